@@ -1,0 +1,223 @@
+"""Settings: one TOML file for everything an admin may change, the environment for every secret.
+
+Every key is declared here with its lawful default; `config/mailbot.example.toml` documents each one. A key that is
+unknown, mistyped or of the wrong type stops the program with one message naming it (exit status 2), because a
+silently ignored setting in a statutory process is worse than a refusal to start.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mailbot.judge import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
+from mailbot.workdays import UK_NATIONS, WorkingCalendar
+
+SECRET_KEYS = {"password", "pass", "secret", "passwd"}
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the admin: the CLI prints it and exits 2."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MailboxSettings(_Section):
+    address: str = "inforights@police.example.uk"
+    organisation: str = "Cleveland Police"
+    display_name: str = "Information Rights Requests"
+    loop_token: str = ""  # default: derived from the address
+
+    @property
+    def x_loop(self) -> str:
+        return self.loop_token or f"mailbot {self.address}"
+
+
+class ImapSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 143
+    security: Literal["tls", "starttls", "none"] = "none"
+    username: str = ""  # default: the mailbox address
+    inbox: str = "INBOX"
+    processed_folder: str = "Processed"
+    sent_folder: str = "Sent"
+    batch_size: int = Field(50, ge=1, le=1000)
+    timeout_seconds: float = Field(30.0, gt=0)
+    verify_certificates: bool = True
+    ca_file: str = ""
+
+
+class SmtpSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: Literal["tls", "starttls", "none"] = "none"
+    username: str = ""  # empty: no AUTH
+    timeout_seconds: float = Field(30.0, gt=0)
+    verify_certificates: bool = True
+    ca_file: str = ""
+    retry_seconds: int = Field(60, ge=1)
+    max_attempts: int = Field(20, ge=1)
+
+
+class DatabaseSettings(_Section):
+    url: str = ""  # empty: SQLite file mailbot.db under data_dir
+
+
+class ReferenceSettings(_Section):
+    format: str = "{seq}/{year}"
+    next: int = Field(1, ge=1)
+    reset_yearly: bool = True
+
+    @field_validator("format")
+    @classmethod
+    def _has_seq(cls, value: str) -> str:
+        if "{seq}" not in value:
+            raise ValueError("must contain {seq}")
+        try:
+            value.format(seq=1, year=2022, yy="22")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"only {{seq}}, {{year}} and {{yy}} may be used ({exc})") from None
+        return value
+
+
+class ScheduleSettings(_Section):
+    poll_seconds: int = Field(60, ge=1)
+
+
+class ProcessingSettings(_Section):
+    max_attempts: int = Field(3, ge=1)  # failures before a message is quarantined
+
+
+class CalendarSettings(_Section):
+    extra_non_working_days: tuple[date, ...] = ()
+    sar_nations: tuple[Literal["ENG", "WLS", "SCT", "NIR"], ...] = ("ENG", "WLS")
+    foi_working_days: int = Field(20, ge=1)
+    review_working_days: int = Field(20, ge=1)
+
+
+class RuleSettings(_Section):
+    accept_surname_only: bool = False
+    name_must_be_in_body: bool = False
+    min_description_words: int = Field(3, ge=1)
+    eir_keywords: tuple[str, ...] = DEFAULT_EIR_KEYWORDS
+    sar_keywords: tuple[str, ...] = DEFAULT_SAR_KEYWORDS
+    review_keywords: tuple[str, ...] = DEFAULT_REVIEW_KEYWORDS
+    acknowledge_follow_ups: bool = True
+
+
+class TemplateSettings(_Section):
+    dir: str = ""  # an admin directory whose files override the shipped templates one by one
+    language: Literal["en", "cy"] = "en"
+
+
+class Settings(_Section):
+    data_dir: str = "data"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    mailbox: MailboxSettings = MailboxSettings()
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    references: ReferenceSettings = ReferenceSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    processing: ProcessingSettings = ProcessingSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    rules: RuleSettings = RuleSettings()
+    templates: TemplateSettings = TemplateSettings()
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{Path(self.data_dir).resolve() / 'mailbot.db'}"
+
+    @property
+    def imap_username(self) -> str:
+        return self.imap.username or self.mailbox.address
+
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(UK_NATIONS, frozenset(self.calendar.extra_non_working_days))
+
+    def sar_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(tuple(self.calendar.sar_nations), frozenset(self.calendar.extra_non_working_days))
+
+    def judge_settings(self) -> JudgeSettings:
+        rules = self.rules
+        return JudgeSettings(
+            mailbox=self.mailbox.address,
+            loop_token=self.mailbox.x_loop,
+            reference_format=self.references.format,
+            eir_keywords=rules.eir_keywords,
+            sar_keywords=rules.sar_keywords,
+            review_keywords=rules.review_keywords,
+            accept_surname_only=rules.accept_surname_only,
+            name_must_be_in_body=rules.name_must_be_in_body,
+            min_description_words=rules.min_description_words,
+        )
+
+
+def secret(name: str, environ: dict[str, str] | None = None) -> str | None:
+    """A secret from MAILBOT_<NAME> or from the file named by MAILBOT_<NAME>_FILE (systemd credentials, k8s secrets)."""
+    env = os.environ if environ is None else environ
+    key = f"MAILBOT_{name.upper()}"
+    if env.get(key):
+        return env[key]
+    path = env.get(f"{key}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{key}_FILE: cannot read {path}: {exc.strerror}") from None
+    return None
+
+
+def _find_secret_keys(data: dict[str, Any], prefix: str = "") -> str | None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key.lower() in SECRET_KEYS:
+            return dotted
+        if isinstance(value, dict):
+            found = _find_secret_keys(value, dotted + ".")
+            if found:
+                return found
+    return None
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"{where}: unknown key (see config/mailbot.example.toml for every key)"
+    return f"{where}: {first['msg']}"
+
+
+def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -> Settings:
+    secret_key = _find_secret_keys(data)
+    if secret_key:
+        section = secret_key.split(".")[0].upper()
+        raise ConfigError(
+            f"{source}: {secret_key}: passwords are never read from the config file; "
+            f"set MAILBOT_{section}_PASSWORD or MAILBOT_{section}_PASSWORD_FILE"
+        )
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from None
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Settings from a TOML file, or the embedded defaults when path is None."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return settings_from_mapping(data, str(path))

@@ -1,0 +1,94 @@
+"""The engine and schema: SQLite by default (a file under the data directory), PostgreSQL by URL.
+
+Migrations are Alembic's, shipped inside the package, and run by `mailbot db upgrade` and at every start, so a
+deployment can never run code against an older schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (the driver we install), not SQLAlchemy's psycopg2 default."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # WAL lets `mailbot requests list` read while the runner writes; foreign keys are off by default.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            # Take the write lock at BEGIN so two processes cannot both read a counter and then write it.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        _disable_pysqlite_transactions(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _disable_pysqlite_transactions(engine: Engine) -> None:
+    """pysqlite's own BEGIN handling fights ours; hand transaction control to the events above (SQLAlchemy docs)."""
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _no_autobegin(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+class Database:
+    """An engine and its sessions; `session()` commits on success and rolls back on any exception."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

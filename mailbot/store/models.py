@@ -1,0 +1,189 @@
+"""The tables. Each row type is one thing staff or the runners reason about.
+
+inbound_messages  every message fetched, raw bytes kept, stored before the server is touched
+decisions         one per inbound message: the audit trail (kind, action, reasons)
+cases             a request, held (no reference) or an enquiry (with one); due dates derived from receipt
+reviews           internal reviews of an enquiry, with their own due dates
+outbox            every message we send, committed with its decision, then sent; retried until it goes
+folder_state      UIDVALIDITY and the highest UID seen per mailbox folder
+reference_counters  next enquiry number per mailbox and year, allocated under a row lock
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class FolderState(Base):
+    __tablename__ = "folder_state"
+    __table_args__ = (UniqueConstraint("mailbox", "folder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "message_id"),
+        Index("ix_inbound_status", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(998))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    moved: Mapped[bool] = mapped_column(default=False)  # moved out of the inbox on the server
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # IMAP INTERNALDATE
+    received_date: Mapped[date] = mapped_column(Date)  # the date of receipt, Europe/London
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new | processed | quarantined
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    decision: Mapped[Decision | None] = relationship(back_populates="inbound", uselist=False)
+
+
+class Case(Base):
+    """A request as staff know it: held while invalid (no reference), an enquiry once it has one."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "reference"),
+        Index("ix_cases_sender_stem", "mailbox", "address", "subject_stem"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    reference_seq: Mapped[int | None] = mapped_column(Integer)
+    reference_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # awaiting_name | open | answered | closed | withdrawn
+    regime: Mapped[str] = mapped_column(String(20))
+    applicant_name: Mapped[str | None] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(320))  # lower-cased correspondence address
+    subject: Mapped[str] = mapped_column(String(998))
+    subject_stem: Mapped[str] = mapped_column(String(998))
+    first_received: Mapped[date] = mapped_column(Date)  # when the first (perhaps invalid) message arrived
+    received: Mapped[date | None] = mapped_column(Date)  # date of receipt of the complete request: the clock starts
+    due: Mapped[date | None] = mapped_column(Date)
+    due_why: Mapped[str | None] = mapped_column(Text)
+    calendar: Mapped[str | None] = mapped_column(String(255))  # which calendar produced `due`
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    decisions: Mapped[list[Decision]] = relationship(back_populates="case", order_by="Decision.id")
+    reviews: Mapped[list[Review]] = relationship(back_populates="case", order_by="Review.id")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
+    received: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    due_why: Mapped[str] = mapped_column(Text)
+    calendar: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="reviews")
+
+
+class Decision(Base):
+    """The audit trail: what was decided about one inbound message, and why."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(32))
+    regime: Mapped[str | None] = mapped_column(String(20))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # applicant_name, address, missing, references, thread…
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    inbound: Mapped[InboundMessage] = relationship(back_populates="decision")
+    case: Mapped[Case | None] = relationship(back_populates="decisions")
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("message_id"),
+        Index("ix_outbox_status", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    # At most one automatic reply per inbound message: the unique key makes a second one impossible.
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    template: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    recipient: Mapped[str] = mapped_column(String(320))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReferenceCounter(Base):
+    __tablename__ = "reference_counters"
+    __table_args__ = (UniqueConstraint("mailbox", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    year: Mapped[int] = mapped_column(Integer)
+    next_seq: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,141 @@
+"""Where due dates come from: the UK working-day calendar and the statutory periods counted on it.
+
+FOIA s10(6) defines a working day as any day but Saturday, Sunday, Christmas Day, Good Friday or a bank holiday
+"in any part of the United Kingdom" — so the calendar is the union of the four nations' holidays, not
+`country_holidays('GB')` (which is England only). Days proclaimed after the `holidays` release can be added by
+configuration; each due date records the calendar that produced it so a later change can be found and recomputed.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+UK_NATIONS = ("ENG", "WLS", "SCT", "NIR")
+
+REGIMES = ("foi", "eir", "sar", "internal_review")
+
+
+def receipt_date(moment: datetime) -> date:
+    """The date of receipt: the UK local date on which the message reached the mailbox."""
+    if moment.tzinfo is None:
+        raise ValueError("receipt time must be timezone-aware (IMAP INTERNALDATE carries its offset)")
+    return moment.astimezone(LONDON).date()
+
+
+@lru_cache(maxsize=64)
+def _nation_holidays(nation: str, year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("GB", subdiv=nation, years=year))
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """A working-day calendar: weekends plus the public holidays of the given nations plus extra days."""
+
+    nations: tuple[str, ...] = UK_NATIONS
+    extra_non_working: frozenset[date] = field(default_factory=frozenset)
+
+    @property
+    def identity(self) -> str:
+        """Recorded beside each due date so a change of package or settings can be detected later."""
+        extras = ",".join(sorted(d.isoformat() for d in self.extra_non_working))
+        return f"holidays {holidays.__version__}; {'+'.join(self.nations)}; extra [{extras}]"
+
+    def holiday_name(self, day: date) -> str | None:
+        """Why a weekday is not a working day, or None when it is one."""
+        if day in self.extra_non_working:
+            return "non-working day (configured)"
+        names: list[str] = []
+        for nation in self.nations:
+            name = _nation_holidays(nation, day.year).get(day)
+            if name and name not in names:
+                names.append(name)
+        return "; ".join(names) or None
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and self.holiday_name(day) is None
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The count-th working day after start; start itself is never counted (day 1 is the next working day)."""
+        day = start
+        remaining = count
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def next_working_day(self, day: date) -> date:
+        """day itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def skipped_holidays(self, start: date, end: date) -> list[tuple[date, str]]:
+        """Weekday holidays strictly after start up to and including end: the "why" of a due date."""
+        skipped = []
+        day = start + timedelta(days=1)
+        while day <= end:
+            if day.weekday() < 5:
+                name = self.holiday_name(day)
+                if name:
+                    skipped.append((day, name))
+            day += timedelta(days=1)
+        return skipped
+
+
+def add_months(start: date, months: int) -> date:
+    """Same date `months` later; the last day of the month when that date does not exist (the ICO method)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last = _calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last))
+
+
+@dataclass(frozen=True)
+class DueDate:
+    regime: str
+    received: date
+    due: date
+    calendar: str
+    why: str
+
+
+def _long(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def due_date(
+    received: date,
+    regime: str = "foi",
+    *,
+    working_days: int = 20,
+    calendar: WorkingCalendar | None = None,
+    sar_calendar: WorkingCalendar | None = None,
+    sar_months: int = 1,
+) -> DueDate:
+    """The statutory due date of a complete request received on `received`, with a plain-English reason."""
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}; expected one of {', '.join(REGIMES)}")
+    if regime == "sar":
+        cal = sar_calendar or WorkingCalendar(nations=("ENG", "WLS"))
+        nominal = add_months(received, sar_months)
+        due = cal.next_working_day(nominal)
+        why = f"{sar_months} calendar month{'s' if sar_months > 1 else ''} from {_long(received)}"
+        if due != nominal:
+            why += f"; {_long(nominal)} is not a working day, so the next working day"
+        return DueDate(regime, received, due, cal.identity, why)
+    cal = calendar or WorkingCalendar()
+    due = cal.add_working_days(received, working_days)
+    skipped = cal.skipped_holidays(received, due)
+    why = f"{working_days} working days after {_long(received)}"
+    if skipped:
+        listed = ", ".join(f"{_long(d)} ({name})" for d, name in skipped)
+        why += f", not counting {listed}"
+    return DueDate(regime, received, due, cal.identity, why)
