@@ -26,10 +26,11 @@ class CaseRef:
     """A request or enquiry the message may belong to, as the thread index reports it."""
 
     case_id: int
-    status: str  # awaiting_name | open | answered | closed | withdrawn
+    status: str  # held | open | answered | closed | withdrawn
     regime: str
     reference: str | None = None
     applicant_name: str | None = None
+    missing: tuple[str, ...] = ()  # what a held request still lacks
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from mailbot.decision import CaseRef, Decision
 from mailbot.message import InboundMessage
-from mailbot.names import PSEUDONYMS, NameFinding, best_name, clean_name, find_names, own_text
+from mailbot.names import CLOSINGS, EXPLICIT, PSEUDONYMS, NameFinding, best_name, clean_name, find_names, own_text
 from mailbot.references import ReferenceKey, find_bare_keys, find_reference_keys, format_reference
 from mailbot.robots import RobotContext, detect_robot
 
@@ -75,14 +75,19 @@ class JudgeSettings:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def subject_stem(subject: str) -> str:
-    """The subject without reply/forward prefixes or our reference tag: equal stems mean the same conversation."""
+def clean_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes or our reference tag, as written: what our "Re:" builds on."""
     stem = _TAG.sub(" ", subject or "")
     previous = None
     while previous != stem:
         previous = stem
         stem = _REPLY_PREFIX.sub("", stem)
-    return re.sub(r"\s+", " ", stem).strip().lower()
+    return re.sub(r"\s+", " ", stem).strip()
+
+
+def subject_stem(subject: str) -> str:
+    """Equal stems mean the same conversation (robot-mail.md threading signal 3)."""
+    return clean_subject(subject).lower()
 
 
 def is_reply_subject(subject: str) -> bool:
@@ -103,7 +108,7 @@ def _described(body: str, settings: JudgeSettings) -> bool:
     """s8(1)(c): does the author's own text ask for anything at all? The bar is low: a few real words will do."""
     words = 0
     for line in body.splitlines():
-        if _SALUTATION.match(line) or re.match(r"^\s*(yours|kind regards|regards|thanks|thank you|many thanks)", line, re.I):
+        if _SALUTATION.match(line) or CLOSINGS.match(line) or EXPLICIT.search(line):
             continue
         words += len(re.findall(r"[^\W\d_]{2,}", line))
     return words >= settings.min_description_words
@@ -173,8 +178,8 @@ def judge(msg: InboundMessage, index: ThreadIndex | None = None, settings: Judge
         reasons.append(f"asks for an internal review ({', '.join(review_hits)}) but names no enquiry we know")
         return Decision(kind="follow_up", action="staff_review", regime="internal_review", address=address,
                         references=references, reasons=tuple(reasons + ["staff must find the enquiry to review"]))
-    if is_reply_subject(msg.subject) and (keys or re.search(r"^\s*>", msg.text, re.M)):
-        reasons.append("looks like a reply (Re: subject with quoted text or a reference) but matches no case")
+    if is_reply_subject(msg.subject) and (keys or re.search(r"^\s*>", msg.text, re.M) or not _described(body, settings)):
+        reasons.append("looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case")
         return Decision(kind="follow_up", action="staff_review", address=address, references=references,
                         reasons=tuple(reasons + ["unmatched replies go to staff rather than opening a new request"]))
     return _judge_new_request(msg, body, address, references, reasons, settings)
@@ -185,20 +190,8 @@ def _judge_follow_up(msg: InboundMessage, body: str, case: CaseRef, signal: str 
     address = msg.correspondence_address
     reasons = [f"threads to {'enquiry ' + case.reference if case.reference else 'held request #' + str(case.case_id)}"
                f" by {signal}: {thread_note}"]
-    if case.status == "awaiting_name":
-        found, findings = _name_for(msg, body, settings)
-        if found and found.full:
-            reasons.append(f"supplies the applicant's full name ({found.source}): {found.reason}")
-            reasons.append("the request is now valid under FOIA s8; the 20 working days run from this message's receipt")
-            return Decision(kind="follow_up", action="acknowledge", regime=case.regime, applicant_name=found.name,
-                            address=address, valid=True, references=references, case=case, thread_signal=signal,
-                            reasons=tuple(reasons))
-        reasons.append("replies to a request held for a full name but gives none"
-                       + (f" ({found.reason})" if found else ""))
-        return Decision(kind="follow_up", action="staff_review", regime=case.regime,
-                        applicant_name=found.name if found else None, address=address, valid=False,
-                        missing=("name",), references=references, case=case, thread_signal=signal,
-                        reasons=tuple(reasons + ["staff should read it rather than send a second notice"]))
+    if case.status == "held":
+        return _judge_completion(msg, body, case, signal, reasons, references, settings)
     if review_hits:
         reasons.append(f"asks for an internal review ({', '.join(review_hits)})")
         found, _ = _name_for(msg, body, settings)
@@ -261,4 +254,34 @@ def _judge_new_request(msg: InboundMessage, body: str, address: str | None, refe
         reasons.append("a Section 8 notice says what is missing; the request is held without a reference")
         return Decision(action="section8_notice", valid=False, missing=tuple(missing), reasons=tuple(reasons), **common)
     reasons.append("valid: allocate an enquiry reference and acknowledge with the due date")
+    return Decision(action="acknowledge", valid=True, reasons=tuple(reasons), **common)
+
+
+def _judge_completion(msg: InboundMessage, body: str, case: CaseRef, signal: str | None, reasons: list[str],
+                      references: tuple[str, ...], settings: JudgeSettings) -> Decision:
+    """A reply to a held request: does it now supply what the Section 8 notice asked for?"""
+    address = msg.correspondence_address
+    still_missing: list[str] = []
+    name = case.applicant_name
+    if "name" in case.missing:
+        found, _ = _name_for(msg, body, settings)
+        if found and found.full:
+            name = found.name
+            reasons.append(f"supplies the applicant's full name ({found.source}): {found.reason}")
+        else:
+            still_missing.append("name")
+            reasons.append("still gives no full name" + (f" ({found.reason})" if found else ""))
+    if "description" in case.missing:
+        if _described(body, settings):
+            reasons.append("now describes the information wanted")
+        else:
+            still_missing.append("description")
+            reasons.append("still asks for no information")
+    common = dict(kind="follow_up", regime=case.regime, applicant_name=name, address=address,
+                  references=references, case=case, thread_signal=signal)
+    if still_missing:
+        reasons.append("staff should read it rather than send a second notice")
+        return Decision(action="staff_review", valid=False, missing=tuple(still_missing), reasons=tuple(reasons),
+                        **common)
+    reasons.append("the request is now valid under FOIA s8; the 20 working days run from this message's receipt")
     return Decision(action="acknowledge", valid=True, reasons=tuple(reasons), **common)

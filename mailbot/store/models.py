@@ -100,7 +100,7 @@ class Case(Base):
     reference: Mapped[str | None] = mapped_column(String(64))
     reference_seq: Mapped[int | None] = mapped_column(Integer)
     reference_year: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))  # awaiting_name | open | answered | closed | withdrawn
+    status: Mapped[str] = mapped_column(String(20))  # held | open | answered | closed | withdrawn
     regime: Mapped[str] = mapped_column(String(20))
     applicant_name: Mapped[str | None] = mapped_column(String(255))
     address: Mapped[str] = mapped_column(String(320))  # lower-cased correspondence address

@@ -1,0 +1,194 @@
+"""Carrying out a decision inside one database transaction: the case, its reference, the audit row, the reply.
+
+Everything a decision changes is written in the caller's transaction, so after a crash either all of it exists or
+none of it does — a reference is never allocated without its acknowledgement queued, and a reply is never queued
+without the decision that explains it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mailbot.config import Settings
+from mailbot.decision import Decision
+from mailbot.judge import clean_subject, subject_stem
+from mailbot.message import InboundMessage as Parsed
+from mailbot.names import own_text
+from mailbot.replies import Templates, compose
+from mailbot.store import models
+from mailbot.store.queries import allocate_reference
+from mailbot.workdays import DueDate, due_date
+
+log = logging.getLogger(__name__)
+
+ACK_TEMPLATES = {
+    "foi": "acknowledgement_foi",
+    "eir": "acknowledgement_eir",
+    "sar": "acknowledgement_sar",
+    "internal_review": "acknowledgement_review",
+}
+
+
+def statutory_due(settings: Settings, regime: str, received: date) -> DueDate:
+    """The due date of a complete request, on the calendar the settings choose for its regime."""
+    cal = settings.calendar
+    days = cal.review_working_days if regime == "internal_review" else cal.foi_working_days
+    return due_date(received, regime, working_days=days, calendar=settings.working_calendar(),
+                    sar_calendar=settings.sar_calendar())
+
+
+@dataclass
+class Outcome:
+    """What applying one decision did, for the log and the runner's counts."""
+
+    action: str
+    case_id: int | None = None
+    reference: str | None = None
+    reply_message_id: str | None = None
+
+
+def summary_of(parsed: Parsed, limit: int = 600) -> str:
+    """The author's own words, trimmed, for the templates' "I note you seek the following"."""
+    text = own_text(parsed.text).strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class DecisionApplier:
+    def __init__(self, settings: Settings, templates: Templates) -> None:
+        self.settings = settings
+        self.templates = templates
+        self.mailbox = settings.mailbox.address
+
+    def apply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+              now: datetime) -> Outcome:
+        case: models.Case | None = session.get(models.Case, decision.case.case_id) if decision.case else None
+        review: models.Review | None = None
+        template: str | None = None
+        action = decision.action
+        if action == "acknowledge":
+            case = self._complete(session, row, parsed, decision, case)
+            template = ACK_TEMPLATES[case.regime]
+        elif action == "section8_notice":
+            case = self._hold(session, row, parsed, decision)
+            template = "section8_notice"
+        elif action == "acknowledge_review" and case is not None:
+            review = self._review(session, row, case)
+            template = "acknowledgement_review"
+        elif action == "acknowledge_follow_up" and case is not None and self.settings.rules.acknowledge_follow_ups:
+            template = "follow_up_received"
+        session.add(models.Decision(
+            inbound_id=row.id, case_id=case.id if case else None, kind=decision.kind, action=action,
+            regime=decision.regime, reasons=list(decision.reasons), facts=self._facts(decision),
+        ))
+        outcome = Outcome(action, case.id if case else None, case.reference if case else None)
+        if template and decision.address:
+            context = self.context(row, parsed, decision, case, review)
+            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)
+        row.status = "processed"
+        row.processed_at = now
+        row.last_error = None
+        return outcome
+
+    # -- cases -----------------------------------------------------------------------------------------------
+
+    def _hold(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision) -> models.Case:
+        case = models.Case(
+            mailbox=self.mailbox, status="held", regime=decision.regime or "foi",
+            applicant_name=decision.applicant_name, address=(decision.address or "").lower(),
+            subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+            first_received=row.received_date, missing=list(decision.missing),
+        )
+        session.add(case)
+        session.flush()
+        return case
+
+    def _complete(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                  case: models.Case | None) -> models.Case:
+        """A valid request — new, or a held one this message completes — gets its reference and due date now."""
+        if case is None:
+            case = models.Case(
+                mailbox=self.mailbox, regime=decision.regime or "foi", address=(decision.address or "").lower(),
+                subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+                first_received=row.received_date, missing=[],
+            )
+            session.add(case)
+        refs = self.settings.references
+        seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
+                                            first_next=refs.next, reset_yearly=refs.reset_yearly)
+        due = statutory_due(self.settings, case.regime, row.received_date)
+        case.reference, case.reference_seq, case.reference_year = reference, seq, row.received_date.year
+        case.status = "open"
+        case.applicant_name = decision.applicant_name or case.applicant_name
+        if decision.address:
+            case.address = decision.address.lower()
+        case.received, case.due, case.due_why, case.calendar = row.received_date, due.due, due.why, due.calendar
+        case.missing = []
+        session.flush()
+        return case
+
+    def _review(self, session: Session, row: models.InboundMessage, case: models.Case) -> models.Review:
+        due = statutory_due(self.settings, "internal_review", row.received_date)
+        review = models.Review(case_id=case.id, inbound_id=row.id, received=row.received_date, due=due.due,
+                               due_why=due.why, calendar=due.calendar)
+        session.add(review)
+        session.flush()
+        return review
+
+    # -- replies ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _facts(decision: Decision) -> dict[str, Any]:
+        return {
+            "applicant_name": decision.applicant_name,
+            "address": decision.address,
+            "valid": decision.valid,
+            "missing": list(decision.missing),
+            "references": list(decision.references),
+            "thread_signal": decision.thread_signal,
+            **decision.details,
+        }
+
+    def context(self, row: models.InboundMessage, parsed: Parsed, decision: Decision, case: models.Case | None,
+                review: models.Review | None) -> dict[str, Any]:
+        """Every variable a template may use (documented in templates/README.md)."""
+        mailbox = self.settings.mailbox
+        received = review.received if review else (case.received if case and case.received else row.received_date)
+        return {
+            "organisation": mailbox.organisation,
+            "mailbox_address": mailbox.address,
+            "mailbox_display_name": mailbox.display_name,
+            "requester_name": decision.applicant_name or (case.applicant_name if case else None),
+            "reference": case.reference if case else None,
+            "regime": (case.regime if case else decision.regime) or "foi",
+            "received": received,
+            "first_received": case.first_received if case else row.received_date,
+            "due": review.due if review else (case.due if case else None),
+            "due_why": review.due_why if review else (case.due_why if case else None),
+            "request_due": case.due if case else None,
+            "missing": list(decision.missing),
+            "subject": parsed.subject,
+            "subject_stem": clean_subject(case.subject if case else parsed.subject) or "Your request",
+            "request_summary": summary_of(parsed),
+        }
+
+    def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                     case: models.Case | None, template: str, context: dict[str, Any], now: datetime) -> str:
+        rendered = self.templates.render(template, context)
+        mailbox = self.settings.mailbox
+        message = compose(
+            rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,
+            to=decision.address or "", in_reply_to=parsed.message_id, references=parsed.references,
+            loop_token=mailbox.x_loop, now=now,
+        )
+        message_id = str(message["Message-ID"])
+        session.add(models.OutboxMessage(
+            mailbox=self.mailbox, inbound_id=row.id, case_id=case.id if case else None, template=template,
+            message_id=message_id, in_reply_to=parsed.message_id, recipient=decision.address or "",
+            raw=message.as_bytes(), status="queued", next_attempt_at=now,
+        ))
+        return message_id

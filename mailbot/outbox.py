@@ -1,0 +1,138 @@
+"""The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
+
+A reply was committed with its decision, so it exists before any attempt to send it. A temporary failure (4xx,
+connection refused, timeout) leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for
+staff. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosmtplib
+from sqlalchemy import select
+
+from mailbot.config import Settings
+from mailbot.imap import tls_context
+from mailbot.store.db import Database
+from mailbot.store.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class SendStats:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    return min(timedelta(seconds=settings.smtp.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class Outbox:
+    def __init__(self, settings: Settings, db: Database, password: str | None) -> None:
+        self.settings = settings
+        self.db = db
+        self.password = password
+        self.mailbox = settings.mailbox.address
+
+    def due_ids(self, now: datetime) -> list[int]:
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.mailbox == self.mailbox, OutboxMessage.status == "queued",
+                       OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+            ))
+
+    def send_pending(self, now: Callable[[], datetime]) -> SendStats:
+        ids = self.due_ids(now())
+        if not ids:
+            return SendStats()
+        return asyncio.run(self._send(ids, now))
+
+    def _client(self) -> aiosmtplib.SMTP:
+        smtp = self.settings.smtp
+        context = tls_context(smtp.verify_certificates, smtp.ca_file)
+        return aiosmtplib.SMTP(
+            hostname=smtp.host, port=smtp.port, timeout=smtp.timeout_seconds,
+            use_tls=smtp.security == "tls", start_tls=smtp.security == "starttls",
+            tls_context=context if smtp.security != "none" else None,
+            validate_certs=smtp.verify_certificates,
+        )
+
+    async def _send(self, ids: list[int], now: Callable[[], datetime]) -> SendStats:
+        stats = SendStats()
+        client = self._client()
+        try:
+            await client.connect()
+            if self.settings.smtp.username:
+                await client.login(self.settings.smtp.username, self.password or "")
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("SMTP server unavailable (%s): %d replies stay queued", type(exc).__name__, len(ids))
+            self._defer_all(ids, exc, now())
+            stats.deferred += len(ids)
+            return stats
+        try:
+            for row_id in ids:
+                await self._send_one(client, row_id, now(), stats)
+        finally:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+        return stats
+
+    async def _send_one(self, client: aiosmtplib.SMTP, row_id: int, now: datetime, stats: SendStats) -> None:
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.status != "queued":
+                return
+            raw, recipient, message_id = row.raw, row.recipient, row.message_id
+        try:
+            await client.sendmail(self.mailbox, [recipient], raw)
+        except aiosmtplib.SMTPResponseException as exc:
+            permanent = 500 <= exc.code < 600
+            self._record(row_id, now, error=f"{exc.code} {exc.message}", permanent=permanent)
+            if permanent:
+                stats.failed += 1
+                log.error("reply %s refused permanently (%s): shown to staff", message_id, exc.code)
+            else:
+                stats.deferred += 1
+                log.warning("reply %s deferred (%s)", message_id, exc.code)
+            return
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._record(row_id, now, error=type(exc).__name__, permanent=False)
+            stats.deferred += 1
+            log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
+            return
+        self._record(row_id, now, error=None, permanent=False)
+        stats.sent += 1
+        log.info("sent reply %s", message_id)
+
+    def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.attempts += 1
+            if error is None:
+                row.status, row.sent_at, row.last_error = "sent", now, None
+                return
+            row.last_error = error[:500]
+            if permanent or row.attempts >= self.settings.smtp.max_attempts:
+                row.status = "failed"
+            else:
+                row.next_attempt_at = now + backoff(self.settings, row.attempts)
+
+    def _defer_all(self, ids: list[int], exc: BaseException, now: datetime) -> None:
+        for row_id in ids:
+            self._record(row_id, now, error=f"server unavailable: {type(exc).__name__}", permanent=False)

@@ -1,0 +1,119 @@
+"""The running bot: one cycle is poll → decide → send, and the scheduler repeats it.
+
+A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
+any crash, and `mailbot run --once` is exactly one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from mailbot.config import ConfigError, Settings, secret
+from mailbot.imap import ImapConnection
+from mailbot.ingest import Ingest, IngestStats
+from mailbot.outbox import Outbox, SendStats
+from mailbot.process import Processor, ProcessStats
+from mailbot.replies import Templates
+from mailbot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class CycleStats:
+    ingest: IngestStats = field(default_factory=IngestStats)
+    process: ProcessStats = field(default_factory=ProcessStats)
+    send: SendStats = field(default_factory=SendStats)
+    imap_error: str | None = None
+
+
+class Bot:
+    """Everything one mailbox needs, built once from settings."""
+
+    def __init__(self, settings: Settings, *, db: Database | None = None, clock: Callable[[], datetime] = utc_now,
+                 imap_password: str | None = None, smtp_password: str | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db or Database(settings.database_url)
+        self.templates = Templates(settings.templates.dir or None, settings.templates.language)
+        self.imap_password = imap_password if imap_password is not None else secret("imap_password")
+        if self.imap_password is None:
+            raise ConfigError("MAILBOT_IMAP_PASSWORD (or MAILBOT_IMAP_PASSWORD_FILE) is not set")
+        smtp_secret = smtp_password if smtp_password is not None else secret("smtp_password")
+        if settings.smtp.username and smtp_secret is None:
+            raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
+        self.ingest = Ingest(settings, self.db)
+        self.processor = Processor(settings, self.db, self.templates)
+        self.outbox = Outbox(settings, self.db, smtp_secret)
+        self._stop = threading.Event()
+        self._cycle_lock = threading.Lock()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def poll(self) -> IngestStats:
+        with ImapConnection(self.settings.imap, self.settings.imap_username, self.imap_password) as conn:
+            return self.ingest.poll(conn)
+
+    def cycle(self) -> CycleStats:
+        stats = CycleStats()
+        try:
+            stats.ingest = self.poll()
+        except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
+            stats.imap_error = f"{type(exc).__name__}: {exc}"
+            log.warning("IMAP poll failed (%s); will retry at the next poll", stats.imap_error)
+        stats.process = self.processor.run(self.clock, lambda: self.stopping)
+        if not self.stopping:
+            stats.send = self.outbox.send_pending(self.clock)
+        log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
+                 stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,
+                 stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
+        return stats
+
+    def run_forever(self) -> None:
+        """Poll every N seconds until SIGINT/SIGTERM; a signal lets the message in hand finish first."""
+        scheduler = BlockingScheduler(timezone="Europe/London")
+        scheduler.add_job(self._scheduled_cycle, "interval", seconds=self.settings.schedule.poll_seconds,
+                          id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+
+        def _on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("received signal %d: stopping after the message in hand", signum)
+            self.request_stop()
+            scheduler.shutdown(wait=False)
+
+        previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        log.info("mailbot running for %s: polling every %ds", self.settings.mailbox.address,
+                 self.settings.schedule.poll_seconds)
+        try:
+            scheduler.start()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self._wait_for_cycle()
+            self.db.dispose()
+            log.info("mailbot stopped")
+
+    def _scheduled_cycle(self) -> None:
+        with self._cycle_lock:
+            if not self.stopping:
+                self.cycle()
+
+    def _wait_for_cycle(self) -> None:
+        with self._cycle_lock:
+            pass

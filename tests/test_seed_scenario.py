@@ -1,0 +1,157 @@
+"""The project's acceptance case: the Cleveland Police exchange, played through real Dovecot, aiosmtpd and
+SQLite/PostgreSQL, step by step as `scenarios/seed-cleveland/scenario.json` prescribes (and its variant)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mailbot.config import settings_from_mapping
+from mailbot.service import Bot
+from mailbot.store.db import Database
+from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios" / "seed-cleveland"
+SCENARIO = json.loads((SCENARIO_DIR / "scenario.json").read_text())
+
+
+@pytest.fixture
+def make_bot(dovecot, smtp_sink, db_url) -> Callable[[], Bot]:  # type: ignore[no-untyped-def]
+    bots: list[Bot] = []
+
+    def make() -> Bot:
+        extra = SCENARIO["settings"]
+        settings = settings_from_mapping({
+            "mailbox": {"address": SCENARIO["mailbox"], "organisation": extra["organisation"]},
+            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user, "security": "none"},
+            "smtp": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none"},
+            "references": {"format": extra["enquiry_reference_format"], "next": extra["enquiry_reference_next"]},
+        })
+        bot = Bot(settings, db=Database(db_url), imap_password=dovecot.password, smtp_password="")
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        bot.db.dispose()
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None, "every reply has a text part"
+    return part.get_content()
+
+
+def check_reply(got: EmailMessage, rcpt_tos: list[str], expected: dict) -> None:
+    assert rcpt_tos == [expected["to"]]
+    assert got["To"] == expected["to"]
+    assert got["In-Reply-To"] == expected["in_reply_to"]
+    assert expected["in_reply_to"] in (got["References"] or "")
+    for name, value in expected.get("headers", {}).items():
+        assert got[name] == value, name
+    body = text_of(got)
+    for pattern in expected.get("body_matches", []):
+        assert re.search(pattern, body), f"{pattern!r} not in reply:\n{body}"
+    for pattern in expected.get("body_must_not_match", []):
+        assert not re.search(pattern, body), f"{pattern!r} must not be in reply:\n{body}"
+    # Every reply marks itself so that robots do not answer it, and never repeats "Re:".
+    assert got["X-Loop"] and got["Precedence"] == "bulk" and got["Message-ID"]
+    assert not got["Subject"].lower().startswith("re: re:")
+
+
+def check_state(bot: Bot, expected: dict) -> None:
+    with bot.db.session() as session:
+        if "requests_awaiting_name" in expected:
+            held = session.scalars(select(Case).where(Case.status == "held")).all()
+            assert sum("name" in c.missing for c in held) == expected["requests_awaiting_name"]
+        if "enquiries" in expected:
+            count = session.scalar(select(func.count()).select_from(Case).where(Case.reference.is_not(None)))
+            assert count == expected["enquiries"]
+        if "enquiry" in expected:
+            want = expected["enquiry"]
+            case = session.scalars(select(Case).where(Case.reference == want["reference"])).one()
+            assert case.applicant_name == want["applicant_name"]
+            assert case.received.isoformat() == want["received"]
+            assert case.due.isoformat() == want["due"]
+            assert "Thursday 2 June 2022" in case.due_why and "Friday 3 June 2022" in case.due_why
+            assert case.calendar.startswith("holidays ")
+
+
+def deliver_and_poll(bot: Bot, dovecot, smtp_sink, raw: bytes, internaldate: str) -> list:  # type: ignore[no-untyped-def]
+    before = len(smtp_sink.messages)
+    dovecot.append(raw, datetime.fromisoformat(internaldate))
+    stats = bot.cycle()
+    assert stats.imap_error is None
+    assert stats.ingest.stored == 1 and stats.process.decided == 1
+    return smtp_sink.messages[before:]
+
+
+def play(bot: Bot, dovecot, smtp_sink, steps: list[dict], raws: list[bytes]) -> list:  # type: ignore[no-untyped-def]
+    sent_per_step = []
+    for step, raw in zip(steps, raws, strict=True):
+        sent = deliver_and_poll(bot, dovecot, smtp_sink, raw, step["internaldate"])
+        assert len(sent) == len(step["expect_replies"]), step["why"]
+        for got, expected in zip(sent, step["expect_replies"], strict=True):
+            check_reply(got.message, got.rcpt_tos, expected)
+        check_state(bot, step["expect_state"])
+        sent_per_step.append(sent)
+    return sent_per_step
+
+
+def test_seed_exchange(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    raws = [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in SCENARIO["steps"]]
+    sent = play(bot, dovecot, smtp_sink, SCENARIO["steps"], raws)
+    notice, ack, review = (step[0].message for step in sent)
+    assert "[Enquiry Ref: 13931/2022]" in ack["Subject"] and ack["Subject"].startswith("Re: ")
+    assert "13931/2022" not in notice["Subject"]
+    assert "13931/2022" in review["Subject"]
+    with bot.db.session() as session:
+        # Every inbound message was moved out of the inbox, has one decision, and at most one reply.
+        assert session.scalar(select(func.count()).select_from(Decision)) == 3
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == "sent")) == 3
+        assert all(row.moved and row.status == "processed" for row in session.scalars(select(InboundMessage)))
+        case = session.scalars(select(Case)).one()
+        assert [r.due.isoformat() for r in case.reviews] == ["2022-07-19"]
+        # The audit trail keeps the reasons staff read.
+        reasons = [r for d in case.decisions for r in d.reasons]
+        assert any("s8(1)(b)" in r for r in reasons) and any("13931/2022" in r for r in reasons)
+    assert dovecot.list_messages("INBOX") == []
+    assert len(dovecot.list_messages("Processed")) == 3
+    # A second poll finds nothing and sends nothing again.
+    again = bot.cycle()
+    assert (again.ingest.fetched, again.process.decided, again.send.sent) == (0, 0, 0)
+    assert len(smtp_sink.messages) == 3
+
+
+def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    """scenario.json's variant: step 2 names our notice in In-Reply-To and comes from a plain personal address."""
+    bot = make_bot()
+    steps = SCENARIO["steps"]
+    first = play(bot, dovecot, smtp_sink, steps[:1], [(SCENARIO_DIR / steps[0]["deliver"]).read_bytes()])
+    notice_id = first[0][0].message["Message-ID"]
+    original = email.message_from_bytes((SCENARIO_DIR / steps[1]["deliver"]).read_bytes(), policy=email.policy.default)
+    personal = "fred.wright@example.com"
+    original.replace_header("From", f"Fred <{personal}>")
+    original.replace_header("Subject", "Re: your email")  # nothing but the Message-ID chain links it
+    original.replace_header("Message-ID", "<variant-2@example.com>")
+    original["In-Reply-To"] = notice_id
+    original["References"] = f"{steps[0]['expect_replies'][0]['in_reply_to']} {notice_id}"
+    step2 = json.loads(json.dumps(steps[1]))
+    step2["expect_replies"][0].update(to=personal, in_reply_to="<variant-2@example.com>")
+    play(bot, dovecot, smtp_sink, [step2], [original.as_bytes()])
+    play(bot, dovecot, smtp_sink, steps[2:], [(SCENARIO_DIR / steps[2]["deliver"]).read_bytes()])
+    with bot.db.session() as session:
+        decision = session.scalars(select(Decision).join(InboundMessage)
+                                   .where(InboundMessage.message_id == "<variant-2@example.com>")).one()
+        assert decision.facts["thread_signal"] == "message-id"
