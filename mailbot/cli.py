@@ -122,7 +122,7 @@ def deadline(ctx: click.Context, received: object, regime: str, as_json: bool) -
         click.echo(json.dumps({"regime": regime, "received": day.isoformat(), "due": due.due.isoformat(),
                                "why": due.why, "calendar": due.calendar}))
     else:
-        click.echo(f"{due.due:%A %d %B %Y}  ({due.why})")
+        click.echo(f"{due.due:%A} {due.due.day} {due.due:%B %Y}  ({due.why})")
 
 
 @main.group()

@@ -41,7 +41,7 @@ def demo_settings(servers: EmbeddedMailServers, scenario: dict, data_dir: Path, 
 
 
 def show_reply(sent: SentMessage) -> None:
-    message = email.message_from_bytes(sent.data, policy=email.policy.default)
+    message = email.message_from_bytes(sent.raw, policy=email.policy.default)
     click.echo("-" * 78)
     for name in SHOWN_HEADERS:
         if message[name]:

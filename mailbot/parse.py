@@ -497,13 +497,12 @@ def _leaves(msg: Message) -> Iterator[tuple[Message, bool]]:
     while stack and count < _MAX_PARTS:
         part, depth, in_attachment = stack.pop()
         count += 1
-        payload = part.get_payload()
-        if isinstance(payload, list) and not _is_message_type(part) and depth < _MAX_DEPTH:
-            inside = in_attachment or part.get_content_disposition() == "attachment"
-            children = [child for child in payload if isinstance(child, Message)]
-            stack.extend((child, depth + 1, inside) for child in reversed(children))
-        elif not isinstance(payload, list) or _is_message_type(part):
+        if not part.is_multipart() or _is_message_type(part):
             yield part, in_attachment
+        elif depth < _MAX_DEPTH:
+            inside = in_attachment or part.get_content_disposition() == "attachment"
+            children = [child for child in part.get_payload() if isinstance(child, Message)]
+            stack.extend((child, depth + 1, inside) for child in reversed(children))
 
 
 def _is_message_type(part: Message) -> bool:
@@ -552,12 +551,18 @@ def _payload_bytes(part: Message) -> bytes:
         data = None
     if isinstance(data, bytes):
         return data
-    payload = part.get_payload()
-    return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    return _undecoded_payload(part).encode("utf-8", "surrogateescape")
+
+
+def _undecoded_payload(part: Message) -> str:
+    """The stored payload string. get_payload() would decode 8-bit bodies with the declared charset,
+    which copies the body and raises for codecs such as "undefined"."""
+    payload = getattr(part, "_payload", None)
+    return payload if isinstance(payload, str) else ""
 
 
 def _size(part: Message) -> int:
-    if _is_message_type(part) and isinstance(part.get_payload(), list):
+    if part.is_multipart():
         return _flattened_size(part)
     return len(_payload_bytes(part))
 
@@ -641,9 +646,8 @@ def _delivery_statuses(part: Message) -> list[DeliveryStatus]:
 
 def _dsn_blocks(part: Message) -> list[Message]:
     """The stdlib already splits delivery-status into header blocks; a string payload we split ourselves."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        return [block for block in payload if isinstance(block, Message)]
+    if part.is_multipart():
+        return [block for block in part.get_payload() if isinstance(block, Message)]
     text = _normalise_newlines(decode_bytes(_payload_bytes(part), part.get_content_charset()))
     return [email.message_from_string(chunk.strip("\n") + "\n") for chunk in re.split(r"\n[ \t]*\n", text)]
 

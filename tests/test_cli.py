@@ -1,0 +1,162 @@
+"""The CLI contracts scripts rely on, run as real commands (the servers ones as real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mailbot.cli import main
+
+SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
+CHECK_FIELDS = {"file", "kind", "regime", "applicant_name", "address", "valid", "missing", "references", "action",
+                "reasons"}
+
+
+def mailbot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_check_json_contract() -> None:
+    result = CliRunner().invoke(main, ["check", "--json", *map(str, sorted(SEED.glob("*.eml")))])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert len(records) == 3
+    assert all(CHECK_FIELDS <= set(r) for r in records)
+    first = records[0]
+    assert (first["kind"], first["action"], first["missing"], first["valid"]) == (
+        "request", "section8_notice", ["name"], False)
+    assert records[2]["references"] == ["13931/2022"]
+    assert all(isinstance(r["reasons"], list) and r["reasons"] for r in records)
+
+
+def test_check_mailbox_option_marks_our_own_mail_as_a_loop(tmp_path: Path) -> None:
+    own = tmp_path / "own.eml"
+    own.write_bytes(b"From: foi@council.example\r\nSubject: x\r\nMessage-ID: <a@b>\r\n\r\nPlease send the data.\r\n")
+    result = CliRunner().invoke(main, ["check", "--json", "--mailbox", "foi@council.example", str(own)])
+    assert json.loads(result.output)["kind"] == "loop"
+
+
+def test_check_readable_summary() -> None:
+    result = CliRunner().invoke(main, ["check", str(SEED / "01-request.eml")])
+    assert "section8_notice" in result.output and "s8(1)(b)" in result.output
+
+
+@pytest.mark.parametrize("regime,received,due", [
+    ("foi", "2022-05-12", "2022-06-13"), ("eir", "2024-07-01", "2024-07-30"),
+    ("sar", "2025-01-31", "2025-02-28"), ("internal_review", "2022-06-20", "2022-07-19"),
+])
+def test_deadline_json(regime: str, received: str, due: str) -> None:
+    result = CliRunner().invoke(main, ["deadline", received, "--regime", regime, "--json"])
+    data = json.loads(result.output)
+    assert (data["regime"], data["received"], data["due"]) == (regime, received, due)
+
+
+def test_deadline_readable() -> None:
+    result = CliRunner().invoke(main, ["deadline", "2022-05-12"])
+    assert result.output.startswith("Monday 13 June 2022")
+
+
+def test_config_error_exits_2_naming_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[imap]\nprot = 993\n')
+    result = mailbot("--config", str(bad), "deadline", "2022-05-12")
+    assert result.returncode == 2
+    assert "imap.prot" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_run_without_configuration_exits_2() -> None:
+    result = mailbot("run", "--once", env={"MAILBOT_CONFIG": ""})
+    assert result.returncode == 2 and "no configuration file" in result.stderr
+
+
+def test_missing_password_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "m.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n')
+    env = {"MAILBOT_IMAP_PASSWORD": "", "MAILBOT_IMAP_PASSWORD_FILE": ""}
+    result = mailbot("--config", str(config), "run", "--once", env=env)
+    assert result.returncode == 2 and "MAILBOT_IMAP_PASSWORD" in result.stderr
+
+
+def write_config(tmp_path: Path, dovecot, smtp_sink, db_url: str, poll: int = 60) -> Path:  # type: ignore[no-untyped-def]
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f"""
+data_dir = "{tmp_path}"
+[mailbox]
+address = "inforights@police.example.uk"
+[imap]
+host = "{dovecot.host}"
+port = {dovecot.port}
+username = "{dovecot.user}"
+[smtp]
+host = "{smtp_sink.host}"
+port = {smtp_sink.port}
+[database]
+url = "{db_url}"
+[references]
+next = 13931
+[schedule]
+poll_seconds = {poll}
+""")
+    return config
+
+
+def test_run_once_then_requests_list_and_show(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    config = write_config(tmp_path, dovecot, smtp_sink, db_url)
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
+    assert mailbot("--config", str(config), "db", "upgrade").returncode == 0
+    for step in json.loads((SEED / "scenario.json").read_text())["steps"][:2]:
+        dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
+        result = mailbot("--config", str(config), "run", "--once", env=env)
+        assert result.returncode == 0, result.stderr
+    assert len(smtp_sink.messages) == 2
+    listing = mailbot("--config", str(config), "requests", "list")
+    assert "13931/2022" in listing.stdout and "2022-06-13" in listing.stdout
+    rows = [json.loads(line) for line in mailbot("--config", str(config), "requests", "list", "--json").stdout.splitlines()]
+    assert rows[0]["reference"] == "13931/2022" and rows[0]["due"] == "2022-06-13"
+    shown = mailbot("--config", str(config), "requests", "show", "13931/2022")
+    assert shown.returncode == 0
+    assert "Fred Wright" in shown.stdout and "2022-06-13" in shown.stdout
+    assert "s8(1)(b)" in shown.stdout  # the first decision's reasons are on the enquiry's audit trail
+    assert "section8_notice: sent" in shown.stdout and "acknowledgement_foi: sent" in shown.stdout
+    assert mailbot("--config", str(config), "requests", "show", "99/2022").returncode == 1
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    config = write_config(tmp_path, dovecot, smtp_sink, db_url, poll=1)
+    dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
+    process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run"],
+                               env={**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        smtp_sink.wait_for(1, timeout=30)
+        # A message delivered while it runs is answered at the next poll, without a restart.
+        dovecot.append((SEED / "02-full-name.eml").read_bytes(), datetime.fromisoformat("2022-05-12T09:02:46+01:00"))
+        smtp_sink.wait_for(2, timeout=30)
+        time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "mailbot stopped" in stderr
+    assert len(smtp_sink.messages) == 2
+
+
+def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
+    result = mailbot("demo", "--data-dir", str(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("Auto-Submitted: auto-replied") == 3
+    assert "Section 8" in out and "13th June 2022" in out and "19th July 2022" in out
+    assert "13931/2022   open" in out
