@@ -112,7 +112,8 @@ class DecisionApplier:
         """A valid request — new, or a held one this message completes — gets its reference and due date now."""
         if case is None:
             case = models.Case(
-                mailbox=self.mailbox, regime=decision.regime or "foi", address=(decision.address or "").lower(),
+                mailbox=self.mailbox, status="open", regime=decision.regime or "foi",
+                address=(decision.address or "").lower(),
                 subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
                 first_received=row.received_date, missing=[],
             )

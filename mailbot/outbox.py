@@ -99,15 +99,17 @@ class Outbox:
             raw, recipient, message_id = row.raw, row.recipient, row.message_id
         try:
             await client.sendmail(self.mailbox, [recipient], raw)
-        except aiosmtplib.SMTPResponseException as exc:
-            permanent = 500 <= exc.code < 600
-            self._record(row_id, now, error=f"{exc.code} {exc.message}", permanent=permanent)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
+            # Our replies have one recipient, so a refused-recipients error carries exactly one response.
+            response = exc.recipients[0] if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else exc
+            permanent = 500 <= response.code < 600
+            self._record(row_id, now, error=f"{response.code} {response.message}", permanent=permanent)
             if permanent:
                 stats.failed += 1
-                log.error("reply %s refused permanently (%s): shown to staff", message_id, exc.code)
+                log.error("reply %s refused permanently (%s): shown to staff", message_id, response.code)
             else:
                 stats.deferred += 1
-                log.warning("reply %s deferred (%s)", message_id, exc.code)
+                log.warning("reply %s deferred (%s)", message_id, response.code)
             return
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._record(row_id, now, error=type(exc).__name__, permanent=False)

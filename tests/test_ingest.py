@@ -1,0 +1,140 @@
+"""Ingest on a real Dovecot: store-then-move, crashes in between, UIDVALIDITY changes, duplicates, batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from mailbot.config import settings_from_mapping
+from mailbot.imap import ImapConnection
+from mailbot.service import Bot
+from mailbot.store.db import Database
+from mailbot.store.models import Decision, FolderState, InboundMessage
+
+WHEN = datetime(2024, 3, 4, 23, 50, tzinfo=timezone.utc)
+
+
+def request(n: int, name: str = "Jo Bloggs") -> bytes:
+    return (f"From: {name} <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
+            f"Message-ID: <req-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\n{name}\r\n").encode()
+
+
+@pytest.fixture
+def make_bot(dovecot, smtp_sink, sqlite_url) -> Callable[..., Bot]:  # type: ignore[no-untyped-def]
+    bots: list[Bot] = []
+
+    def make(**imap: object) -> Bot:
+        settings = settings_from_mapping({
+            "mailbox": {"address": "foi@council.example"},
+            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user, **imap},
+            "smtp": {"host": smtp_sink.host, "port": smtp_sink.port},
+        })
+        bot = Bot(settings, db=Database(sqlite_url), imap_password=dovecot.password, smtp_password="")
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        bot.db.dispose()
+
+
+def count(bot: Bot, model: type) -> int:
+    with bot.db.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_receipt_date_is_internaldate_in_london(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    dovecot.append(request(1), WHEN)  # 23:50 UTC on 4 March = 23:50 GMT: still 4 March
+    dovecot.append(request(2), datetime(2024, 6, 4, 23, 50, tzinfo=timezone.utc))  # 00:50 BST on 5 June
+    bot.cycle()
+    with bot.db.session() as session:
+        dates = [r.received_date.isoformat() for r in session.scalars(select(InboundMessage).order_by(InboundMessage.uid))]
+    assert dates == ["2024-03-04", "2024-06-05"]
+
+
+def test_batches_fetch_everything_and_leave_the_inbox_empty(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(batch_size=2)
+    for n in range(7):
+        dovecot.append(request(n), WHEN)
+    stats = bot.cycle()
+    assert (stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.send.sent) == (7, 7, 7, 7)
+    assert dovecot.list_messages("INBOX") == []
+    assert len(dovecot.list_messages("Processed")) == 7
+    assert {m.rcpt_tos[0] for m in smtp_sink.messages} == {f"person{n}@example.org" for n in range(7)}
+
+
+def test_crash_between_store_and_move_loses_and_doubles_nothing(make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    dovecot.append(request(1), WHEN)
+
+    def connection_drops(self, uids, folder):  # type: ignore[no-untyped-def]
+        raise ConnectionResetError("connection dropped before MOVE")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ImapConnection, "move", connection_drops)
+        first = bot.cycle()
+    assert first.imap_error and "ConnectionResetError" in first.imap_error
+    # Stored and committed before the server was touched: it is decided and answered anyway.
+    assert count(bot, InboundMessage) == 1 and first.process.decided == 1 and first.send.sent == 1
+    assert len(dovecot.list_messages("INBOX")) == 1
+    second = bot.cycle()
+    assert second.ingest.moved == 1 and second.ingest.stored == 0 and second.process.decided == 0
+    assert dovecot.list_messages("INBOX") == []
+    assert count(bot, Decision) == 1 and len(smtp_sink.messages) == 1
+
+
+def test_duplicate_message_id_is_stored_and_answered_once(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    dovecot.append(request(1), WHEN)
+    dovecot.append(request(1), WHEN)  # delivered twice (Cc'd to two of our addresses, say)
+    stats = bot.cycle()
+    assert (stats.ingest.stored, stats.ingest.duplicates) == (1, 1)
+    assert len(smtp_sink.messages) == 1 and dovecot.list_messages("INBOX") == []
+
+
+def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(inbox="Requests")
+    with dovecot.client() as client:
+        client.create_folder("Requests")
+    dovecot.append(request(1), WHEN, folder="Requests")
+    bot.cycle()
+    with bot.db.session() as session:
+        before = session.scalars(select(FolderState)).one().uidvalidity
+    # The folder is rebuilt (a server migration, say): new UIDVALIDITY, and an old message comes back with a new one.
+    with dovecot.client() as client:
+        client.delete_folder("Requests")
+        client.create_folder("Requests")
+    dovecot.append(request(1), WHEN, folder="Requests")
+    dovecot.append(request(2), WHEN, folder="Requests")
+    stats = bot.cycle()
+    with bot.db.session() as session:
+        after = session.scalars(select(FolderState)).one().uidvalidity
+    assert after != before and stats.ingest.rescanned
+    assert (stats.ingest.stored, stats.ingest.duplicates) == (1, 1)
+    assert count(bot, Decision) == 2 and len(smtp_sink.messages) == 2
+    assert dovecot.list_messages("Requests") == []
+
+
+def test_processed_folder_is_created_and_configurable(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(processed_folder="Done/FOI")
+    dovecot.append(request(1), WHEN)
+    bot.cycle()
+    assert len(dovecot.list_messages("Done/FOI")) == 1
+
+
+def test_imap_outage_is_reported_and_the_next_poll_recovers(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    dovecot.append(request(1), WHEN)
+    dovecot.server.stop()
+    try:
+        stats = bot.cycle()
+        assert stats.imap_error is not None and stats.process.decided == 0
+    finally:
+        dovecot.server.start()
+    stats = bot.cycle()
+    assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1
