@@ -12,18 +12,28 @@ Using pymap this way relies on some of its internals, which is why ``pymap`` is 
 pyproject.toml. What a client should know about this server (all checked by ``tests/test_embedded.py``):
 
 * Set ``TCP_NODELAY`` on the client socket (``client.socket().setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)``):
-  without it every command waits about 45 ms for Nagle's algorithm and delayed ACKs. :meth:`imap_client`
-  does this for you.
-* No ``ENABLE`` and no ``CONDSTORE``. Custom keywords such as ``$Processed`` are silently dropped (a
-  ``STORE`` succeeds but the flag never appears), so the bot must keep its own record of processed UIDs.
-* UIDs in a new mailbox start at 101, not 1. ``UIDVALIDITY`` is random for each mailbox and each run of the
-  servers, because nothing is kept after a restart. A client that caches UIDs must check it.
-* MOVE (RFC 6851) and UIDPLUS are advertised. A moved message gets the next UID in the target mailbox and keeps
-  its INTERNALDATE and flags.
+  without it each APPEND waits about 45 ms (Nagle's algorithm holds back the literal until the server's
+  delayed ACK). :meth:`imap_client` does this for you.
+* No ``ENABLE``, ``CONDSTORE`` or ``QRESYNC``. ``PERMANENTFLAGS`` has no ``\\*``: custom keywords such as
+  ``$Processed`` are silently dropped (the ``STORE`` answers OK, the flag never appears), so the bot must keep
+  its own record of processed UIDs.
+* UIDs in a new mailbox start at 101, not 1. ``UIDVALIDITY`` differs per mailbox and per run (time-based plus
+  random); nothing survives :meth:`EmbeddedMailServers.stop`, so a client that caches UIDs must check it.
+* SEARCH follows RFC 3501 to the letter: ``UID n:*`` always includes the highest UID even when ``n`` is above
+  it (keep only ``uid > last_seen``), and ``ON``/``SINCE``/``BEFORE`` compare the INTERNALDATE's own calendar
+  date, ignoring its UTC offset. Which session sees ``\\Recent`` varies (not pinned by a test): do not rely on it.
+* MOVE (RFC 6851) and UIDPLUS are advertised. The server answers MOVE with ``COPYUID`` but imapclient 4.1's
+  ``move()`` returns None, so find the new UID by searching the target. A moved message gets the next UID
+  there and keeps its INTERNALDATE and flags. Moving a UID that is gone succeeds silently; moving to a
+  folder that does not exist fails with ``[TRYCREATE]``.
 * imapclient 4.1's ``fetch("1:*", ...)`` raises ``ValueError``: ``search()`` first and pass a list of UIDs.
-* INTERNALDATE keeps the time zone offset it was given, at whole-second precision on the wire. Use
-  ``client.normalise_times = False`` to get time-zone-aware datetimes back from imapclient.
-* Plain TCP only (no STARTTLS, no IMAPS); connect with ``IMAPClient(host, port, ssl=False)``.
+* INTERNALDATE keeps the UTC offset it was given, to the second. Set ``client.normalise_times = False`` to get
+  time-zone-aware datetimes back from imapclient.
+* Plain TCP only (no STARTTLS, no IMAPS): ``IMAPClient(host, port, ssl=False)``.
+
+Two pymap problems are worked around below rather than left to callers: its connection tasks could be garbage
+collected mid-session on Python 3.12+ (see ``on_connect``), and it writes each response in many small pieces,
+which made imapclient's ``idle_check()`` fail now and then (see :class:`_CoalescingWriter`).
 
 The SMTP server takes mail from anyone to anyone, with or without AUTH (PLAIN/LOGIN with the same user and
 password as IMAP, over plain TCP). It delivers nothing: each message is recorded in :attr:`sent` so the demo
