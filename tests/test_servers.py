@@ -107,8 +107,9 @@ def test_wrong_imap_password_is_refused_quickly(dovecot: DovecotAccount) -> None
         dovecot.server.client(dovecot.user, "wrong")
     with pytest.raises(imapclient.exceptions.LoginError):
         dovecot.server.client("no-such-user@police.example.uk", "secret")
-    # Dovecot's default failure delay would make these take ≥ 1 s.
-    assert time.perf_counter() - started < 0.4
+    # Guards the config, not speed: with Dovecot's default failure delay (0.5-2 s each, plus
+    # the growing per-IP penalty) these two take ≥ 1 s; with it switched off, milliseconds.
+    assert time.perf_counter() - started < 0.9
     dovecot.client().logout()  # and the right password still works afterwards
 
 
