@@ -7,10 +7,11 @@ that still carries the raw text and a stable Message-ID.
 
 Division of labour, and why:
 
-* mail-parser reads the header block only. Its address recovery and encoded-word handling in display
-  names is better than the stdlib's, but on a whole message it keeps several copies of every body and
-  attachment (base64 re-encodings, two joined "body" strings), which breaks the memory budget for large
-  mail. Headers are small, so it costs little there.
+* mail-parser reads the address and date headers only. Its structural address recovery and its
+  decoding of encoded words in display names are better than the stdlib's, but on a whole message it
+  keeps several copies of every body and attachment (base64 re-encodings, two joined "body" strings),
+  which breaks the memory budget for large mail, and it decodes bodies lossily. Given five headers it
+  costs next to nothing.
 * The stdlib parser (compat32) reads the whole message once; we walk that tree ourselves because
   charset recovery, DSN blocks and attachment sizes are what mail-parser does not do or does lossily.
 * inscriptis turns HTML-only mail into text that keeps paragraph structure.
@@ -29,8 +30,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.feedparser import BytesFeedParser
 from email.message import Message
-from email.parser import BytesParser
 from email.policy import compat32
 
 import mailparser
@@ -40,32 +41,40 @@ from mailbot.message import Attachment, DeliveryStatus, InboundMessage
 
 log = logging.getLogger(__name__)
 
-__all__ = ["parse_message"]
+__all__ = ["decode_bytes", "decode_header_value", "parse_message"]
 
-# Beyond this the header block is not a header block; mail-parser never needs to see more.
-_MAX_HEADER_BYTES = 256 * 1024
+# An address header longer than this is not correspondence; it goes to the plain stdlib path.
+_MAX_MAILPARSER_HEADER = 64 * 1024
+_MAILPARSER_FIELDS = (("from", "from_"), ("reply-to", "reply_to"), ("to", "to"), ("cc", "cc"))
+_FEED_CHUNK = 64 * 1024
 # Deeper nesting or more parts than this is an attack or a loop, not correspondence.
 _MAX_DEPTH = 40
 _MAX_PARTS = 2000
-# inscriptis lays out tables; on multi-megabyte HTML that is seconds of CPU for little extra text.
-_MAX_HTML_CHARS = 2_000_000
+# inscriptis lays out tables in time that grows faster than linearly: 1.6 MB of table rows took 7 s.
+# Larger HTML gets a linear tag strip instead.
+_MAX_HTML_CHARS = 300_000
 
 _SYNTHETIC_DOMAIN = "mailbot.invalid"
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _FOLD = re.compile(r"(?:\r\n|\r|\n)(?=[ \t])")
 # Everything str.splitlines() would break on: a header value must be one line whatever a consumer does.
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _NEWLINES = re.compile(r"\r\n?")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# Every repeated class below excludes its own opening delimiter, so a failed match stops at the next
+# candidate instead of rescanning to the end: linear time on hostile input.
+_INVISIBLE_MARKERS = re.compile(r"<!--|-->|<(/?)(script|style)\b[^<>]*>", re.IGNORECASE)
+_BLOCK_TAGS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table|/blockquote)\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _ESCAPED_BYTES = re.compile(r"[\udc80-\udcff]")
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?(.*?)\?=")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")  # RFC 2047 text never holds "?"
+_CHARSET_LABEL = re.compile(r"=\?([^?*\s]+)")
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _ANGLE_ID = re.compile(r"<([^<>]*)>")
-_LOOSE_ADDRESS = re.compile(r"[^\s<>(),;:\"\[\]]+@[^\s<>(),;:\"\[\]]+")
+_ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
 _STATUS_CODE = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
-_UUENCODED = re.compile(r"^begin [0-7]{3,4} ([^\n]+)\n(.*?)^end[ \t]*$", re.MULTILINE | re.DOTALL)
+_UU_MARKER = re.compile(r"^(?:begin [0-7]{3,4} ([^\n]+)|end[ \t]*)$", re.MULTILINE)
 
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
 _DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
@@ -105,30 +114,40 @@ def parse_message(raw: bytes) -> InboundMessage:
 
 
 def _parse(raw: bytes) -> InboundMessage:
-    msg = BytesParser(policy=compat32).parsebytes(raw)
-    view = _mailparser_view(raw)
-    sender_name, sender = _from(msg, view)
+    msg = _stdlib_parse(raw)
+    headers = _Headers.of(msg)
+    view = _mailparser_view(headers)
+    sender_name, sender = _from(headers, view)
     body = _walk(msg)
-    text = body.text(_header_charsets(msg))  # before attachments: inline uuencoded files join them here
+    text = body.text(_header_charsets(headers))  # before attachments: inline uuencoded files join them here
     return InboundMessage(
-        message_id=_message_id(msg, raw),
+        message_id=_message_id(headers, raw),
         sender=sender,
         display_name=sender_name,
-        reply_to=_address_tuple(msg, view, "reply-to"),
-        to=_address_tuple(msg, view, "to"),
-        cc=_address_tuple(msg, view, "cc"),
-        subject=_header(msg, "subject") or "",
-        in_reply_to=_message_ids(msg, "in-reply-to"),
-        references=_message_ids(msg, "references"),
-        date=_date(msg, view),
+        reply_to=_address_tuple(headers, view, "reply-to"),
+        to=_address_tuple(headers, view, "to"),
+        cc=_address_tuple(headers, view, "cc"),
+        subject=headers.first("subject") or "",
+        in_reply_to=_message_ids(headers, "in-reply-to"),
+        references=_message_ids(headers, "references"),
+        date=_date(headers, view),
         text=text,
         has_html=body.has_html,
         attachments=tuple(body.attachments),
         content_type=msg.get_content_type(),
-        return_path=_return_path(msg),
-        delivery_status=tuple(body.statuses) or _exim_failures(msg),
-        headers=_all_headers(msg),
+        return_path=_return_path(headers),
+        delivery_status=tuple(body.statuses) or _exim_failures(headers),
+        headers=headers.decoded,
     )
+
+
+def _stdlib_parse(raw: bytes) -> Message:
+    """Fed in chunks: parsebytes() would hold the whole message as one str plus a StringIO of it,
+    roughly tripling peak memory on large mail."""
+    parser = BytesFeedParser(policy=compat32)
+    for start in range(0, len(raw), _FEED_CHUNK):
+        parser.feed(raw[start : start + _FEED_CHUNK])
+    return parser.close()
 
 
 def _minimal(raw: bytes) -> InboundMessage:
@@ -155,49 +174,73 @@ class _MailParserView:
     date: datetime | None
 
 
-def _mailparser_view(raw: bytes) -> _MailParserView | None:
-    """Header-block only: see the module docstring. None means "use the stdlib answer"."""
+def _mailparser_view(headers: _Headers) -> _MailParserView | None:
+    """mail-parser sees only the headers it reads for us, so its cost does not grow with the message.
+
+    None means "use the stdlib answer", whether mail-parser raised or was never asked.
+    """
+    block = _mailparser_block(headers)
+    if not block:
+        return None
     try:
-        parsed = mailparser.parse_from_bytes(_header_block(raw))
-        addresses = {
-            "from": list(parsed.from_ or []),
-            "reply-to": list(parsed.reply_to or []),
-            "to": list(parsed.to or []),
-            "cc": list(parsed.cc or []),
-        }
+        parsed = mailparser.parse_from_bytes(block)
+        addresses = {name: list(getattr(parsed, attribute) or []) for name, attribute in _MAILPARSER_FIELDS}
         date = parsed.date if isinstance(parsed.date, datetime) else None
         return _MailParserView(addresses=addresses, date=date)
-    except Exception:  # noqa: BLE001 - mail-parser is an optimisation of quality, never a requirement
-        log.info("mail-parser failed on the header block; using the stdlib only", exc_info=True)
+    except Exception:  # noqa: BLE001 - mail-parser improves quality; it is never a requirement
+        log.info("mail-parser failed on the headers; using the stdlib only", exc_info=True)
         return None
 
 
-def _header_block(raw: bytes) -> bytes:
-    end = _HEADER_END.search(raw, 0, _MAX_HEADER_BYTES)
-    return raw[: end.end()] if end else raw[:_MAX_HEADER_BYTES]
+def _mailparser_block(headers: _Headers) -> bytes:
+    """The first From/Reply-To/To/Cc/Date, when ASCII and of sane length (8-bit ones it renders as escapes)."""
+    lines = []
+    for name in (*(name for name, _ in _MAILPARSER_FIELDS), "date"):
+        value = headers.first_raw(name)
+        if value is not None and value.isascii() and len(value) <= _MAX_MAILPARSER_HEADER:
+            lines.append(f"{name}: {value.strip()}\n")
+    return "".join(lines).encode("ascii")
 
 
 # --------------------------------------------------------------------------- header decoding
 
 
+@dataclass(frozen=True, slots=True)
+class _Headers:
+    """Top-level headers, each decoded once; lookups by lower-case name."""
+
+    raw: tuple[tuple[str, str], ...]
+    decoded: tuple[tuple[str, str], ...]
+    first_index: dict[str, int]
+
+    @classmethod
+    def of(cls, msg: Message) -> _Headers:
+        # raw_items(), not items(): compat32 wraps 8-bit values in Header objects that hide the bytes.
+        raw = tuple((str(key).strip().lower(), str(value)) for key, value in msg.raw_items())
+        decoded = tuple((key, decode_header_value(value)) for key, value in raw)
+        first_index: dict[str, int] = {}
+        for index, (key, _) in enumerate(raw):
+            first_index.setdefault(key, index)
+        return cls(raw=raw, decoded=decoded, first_index=first_index)
+
+    def first(self, name: str) -> str | None:
+        index = self.first_index.get(name)
+        return None if index is None else self.decoded[index][1]
+
+    def first_raw(self, name: str) -> str | None:
+        index = self.first_index.get(name)
+        return None if index is None else self.raw[index][1]
+
+    def every(self, name: str) -> list[str]:
+        return [value for key, value in self.decoded if key == name]
+
+
 def _raw_header(msg: Message, name: str) -> str | None:
-    """First occurrence, undecoded: compat32 would wrap 8-bit values in Header objects otherwise."""
+    """First occurrence in a nested header block (DSN), undecoded."""
     for key, value in msg.raw_items():
-        if key.lower() == name:
-            return value if isinstance(value, str) else str(value)
+        if str(key).lower() == name:
+            return str(value)
     return None
-
-
-def _header(msg: Message, name: str) -> str | None:
-    raw = _raw_header(msg, name)
-    return None if raw is None else decode_header_value(raw)
-
-
-def _all_headers(msg: Message) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (str(key).strip().lower(), decode_header_value(value if isinstance(value, str) else str(value)))
-        for key, value in msg.raw_items()
-    )
 
 
 def decode_header_value(raw: str) -> str:
@@ -339,15 +382,13 @@ def _scrub_surrogates(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
-def _header_charsets(msg: Message) -> tuple[str, ...]:
+def _header_charsets(headers: _Headers) -> tuple[str, ...]:
     """Charsets the sender used in Subject/From: the best guess for body parts that name none."""
-    seen: list[str] = []
+    labels: dict[str, None] = {}
     for name in ("subject", "from"):
-        for label in re.findall(r"=\?([^?*\s]+)", _raw_header(msg, name) or ""):
-            codec = _codec(label)
-            if codec not in (None, _UNKNOWN_CODEC, "utf-8", "cp1252") and codec not in seen:
-                seen.append(codec)
-    return tuple(seen)
+        labels.update(dict.fromkeys(label.lower() for label in _CHARSET_LABEL.findall(headers.first_raw(name) or "")))
+    codecs_seen = dict.fromkeys(_codec(label) for label in labels)
+    return tuple(c for c in codecs_seen if c not in (None, _UNKNOWN_CODEC, "utf-8", "cp1252"))
 
 
 def _normalise_newlines(text: str) -> str:
@@ -357,28 +398,33 @@ def _normalise_newlines(text: str) -> str:
 # --------------------------------------------------------------------------- addresses
 
 
-def _from(msg: Message, view: _MailParserView | None) -> tuple[str | None, str | None]:
-    pairs = _address_pairs(msg, view, "from")
+def _from(headers: _Headers, view: _MailParserView | None) -> tuple[str | None, str | None]:
+    pairs = _address_pairs(headers, view, "from")
     if not pairs:
         return None, None
     name, address = pairs[0]
     return (name or None), address
 
 
-def _address_tuple(msg: Message, view: _MailParserView | None, name: str) -> tuple[str, ...]:
-    return tuple(address for _, address in _address_pairs(msg, view, name))
+def _address_tuple(headers: _Headers, view: _MailParserView | None, name: str) -> tuple[str, ...]:
+    return tuple(address for _, address in _address_pairs(headers, view, name))
 
 
-def _address_pairs(msg: Message, view: _MailParserView | None, name: str) -> list[tuple[str, str]]:
-    """mail-parser's strict reading first; a loose scan when it finds nothing in a non-empty header."""
-    raw = _raw_header(msg, name)
-    if raw is None or not raw.strip():
+def _address_pairs(headers: _Headers, view: _MailParserView | None, name: str) -> list[tuple[str, str]]:
+    """A strict structural reading first, a loose scan when it finds nothing in a non-empty header.
+
+    mail-parser reads ASCII headers (nearly all of them, encoded words included); it renders raw 8-bit
+    bytes as backslash escapes, so those headers go to the stdlib after our own byte decoding.
+    """
+    value, raw = headers.first(name), headers.first_raw(name) or ""
+    if not value:
         return []
-    if view is not None:
-        pairs = [(_clean_name(n), a.strip()) for n, a in view.addresses.get(name, []) if _is_address(a)]
-        if pairs:
-            return pairs
-    return _loose_addresses(decode_header_value(raw))
+    if view is not None and name in view.addresses and raw.isascii() and len(raw) <= _MAX_MAILPARSER_HEADER:
+        candidates = view.addresses[name]
+    else:
+        candidates = email.utils.getaddresses([_FOLD.sub("", _unescape_header_bytes(raw))])
+    pairs = [(_clean_name(n), a.strip()) for n, a in candidates if _is_address(a)]
+    return pairs or _loose_addresses(value)
 
 
 def _is_address(address: object) -> bool:
@@ -391,17 +437,25 @@ def _clean_name(name: object) -> str:
 
 
 def _loose_addresses(value: str) -> list[tuple[str, str]]:
-    """Anything shaped like local@domain, with the text before the first one as its display name."""
-    found = [(m.start(), m.group()) for m in _LOOSE_ADDRESS.finditer(value)]
+    """Anything shaped like local@domain, with the text before the first one as its display name.
+
+    Split, not a regex search: "[^sep]+@[^sep]+" backtracks quadratically over long runs without "@".
+    """
+    found = [token for token in _ADDRESS_SEPARATORS.split(value) if _looks_like_address(token)]
     if not found:
         return []
-    first_name = value[: found[0][0]].strip(" \t<>\"',;")
-    return [(first_name if i == 0 else "", address) for i, (_, address) in enumerate(found)]
+    first_name = value[: value.find(found[0])].strip(" \t<>\"',;")
+    return [(first_name if i == 0 else "", address) for i, address in enumerate(found)]
 
 
-def _return_path(msg: Message) -> str | None:
+def _looks_like_address(token: str) -> bool:
+    local, at, domain = token.rpartition("@")
+    return bool(at and local and domain)
+
+
+def _return_path(headers: _Headers) -> str | None:
     """None when absent; "" for the null sender "<>", which is what marks bounces and auto-replies."""
-    value = _header(msg, "return-path")
+    value = headers.first("return-path")
     if value is None:
         return None
     bracketed = _ANGLE_ID.search(value)
@@ -411,17 +465,16 @@ def _return_path(msg: Message) -> str | None:
 # --------------------------------------------------------------------------- ids and dates
 
 
-def _message_id(msg: Message, raw: bytes) -> str:
-    ids = _ids_in(_header(msg, "message-id") or "")
+def _message_id(headers: _Headers, raw: bytes) -> str:
+    ids = _ids_in(headers.first("message-id") or "")
     return ids[0] if ids else _synthetic_id(raw)
 
 
-def _message_ids(msg: Message, name: str) -> tuple[str, ...]:
+def _message_ids(headers: _Headers, name: str) -> tuple[str, ...]:
     """All occurrences, in order, each id once (dict keeps insertion order and dedupes in O(n))."""
     ids: dict[str, None] = {}
-    for key, value in msg.raw_items():
-        if key.lower() == name:
-            ids.update(dict.fromkeys(_ids_in(decode_header_value(str(value)))))
+    for value in headers.every(name):
+        ids.update(dict.fromkeys(_ids_in(value)))
     return tuple(ids)
 
 
@@ -433,9 +486,9 @@ def _ids_in(value: str) -> list[str]:
     return [f"<{token}>" for token in re.split(r"[\s,]+", value.strip(" \t<>")) if "@" in token]
 
 
-def _date(msg: Message, view: _MailParserView | None) -> datetime | None:
+def _date(headers: _Headers, view: _MailParserView | None) -> datetime | None:
     """stdlib first because it keeps the sender's UTC offset; mail-parser's stricter parse as fallback."""
-    value = _header(msg, "date")
+    value = headers.first("date")
     if not value:
         return None
     try:
@@ -564,7 +617,16 @@ def _undecoded_payload(part: Message) -> str:
 def _size(part: Message) -> int:
     if part.is_multipart():
         return _flattened_size(part)
+    if str(part.get("content-transfer-encoding", "")).strip().lower() == "base64":
+        return _base64_size(_undecoded_payload(part))
     return len(_payload_bytes(part))
+
+
+def _base64_size(payload: str) -> int:
+    """Decoded size counted, not decoded: decoding a large attachment just to measure it costs three
+    transient copies in the stdlib. Exact for well-formed base64."""
+    symbols = len(payload) - sum(payload.count(c) for c in "\r\n \t=")
+    return symbols * 3 // 4
 
 
 def _flattened_size(part: Message) -> int:
@@ -576,31 +638,74 @@ def _flattened_size(part: Message) -> int:
 
 def _html_to_text(html: str) -> str:
     """inscriptis pads table cells to a grid; the padding is noise for rules and quoting, so drop it."""
+    text = _inscriptis(html) if len(html) <= _MAX_HTML_CHARS else None
+    if text is None:
+        text = _strip_tags(html)
+    lines = (line.rstrip() for line in _normalise_newlines(text).split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _inscriptis(html: str) -> str | None:
     try:
-        text = get_text(html[:_MAX_HTML_CHARS])
+        return get_text(html)
     except Exception:  # noqa: BLE001 - lxml rejects some inputs; crude text beats none
         log.info("inscriptis failed; stripping tags instead", exc_info=True)
-        text = _html.unescape(re.sub(r"<[^>]*>", " ", html[:_MAX_HTML_CHARS]))
-    lines = (line.rstrip() for line in _normalise_newlines(text).split("\n"))
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+        return None
+
+
+def _strip_tags(html: str) -> str:
+    """Linear-time fallback for huge or unparseable HTML, where inscriptis' table layout goes quadratic."""
+    html = _BLOCK_TAGS.sub("\n", _drop_invisible(html))
+    return _html.unescape(_ANY_TAG.sub("", html))
+
+
+def _drop_invisible(html: str) -> str:
+    """Removes comments, <style> and <script> in one pass; a lazy ".*?" regex would rescan to the end
+    for every unclosed opener."""
+    kept: list[str] = []
+    position = 0
+    closer: str | None = None
+    for marker in _INVISIBLE_MARKERS.finditer(html):
+        token = marker.group().lower()
+        if closer is None and (token == "<!--" or marker.group(2) is not None and not marker.group(1)):
+            kept.append(html[position : marker.start()])
+            closer = "-->" if token == "<!--" else "</" + token[1:].split(None, 1)[0].rstrip(">")
+        elif closer is not None and token.startswith(closer):
+            closer, position = None, marker.end()
+    if closer is None:
+        kept.append(html[position:])
+    return " ".join(kept)
 
 
 # --------------------------------------------------------------------------- inline uuencode
 
 
 def _extract_uuencoded(text: str, attachments: list[Attachment]) -> str:
-    """Old Outlook inlines files as "begin 644 name ... end"; they are attachments, not prose."""
+    """Old Outlook inlines files as "begin 644 name ... end"; they are attachments, not prose.
 
-    def replace(match: re.Match[str]) -> str:
-        data = _uudecode(match.group(2))
-        if data is None:
-            return match.group(0)
-        filename = match.group(1).strip()
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        attachments.append(Attachment(filename=filename, content_type=content_type, size=len(data)))
-        return ""
+    One pass over begin/end marker lines: a lazy "begin.*?end" regex would rescan the rest of the
+    text for every "begin" line that has no "end".
+    """
+    kept: list[str] = []
+    position = 0
+    opened: re.Match[str] | None = None
+    for marker in _UU_MARKER.finditer(text):
+        if marker.group(1) is not None:
+            opened = marker
+        elif opened is not None:
+            data = _uudecode(text[opened.end() : marker.start()])
+            if data is not None:
+                kept.append(text[position : opened.start()])
+                attachments.append(_uu_attachment(opened.group(1).strip(), data))
+                position = marker.end()
+            opened = None
+    kept.append(text[position:])
+    return "".join(kept)
 
-    return _UUENCODED.sub(replace, text)
+
+def _uu_attachment(filename: str, data: bytes) -> Attachment:
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return Attachment(filename=filename, content_type=content_type, size=len(data))
 
 
 def _uudecode(block: str) -> bytes | None:
@@ -674,10 +779,9 @@ def _dsn_status(value: str | None) -> str | None:
     return code.group() if code else value.split()[0]
 
 
-def _exim_failures(msg: Message) -> tuple[DeliveryStatus, ...]:
+def _exim_failures(headers: _Headers) -> tuple[DeliveryStatus, ...]:
     """Exim bounces carry no DSN part, only X-Failed-Recipients; Exim sends those for permanent failures."""
     recipients: dict[str, None] = {}
-    for key, value in msg.raw_items():
-        if key.lower() == "x-failed-recipients":
-            recipients.update(dict.fromkeys(a for _, a in _loose_addresses(decode_header_value(str(value)))))
+    for value in headers.every("x-failed-recipients"):
+        recipients.update(dict.fromkeys(address for _, address in _loose_addresses(value)))
     return tuple(DeliveryStatus(recipient=r, status="5.0.0", action="failed") for r in recipients)
