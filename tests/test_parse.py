@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -697,8 +696,8 @@ class TestNeverRaises:
         assert_single_line_headers(message)
 
 
-class TestHostileInputStaysLinear:
-    """Each of these took seconds to minutes with a backtracking regex; linear code takes milliseconds."""
+class TestHostileInput:
+    """Each of these took seconds to minutes with a backtracking regex; benchmarks/bench_parse.py times them."""
 
     @pytest.mark.parametrize(
         "raw",
@@ -712,10 +711,10 @@ class TestHostileInputStaysLinear:
             pytest.param(b"References: " + b"<" * 300_000 + b"\n\nx", id="unclosed-ids"),
         ],
     )
-    def test_fast(self, raw: bytes) -> None:
-        started = time.perf_counter()
-        parse_message(raw)
-        assert time.perf_counter() - started < 3.0
+    def test_parses(self, raw: bytes) -> None:
+        message = parse_message(raw)
+        assert message.message_id.startswith("<") and message.message_id.endswith(">")
+        assert_single_line_headers(message)
 
 
 class TestFallbacks:

@@ -10,7 +10,6 @@ import asyncio
 import os
 import shutil
 import sqlite3
-import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 
@@ -101,15 +100,14 @@ def test_move_to_a_created_folder(dovecot: DovecotAccount) -> None:
     assert [raw for _uid, raw in moved] == [RAW]
 
 
-def test_wrong_imap_password_is_refused_quickly(dovecot: DovecotAccount) -> None:
-    started = time.perf_counter()
+def test_wrong_imap_password_is_refused(dovecot: DovecotAccount) -> None:
     with pytest.raises(imapclient.exceptions.LoginError):
         dovecot.server.client(dovecot.user, "wrong")
     with pytest.raises(imapclient.exceptions.LoginError):
         dovecot.server.client("no-such-user@police.example.uk", "secret")
-    # Guards the config, not speed: with Dovecot's default failure delay (0.5-2 s each, plus
-    # the growing per-IP penalty) these two take ≥ 1 s; with it switched off, milliseconds.
-    assert time.perf_counter() - started < 0.9
+    # Failed logins are answered at once (no failure delay, no per-IP penalty), so fault tests stay fast.
+    config = dovecot.server.config_path.read_text()
+    assert "auth_failure_delay = 0" in config and "nodelay=yes" in config
     dovecot.client().logout()  # and the right password still works afterwards
 
 
@@ -119,9 +117,7 @@ def test_restart_keeps_mail_and_drops_connections(dovecot: DovecotAccount) -> No
     client.select_folder("INBOX")
     port = dovecot.port
 
-    started = time.perf_counter()
     dovecot.restart()
-    elapsed = time.perf_counter() - started
 
     # The old session is gone, as after a real server restart...
     with pytest.raises(Exception):
@@ -131,19 +127,14 @@ def test_restart_keeps_mail_and_drops_connections(dovecot: DovecotAccount) -> No
     # ...and a new one on the same port finds the same message with the same UID.
     assert dovecot.port == port
     assert dovecot.list_messages() == [(uid, RAW)]
-    assert elapsed < 2.0, f"restart took {elapsed:.2f}s"
 
 
-def test_start_and_stop_are_fast(dovecot_factory) -> None:  # type: ignore[no-untyped-def]
+def test_start_stop_start_keeps_mail(dovecot_factory) -> None:  # type: ignore[no-untyped-def]
     """A private server (not the session one): a test can afford its own."""
-    started = time.perf_counter()
     server = dovecot_factory()
-    start_s = time.perf_counter() - started
     server.account().append(RAW, RECEIVED)
 
-    started = time.perf_counter()
     server.stop()
-    stop_s = time.perf_counter() - started
     assert not server.running
 
     server.start()
@@ -151,7 +142,6 @@ def test_start_and_stop_are_fast(dovecot_factory) -> None:  # type: ignore[no-un
     mail_dir = server.dir
     server.close()
     assert server.dir is None and mail_dir is not None and not mail_dir.exists()
-    assert start_s < 2.0 and stop_s < 2.0, (start_s, stop_s)
 
 
 def test_kill_is_a_crash_and_start_recovers(dovecot_factory) -> None:  # type: ignore[no-untyped-def]

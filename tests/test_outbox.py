@@ -1,0 +1,122 @@
+"""The outbox on a real aiosmtpd: deferral, permanent refusal, outage and recovery, AUTH; nothing dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from mailbot.config import settings_from_mapping
+from mailbot.service import Bot
+from mailbot.store.db import Database
+from mailbot.store.models import OutboxMessage
+
+WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def request(n: int) -> bytes:
+    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
+            f"Message-ID: <req-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_bot(dovecot, sqlite_url, clock) -> Callable[..., Bot]:  # type: ignore[no-untyped-def]
+    bots: list[Bot] = []
+
+    def make(sink, *, username: str = "", password: str = "") -> Bot:  # type: ignore[no-untyped-def]
+        settings = settings_from_mapping({
+            "mailbox": {"address": "foi@council.example"},
+            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user},
+            "smtp": {"host": sink.host, "port": sink.port, "username": username, "retry_seconds": 60,
+                     "max_attempts": 5},
+        })
+        bot = Bot(settings, db=Database(sqlite_url), imap_password=dovecot.password, smtp_password=password,
+                  clock=clock)
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        bot.db.dispose()
+
+
+def outbox(bot: Bot) -> list[OutboxMessage]:
+    with bot.db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_temporary_failure_is_retried_with_backoff(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(smtp_sink)
+    smtp_sink.fail_next(1, "451 4.3.0 try later")
+    dovecot.append(request(1), WHEN)
+    stats = bot.cycle()
+    assert stats.send.deferred == 1 and not smtp_sink.messages
+    (row,) = outbox(bot)
+    assert (row.status, row.attempts) == ("queued", 1) and row.last_error.startswith("451")
+    assert bot.cycle().send.sent == 0  # not yet due: backoff
+    clock.now += timedelta(seconds=61)
+    assert bot.cycle().send.sent == 1
+    (row,) = outbox(bot)
+    assert row.status == "sent" and len(smtp_sink.messages) == 1
+
+
+def test_permanent_refusal_is_kept_for_staff_and_not_retried(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(smtp_sink)
+    smtp_sink.fail_next(1, "550 5.1.1 no such user", stage="RCPT")
+    dovecot.append(request(1), WHEN)
+    assert bot.cycle().send.failed == 1
+    clock.now += timedelta(hours=2)
+    bot.cycle()
+    (row,) = outbox(bot)
+    assert (row.status, row.attempts) == ("failed", 1) and "550" in row.last_error
+    assert row.raw  # the reply itself is kept
+    assert not smtp_sink.messages
+
+
+def test_server_down_then_back_sends_everything_queued(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(smtp_sink)
+    port = smtp_sink.port
+    smtp_sink.stop()
+    for n in range(3):
+        dovecot.append(request(n), WHEN)
+    stats = bot.cycle()
+    assert stats.process.replies_queued == 3 and stats.send.deferred == 3
+    assert all(r.status == "queued" for r in outbox(bot))
+    smtp_sink.port = port
+    smtp_sink.start()
+    clock.now += timedelta(minutes=5)
+    assert bot.cycle().send.sent == 3
+    assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == [f"person{n}@example.org" for n in range(3)]
+
+
+def test_smtp_auth(make_bot, dovecot, smtp_sink_factory) -> None:  # type: ignore[no-untyped-def]
+    sink = smtp_sink_factory(credentials={"bot": "s3cret"}, auth_required=True)
+    bot = make_bot(sink, username="bot", password="s3cret")
+    dovecot.append(request(1), WHEN)
+    assert bot.cycle().send.sent == 1
+    assert sink.messages[0].auth_login == "bot"
+
+
+def test_smtp_wrong_password_keeps_the_reply_queued(make_bot, dovecot, smtp_sink_factory) -> None:  # type: ignore[no-untyped-def]
+    sink = smtp_sink_factory(credentials={"bot": "s3cret"}, auth_required=True)
+    bot = make_bot(sink, username="bot", password="wrong")
+    dovecot.append(request(1), WHEN)
+    assert bot.cycle().send.deferred == 1
+    (row,) = outbox(bot)
+    assert row.status == "queued" and not sink.messages
