@@ -77,7 +77,7 @@ class Outbox:
             if self.settings.smtp.username:
                 await client.login(self.settings.smtp.username, self.password or "")
         except (aiosmtplib.SMTPException, OSError) as exc:
-            log.warning("SMTP server unavailable (%s): %d replies stay queued", type(exc).__name__, len(ids))
+            log.warning("SMTP server unavailable (%s: %s): %d replies stay queued", type(exc).__name__, exc, len(ids))
             self._defer_all(ids, exc, now())
             stats.deferred += len(ids)
             return stats
@@ -137,4 +137,4 @@ class Outbox:
 
     def _defer_all(self, ids: list[int], exc: BaseException, now: datetime) -> None:
         for row_id in ids:
-            self._record(row_id, now, error=f"server unavailable: {type(exc).__name__}", permanent=False)
+            self._record(row_id, now, error=f"server unavailable: {type(exc).__name__}: {exc}", permanent=False)
