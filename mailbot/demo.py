@@ -12,7 +12,7 @@ import email.policy
 import json
 import secrets
 import tempfile
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -89,8 +89,22 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
         click.echo("=" * 78)
         click.echo("Serving. Point a mail client at:")
         click.echo(f"  IMAP {servers.imap_host}:{servers.imap_port} (plain), user {servers.user}, password {password}")
-        click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain; accepts anything, delivers nothing)")
-        click.echo(f"Put a message into INBOX (for example by dragging it there in the client): it is answered "
-                   f"within {settings.schedule.poll_seconds} s and the reply appears here. Ctrl-C stops.")
-        bot.run_forever()
+        click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain, no login needed)")
+        click.echo(f"Mail sent to {servers.user} through that SMTP server (or put into INBOX) is answered within "
+                   f"{2 * settings.schedule.poll_seconds} s; replies are printed here. Ctrl-C stops.", nl=True)
+        handled = len(servers.sent)
+
+        def relay(_stats: object) -> None:
+            # The embedded SMTP server delivers nothing by itself: mail for the mailbox goes into its INBOX,
+            # and what the bot sent is shown.
+            nonlocal handled
+            new, handled = servers.sent[handled:], len(servers.sent)
+            for sent in new:
+                if servers.user.lower() in (r.lower() for r in sent.rcpt_tos):
+                    servers.append(sent.raw, datetime.now(timezone.utc))
+                    click.echo(f"delivered a message from {sent.mail_from} to INBOX")
+                else:
+                    show_reply(sent)
+
+        bot.run_forever(after_cycle=relay)
     return 0

@@ -86,11 +86,12 @@ class Bot:
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
 
-    def run_forever(self) -> None:
+    def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
         """Poll every N seconds until SIGINT/SIGTERM; a signal lets the message in hand finish first."""
         scheduler = BlockingScheduler(timezone="Europe/London")
-        scheduler.add_job(self._scheduled_cycle, "interval", seconds=self.settings.schedule.poll_seconds,
-                          id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+        scheduler.add_job(self._scheduled_cycle, "interval", args=[after_cycle],
+                          seconds=self.settings.schedule.poll_seconds, id="cycle", max_instances=1, coalesce=True,
+                          next_run_time=datetime.now(timezone.utc))
 
         def _on_signal(signum: int, _frame: FrameType | None) -> None:
             log.info("received signal %d: stopping after the message in hand", signum)
@@ -109,10 +110,13 @@ class Bot:
             self.db.dispose()
             log.info("mailbot stopped")
 
-    def _scheduled_cycle(self) -> None:
+    def _scheduled_cycle(self, after_cycle: Callable[[CycleStats], None] | None) -> None:
         with self._cycle_lock:
-            if not self.stopping:
-                self.cycle()
+            if self.stopping:
+                return
+            stats = self.cycle()
+            if after_cycle is not None:
+                after_cycle(stats)
 
     def _wait_for_cycle(self) -> None:
         with self._cycle_lock:

@@ -160,3 +160,40 @@ def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
     assert out.count("Auto-Submitted: auto-replied") == 3
     assert "Section 8" in out and "13th June 2022" in out and "19th July 2022" in out
     assert "13931/2022   open" in out
+
+
+def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) -> None:
+    import asyncio
+    import re
+    import threading
+
+    import aiosmtplib
+
+    process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--serve", "--data-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+
+    def read_until(pattern: str, timeout: float = 60) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if match := re.search(pattern, "".join(lines), re.S):
+                return match
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} not seen in:\n{''.join(lines)}")
+
+    try:
+        smtp_port = int(read_until(r"SMTP 127\.0\.0\.1:(\d+)").group(1))
+        request = ("From: Jo Bloggs <jo@example.org>\r\nTo: inforights@police.example.uk\r\n"
+                   "Subject: Gritting\r\nMessage-ID: <serve-1@example.org>\r\n\r\n"
+                   "Please send the 2023 gritting budget.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n")
+        asyncio.run(aiosmtplib.send(request, sender="jo@example.org", recipients=["inforights@police.example.uk"],
+                                    hostname="127.0.0.1", port=smtp_port, start_tls=False))
+        read_until(r"To: jo@example\.org.*Dear Jo Bloggs.*Enquiry Ref: 1/\d{4}")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, process.stderr.read()
