@@ -197,3 +197,22 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, process.stderr.read()
+
+
+def test_messages_list_says_why_mail_was_not_answered(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
+    dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
+    dovecot.append(b"From: Someone <someone@example.org>\r\nSubject: Automatic reply: away\r\n"
+                   b"Auto-Submitted: auto-replied\r\nMessage-ID: <oof-1@example.org>\r\n\r\nI am away.\r\n",
+                   datetime.fromisoformat("2022-05-10T15:00:00+01:00"))
+    assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+    everything = mailbot("--config", str(config), "messages", "list", "--json").stdout.splitlines()
+    assert len(everything) == 2
+    unanswered = [json.loads(line) for line in
+                  mailbot("--config", str(config), "messages", "list", "--unanswered", "--json").stdout.splitlines()]
+    assert [(m["message_id"], m["kind"], m["action"]) for m in unanswered] == [
+        ("<oof-1@example.org>", "auto_reply", "none")]
+    assert any("Auto-Submitted" in r for r in unanswered[0]["reasons"])
+    readable = mailbot("--config", str(config), "messages", "list", "--unanswered").stdout
+    assert "why: auto-submitted" in readable
