@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
-from mailbot.config import ConfigError, Settings, load_settings
+from mailbot.config import ConfigError, Settings, load_settings, require_for_run
 
 EXIT_CONFIG = 2
 
@@ -59,10 +60,14 @@ def run(ctx: click.Context, once: bool) -> None:
                    "(every key is documented in config/mailbot.example.toml)", err=True)
         ctx.exit(EXIT_CONFIG)
     try:
+        require_for_run(settings)
         bot = Bot(settings)
     except ConfigError as exc:
         click.echo(f"mailbot: configuration error: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)
+    except OperationalError as exc:
+        click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
+        ctx.exit(1)
     if once:
         stats = bot.cycle()
         bot.db.dispose()
@@ -134,7 +139,11 @@ def _database(ctx: click.Context):  # type: ignore[no-untyped-def]
     from mailbot.store.db import Database
 
     settings = _settings(ctx)
-    return settings, Database(settings.database_url)
+    try:
+        return settings, Database(settings.database_url)
+    except OperationalError as exc:
+        click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
+        ctx.exit(1)
 
 
 @requests.command("list")

@@ -160,6 +160,17 @@ class Settings(_Section):
         )
 
 
+REQUIRED_TO_RUN = ("mailbox.address", "mailbox.organisation", "imap.host", "smtp.host")
+
+
+def require_for_run(settings: Settings) -> None:
+    """The keys a real deployment must state: the embedded defaults describe the demo authority, not yours."""
+    for dotted in REQUIRED_TO_RUN:
+        section, key = dotted.split(".")
+        if section not in settings.model_fields_set or key not in getattr(settings, section).model_fields_set:
+            raise ConfigError(f"{dotted}: missing (required to run; see config/mailbot.example.toml)")
+
+
 def secret(name: str, environ: dict[str, str] | None = None) -> str | None:
     """A secret from MAILBOT_<NAME> or from the file named by MAILBOT_<NAME>_FILE (systemd credentials, k8s secrets)."""
     env = os.environ if environ is None else environ

@@ -79,9 +79,17 @@ def test_run_without_configuration_exits_2() -> None:
     assert result.returncode == 2 and "no configuration file" in result.stderr
 
 
+def test_missing_required_key_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "m.toml"
+    config.write_text('[mailbox]\naddress = "foi@council.example"\n')
+    result = mailbot("--config", str(config), "run", "--once", env={"MAILBOT_IMAP_PASSWORD": "x"})
+    assert result.returncode == 2 and "mailbox.organisation: missing" in result.stderr
+
+
 def test_missing_password_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "m.toml"
-    config.write_text(f'data_dir = "{tmp_path}"\n')
+    config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "a@b.c"\norganisation = "X"\n'
+                      '[imap]\nhost = "127.0.0.1"\n[smtp]\nhost = "127.0.0.1"\n')
     env = {"MAILBOT_IMAP_PASSWORD": "", "MAILBOT_IMAP_PASSWORD_FILE": ""}
     result = mailbot("--config", str(config), "run", "--once", env=env)
     assert result.returncode == 2 and "MAILBOT_IMAP_PASSWORD" in result.stderr
@@ -93,6 +101,7 @@ def write_config(tmp_path: Path, dovecot, smtp_sink, db_url: str, poll: int = 60
 data_dir = "{tmp_path}"
 [mailbox]
 address = "inforights@police.example.uk"
+organisation = "Cleveland Police"
 [imap]
 host = "{dovecot.host}"
 port = {dovecot.port}
@@ -216,3 +225,13 @@ def test_messages_list_says_why_mail_was_not_answered(tmp_path: Path, dovecot, s
     assert any("Auto-Submitted" in r for r in unanswered[0]["reasons"])
     readable = mailbot("--config", str(config), "messages", "list", "--unanswered").stdout
     assert "why: auto-submitted" in readable
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    from servers import free_port
+
+    config = tmp_path / "m.toml"
+    config.write_text(f'[database]\nurl = "postgresql://postgres@127.0.0.1:{free_port()}/none"\n')
+    result = mailbot("--config", str(config), "requests", "list")
+    assert result.returncode == 1 and result.stderr.startswith("mailbot: database unavailable")
+    assert "Traceback" not in result.stderr
