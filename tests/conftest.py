@@ -218,3 +218,17 @@ def db_url(request: pytest.FixtureRequest) -> str:
 def database_url(db_url: str) -> str:
     """Alias of ``db_url`` (parametrised the same way)."""
     return db_url
+
+
+@pytest.fixture
+def make_bot(dovecot, smtp_sink, db_url):  # type: ignore[no-untyped-def]
+    """``make_bot(settings=None, *, smtp=None, smtp_password="", clock=utc_now)``: a real Bot on the test servers
+    and on each database ``db_url`` gives (SQLite, and PostgreSQL when configured)."""
+    try:
+        from botkit import BotFactory
+    except ImportError:  # pragma: no cover
+        from tests.botkit import BotFactory  # type: ignore[no-redef]
+
+    factory = BotFactory(dovecot, smtp_sink, db_url)
+    yield factory
+    factory.close()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import func, select
 
-from mailbot.config import settings_from_mapping
 from mailbot.imap import ImapConnection
 from mailbot.service import Bot
-from mailbot.store.db import Database
 from mailbot.store.models import Decision, FolderState, InboundMessage
 
 WHEN = datetime(2024, 3, 4, 23, 50, tzinfo=timezone.utc)
@@ -21,25 +17,6 @@ def request(n: int, name: str = "Jo Bloggs") -> bytes:
     return (f"From: {name} <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
             f"Message-ID: <req-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
             f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\n{name}\r\n").encode()
-
-
-@pytest.fixture
-def make_bot(dovecot, smtp_sink, sqlite_url) -> Callable[..., Bot]:  # type: ignore[no-untyped-def]
-    bots: list[Bot] = []
-
-    def make(**imap: object) -> Bot:
-        settings = settings_from_mapping({
-            "mailbox": {"address": "foi@council.example"},
-            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user, **imap},
-            "smtp": {"host": smtp_sink.host, "port": smtp_sink.port},
-        })
-        bot = Bot(settings, db=Database(sqlite_url), imap_password=dovecot.password, smtp_password="")
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        bot.db.dispose()
 
 
 def count(bot: Bot, model: type) -> int:
@@ -58,7 +35,7 @@ def test_receipt_date_is_internaldate_in_london(make_bot, dovecot) -> None:  # t
 
 
 def test_batches_fetch_everything_and_leave_the_inbox_empty(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(batch_size=2)
+    bot = make_bot({"imap": {"batch_size": 2}})
     for n in range(7):
         dovecot.append(request(n), WHEN)
     stats = bot.cycle()
@@ -98,7 +75,7 @@ def test_duplicate_message_id_is_stored_and_answered_once(make_bot, dovecot, smt
 
 
 def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(inbox="Requests")
+    bot = make_bot({"imap": {"inbox": "Requests"}})
     with dovecot.client() as client:
         client.create_folder("Requests")
     dovecot.append(request(1), WHEN, folder="Requests")
@@ -121,7 +98,7 @@ def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sin
 
 
 def test_processed_folder_is_created_and_configurable(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(processed_folder="Done/FOI")
+    bot = make_bot({"imap": {"processed_folder": "Done/FOI"}})
     dovecot.append(request(1), WHEN)
     bot.cycle()
     assert len(dovecot.list_messages("Done/FOI")) == 1

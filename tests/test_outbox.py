@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from mailbot.config import settings_from_mapping
 from mailbot.service import Bot
-from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -35,25 +32,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def make_bot(dovecot, sqlite_url, clock) -> Callable[..., Bot]:  # type: ignore[no-untyped-def]
-    bots: list[Bot] = []
-
-    def make(sink, *, username: str = "", password: str = "") -> Bot:  # type: ignore[no-untyped-def]
-        settings = settings_from_mapping({
-            "mailbox": {"address": "foi@council.example"},
-            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user},
-            "smtp": {"host": sink.host, "port": sink.port, "username": username, "retry_seconds": 60,
-                     "max_attempts": 5},
-        })
-        bot = Bot(settings, db=Database(sqlite_url), imap_password=dovecot.password, smtp_password=password,
-                  clock=clock)
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        bot.db.dispose()
+SMTP = {"smtp": {"retry_seconds": 60, "max_attempts": 5}}
 
 
 def outbox(bot: Bot) -> list[OutboxMessage]:
@@ -62,7 +41,7 @@ def outbox(bot: Bot) -> list[OutboxMessage]:
 
 
 def test_temporary_failure_is_retried_with_backoff(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(smtp_sink)
+    bot = make_bot(SMTP, clock=clock)
     smtp_sink.fail_next(1, "451 4.3.0 try later")
     dovecot.append(request(1), WHEN)
     stats = bot.cycle()
@@ -77,7 +56,7 @@ def test_temporary_failure_is_retried_with_backoff(make_bot, dovecot, smtp_sink,
 
 
 def test_permanent_refusal_is_kept_for_staff_and_not_retried(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(smtp_sink)
+    bot = make_bot(SMTP, clock=clock)
     smtp_sink.fail_next(1, "550 5.1.1 no such user", stage="RCPT")
     dovecot.append(request(1), WHEN)
     assert bot.cycle().send.failed == 1
@@ -90,7 +69,7 @@ def test_permanent_refusal_is_kept_for_staff_and_not_retried(make_bot, dovecot, 
 
 
 def test_server_down_then_back_sends_everything_queued(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(smtp_sink)
+    bot = make_bot(SMTP, clock=clock)
     port = smtp_sink.port
     smtp_sink.stop()
     for n in range(3):
@@ -105,17 +84,17 @@ def test_server_down_then_back_sends_everything_queued(make_bot, dovecot, smtp_s
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == [f"person{n}@example.org" for n in range(3)]
 
 
-def test_smtp_auth(make_bot, dovecot, smtp_sink_factory) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_auth(make_bot, dovecot, smtp_sink_factory, clock) -> None:  # type: ignore[no-untyped-def]
     sink = smtp_sink_factory(credentials={"bot": "s3cret"}, auth_required=True)
-    bot = make_bot(sink, username="bot", password="s3cret")
+    bot = make_bot({"smtp": {"username": "bot"}}, smtp=sink, smtp_password="s3cret", clock=clock)
     dovecot.append(request(1), WHEN)
     assert bot.cycle().send.sent == 1
     assert sink.messages[0].auth_login == "bot"
 
 
-def test_smtp_wrong_password_keeps_the_reply_queued(make_bot, dovecot, smtp_sink_factory) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_wrong_password_keeps_the_reply_queued(make_bot, dovecot, smtp_sink_factory, clock) -> None:  # type: ignore[no-untyped-def]
     sink = smtp_sink_factory(credentials={"bot": "s3cret"}, auth_required=True)
-    bot = make_bot(sink, username="bot", password="wrong")
+    bot = make_bot({"smtp": {"username": "bot"}}, smtp=sink, smtp_password="wrong", clock=clock)
     dovecot.append(request(1), WHEN)
     assert bot.cycle().send.deferred == 1
     (row,) = outbox(bot)

@@ -7,42 +7,25 @@ import email
 import email.policy
 import json
 import re
-from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from mailbot.config import settings_from_mapping
 from mailbot.service import Bot
-from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios" / "seed-cleveland"
 SCENARIO = json.loads((SCENARIO_DIR / "scenario.json").read_text())
 
 
-@pytest.fixture
-def make_bot(dovecot, smtp_sink, db_url) -> Callable[[], Bot]:  # type: ignore[no-untyped-def]
-    bots: list[Bot] = []
-
-    def make() -> Bot:
-        extra = SCENARIO["settings"]
-        settings = settings_from_mapping({
-            "mailbox": {"address": SCENARIO["mailbox"], "organisation": extra["organisation"]},
-            "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user, "security": "none"},
-            "smtp": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none"},
-            "references": {"format": extra["enquiry_reference_format"], "next": extra["enquiry_reference_next"]},
-        })
-        bot = Bot(settings, db=Database(db_url), imap_password=dovecot.password, smtp_password="")
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        bot.db.dispose()
+def seed_settings() -> dict:
+    extra = SCENARIO["settings"]
+    return {
+        "mailbox": {"address": SCENARIO["mailbox"], "organisation": extra["organisation"]},
+        "references": {"format": extra["enquiry_reference_format"], "next": extra["enquiry_reference_next"]},
+    }
 
 
 def text_of(message: EmailMessage) -> str:
@@ -108,7 +91,7 @@ def play(bot: Bot, dovecot, smtp_sink, steps: list[dict], raws: list[bytes]) -> 
 
 
 def test_seed_exchange(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot()
+    bot = make_bot(seed_settings())
     raws = [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in SCENARIO["steps"]]
     sent = play(bot, dovecot, smtp_sink, SCENARIO["steps"], raws)
     notice, ack, review = (step[0].message for step in sent)
@@ -136,7 +119,7 @@ def test_seed_exchange(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no
 
 def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     """scenario.json's variant: step 2 names our notice in In-Reply-To and comes from a plain personal address."""
-    bot = make_bot()
+    bot = make_bot(seed_settings())
     steps = SCENARIO["steps"]
     first = play(bot, dovecot, smtp_sink, steps[:1], [(SCENARIO_DIR / steps[0]["deliver"]).read_bytes()])
     notice_id = first[0][0].message["Message-ID"]
