@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from mailbot.names import own_text
 from mailbot.replies import Templates, compose
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference
-from mailbot.workdays import DueDate, due_date
+from mailbot.casework import record_event, refresh_case, refresh_review
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,6 @@ ACK_TEMPLATES = {
     "sar": "acknowledgement_sar",
     "internal_review": "acknowledgement_review",
 }
-
-
-def statutory_due(settings: Settings, regime: str, received: date) -> DueDate:
-    """The due date of a complete request, on the calendar the settings choose for its regime."""
-    cal = settings.calendar
-    days = cal.review_working_days if regime == "internal_review" else cal.foi_working_days
-    return due_date(received, regime, working_days=days, calendar=settings.working_calendar(),
-                    sar_calendar=settings.sar_calendar())
 
 
 @dataclass
@@ -63,6 +55,7 @@ class DecisionApplier:
         self.settings = settings
         self.templates = templates
         self.mailbox = settings.mailbox.address
+        self.policy = settings.clock_policy()
 
     def apply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
               now: datetime) -> Outcome:
@@ -110,6 +103,7 @@ class DecisionApplier:
     def _complete(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
                   case: models.Case | None) -> models.Case:
         """A valid request — new, or a held one this message completes — gets its reference and due date now."""
+        was_held = case is not None
         if case is None:
             case = models.Case(
                 mailbox=self.mailbox, status="open", regime=decision.regime or "foi",
@@ -121,23 +115,27 @@ class DecisionApplier:
         refs = self.settings.references
         seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
                                             first_next=refs.next, reset_yearly=refs.reset_yearly)
-        due = statutory_due(self.settings, case.regime, row.received_date)
         case.reference, case.reference_seq, case.reference_year = reference, seq, row.received_date.year
         case.status = "open"
         case.applicant_name = decision.applicant_name or case.applicant_name
         if decision.address:
             case.address = decision.address.lower()
-        case.received, case.due, case.due_why, case.calendar = row.received_date, due.due, due.why, due.calendar
         case.missing = []
         session.flush()
+        if was_held:
+            # s1(3)/s8: the 20 working days run from the message that completed the request.
+            record_event(session, case, "completed", row.received_date, self.policy, source="bot",
+                         note="the missing details arrived", inbound_id=row.id)
+        else:
+            refresh_case(session, case, self.policy)
         return case
 
     def _review(self, session: Session, row: models.InboundMessage, case: models.Case) -> models.Review:
-        due = statutory_due(self.settings, "internal_review", row.received_date)
-        review = models.Review(case_id=case.id, inbound_id=row.id, received=row.received_date, due=due.due,
-                               due_why=due.why, calendar=due.calendar)
+        review = models.Review(case_id=case.id, inbound_id=row.id, received=row.received_date, due=row.received_date,
+                               due_why="", calendar="")
         session.add(review)
         session.flush()
+        refresh_review(session, review, self.policy)
         return review
 
     # -- replies ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mailbot.clock import ClockPolicy
 from mailbot.judge import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
 from mailbot.workdays import UK_NATIONS, WorkingCalendar
 
@@ -98,8 +99,16 @@ class ProcessingSettings(_Section):
 class CalendarSettings(_Section):
     extra_non_working_days: tuple[date, ...] = ()
     sar_nations: tuple[Literal["ENG", "WLS", "SCT", "NIR"], ...] = ("ENG", "WLS")
-    foi_working_days: int = Field(20, ge=1)
-    review_working_days: int = Field(20, ge=1)
+
+
+class ClockSettings(_Section):
+    working_days: int = Field(20, ge=1)
+    foi_extension_working_days: int = Field(20, ge=0)
+    eir_extension_working_days: int = Field(20, ge=0)
+    review_extension_working_days: int = Field(20, ge=0)
+    sar_extended_months: int = Field(3, ge=1, le=3)
+    fee_lapse_months: int = Field(3, ge=1)
+    long_overdue_working_days: int = Field(20, ge=1)
 
 
 class RuleSettings(_Section):
@@ -128,6 +137,7 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     processing: ProcessingSettings = ProcessingSettings()
     calendar: CalendarSettings = CalendarSettings()
+    clock: ClockSettings = ClockSettings()
     rules: RuleSettings = RuleSettings()
     templates: TemplateSettings = TemplateSettings()
 
@@ -144,6 +154,10 @@ class Settings(_Section):
 
     def sar_calendar(self) -> WorkingCalendar:
         return WorkingCalendar(tuple(self.calendar.sar_nations), frozenset(self.calendar.extra_non_working_days))
+
+    def clock_policy(self) -> ClockPolicy:
+        return ClockPolicy(calendar=self.working_calendar(), sar_calendar=self.sar_calendar(),
+                           **self.clock.model_dump())
 
     def judge_settings(self) -> JudgeSettings:
         rules = self.rules

@@ -1,4 +1,4 @@
-"""Where due dates come from: the UK working-day calendar and the statutory periods counted on it.
+"""The UK working-day calendar that every due date is counted on (the counting itself is in clock.py).
 
 FOIA s10(6) defines a working day as any day but Saturday, Sunday, Christmas Day, Good Friday or a bank holiday
 "in any part of the United Kingdom" — so the calendar is the union of the four nations' holidays, not
@@ -96,46 +96,3 @@ def add_months(start: date, months: int) -> date:
     year, month = start.year + month_index // 12, month_index % 12 + 1
     last = _calendar.monthrange(year, month)[1]
     return date(year, month, min(start.day, last))
-
-
-@dataclass(frozen=True)
-class DueDate:
-    regime: str
-    received: date
-    due: date
-    calendar: str
-    why: str
-
-
-def _long(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def due_date(
-    received: date,
-    regime: str = "foi",
-    *,
-    working_days: int = 20,
-    calendar: WorkingCalendar | None = None,
-    sar_calendar: WorkingCalendar | None = None,
-    sar_months: int = 1,
-) -> DueDate:
-    """The statutory due date of a complete request received on `received`, with a plain-English reason."""
-    if regime not in REGIMES:
-        raise ValueError(f"unknown regime {regime!r}; expected one of {', '.join(REGIMES)}")
-    if regime == "sar":
-        cal = sar_calendar or WorkingCalendar(nations=("ENG", "WLS"))
-        nominal = add_months(received, sar_months)
-        due = cal.next_working_day(nominal)
-        why = f"{sar_months} calendar month{'s' if sar_months > 1 else ''} from {_long(received)}"
-        if due != nominal:
-            why += f"; {_long(nominal)} is not a working day, so the next working day"
-        return DueDate(regime, received, due, cal.identity, why)
-    cal = calendar or WorkingCalendar()
-    due = cal.add_working_days(received, working_days)
-    skipped = cal.skipped_holidays(received, due)
-    why = f"{working_days} working days after {_long(received)}"
-    if skipped:
-        listed = ", ".join(f"{_long(d)} ({name})" for d, name in skipped)
-        why += f", not counting {listed}"
-    return DueDate(regime, received, due, cal.identity, why)

@@ -235,3 +235,50 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     result = mailbot("--config", str(config), "requests", "list")
     assert result.returncode == 1 and result.stderr.startswith("mailbot: database unavailable")
     assert "Traceback" not in result.stderr
+
+
+def test_staff_casework_moves_the_clock_and_is_audited(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    config = write_config(tmp_path, dovecot, smtp_sink, db_url)
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
+    for step in json.loads((SEED / "scenario.json").read_text())["steps"]:
+        dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
+        assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return mailbot("--config", str(config), "requests", *args)
+
+    state = json.loads(cli("list", "--json", "--today", "2022-06-09").stdout)
+    assert (state["due"], state["state"], state["state_text"]) == ("2022-06-13", "due_in", "due in 2 working days")
+    assert json.loads(cli("list", "--json", "--today", "2022-07-11").stdout)["state"] == "long_overdue"
+
+    extended = cli("extend", "13931/2022", "--date", "2022-06-01", "--note", "public interest test")
+    assert extended.returncode == 0 and "due 2022-07-11" in extended.stdout
+    assert cli("answer", "13931/2022", "--date", "2022-07-01").returncode == 0
+    listed = json.loads(cli("list", "--json").stdout)
+    assert (listed["status"], listed["state"], listed["due"]) == ("answered", "done", "2022-07-11")
+    review = cli("extend", "13931/2022", "--review", "1", "--date", "2022-06-21")
+    assert review.returncode == 0 and "40 working days" in review.stdout
+    shown = cli("show", "13931/2022").stdout
+    assert "2022-06-01 extended by staff: public interest test" in shown
+    assert "2022-07-01 answered by staff" in shown
+    assert "2022-05-12 completed by bot" in shown
+    assert "why this date:  40 working days after Thursday 12 May 2022" in shown
+    refused = cli("record", "13931/2022", "answered", "--date", "2021-01-01")
+    assert refused.returncode == 1 and "before the request was received" in refused.stderr
+
+
+def test_recompute_after_a_new_bank_holiday(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
+    for step in json.loads((SEED / "scenario.json").read_text())["steps"][:2]:
+        dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
+        assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+    config.write_text(config.read_text() + '\n[calendar]\nextra_non_working_days = ["2022-06-06"]\n')
+    dry = mailbot("--config", str(config), "requests", "recompute", "--dry-run")
+    assert "13931/2022: due 2022-06-13 → 2022-06-14" in dry.stdout and "1 due date would change" in dry.stdout
+    listed = json.loads(mailbot("--config", str(config), "requests", "list", "--json").stdout)
+    assert listed["due"] == "2022-06-14"  # always derived from receipt and events on today's calendar
+    wet = mailbot("--config", str(config), "requests", "recompute")
+    assert "1 due date changed" in wet.stdout
+    again = mailbot("--config", str(config), "requests", "recompute")
+    assert "0 due dates changed" in again.stdout

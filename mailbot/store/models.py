@@ -4,6 +4,7 @@ inbound_messages  every message fetched, raw bytes kept, stored before the serve
 decisions         one per inbound message: the audit trail (kind, action, reasons)
 cases             a request, held (no reference) or an enquiry (with one); due dates derived from receipt
 reviews           internal reviews of an enquiry, with their own due dates
+clock_events      what moved a case's (or review's) clock, and when: appended, never overwritten
 outbox            every message we send, committed with its decision, then sent; retried until it goes
 folder_state      UIDVALIDITY and the highest UID seen per mailbox folder
 reference_counters  next enquiry number per mailbox and year, allocated under a row lock
@@ -117,6 +118,7 @@ class Case(Base):
 
     decisions: Mapped[list[Decision]] = relationship(back_populates="case", order_by="Decision.id")
     reviews: Mapped[list[Review]] = relationship(back_populates="case", order_by="Review.id")
+    clock_events: Mapped[list[ClockEventRow]] = relationship(order_by="ClockEventRow.id")
 
 
 class Review(Base):
@@ -133,6 +135,24 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="reviews")
+    clock_events: Mapped[list[ClockEventRow]] = relationship(order_by="ClockEventRow.id", viewonly=True)
+
+
+class ClockEventRow(Base):
+    """One event on a clock. Append-only: due dates are derived from receipt plus these, never edited in place."""
+
+    __tablename__ = "clock_events"
+    __table_args__ = (Index("ix_clock_events_case", "case_id", "review_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))  # None: the enquiry's own clock
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))  # bot | staff
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Decision(Base):

@@ -1,0 +1,177 @@
+"""The command line. Its commands and JSON fields are a contract: scripts outside the project rely on them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from mailbot.config import ConfigError, Settings, load_settings, require_for_run
+
+EXIT_CONFIG = 2
+
+
+def setup_logging(level: str) -> None:
+    # Messages are named by Message-ID and enquiry reference only; no module logs bodies or addresses at INFO.
+    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("imapclient").setLevel(logging.WARNING)
+
+
+def _database(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from mailbot.store.db import Database
+
+    settings = _settings(ctx)
+    try:
+        return settings, Database(settings.database_url)
+    except OperationalError as exc:
+        click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
+        ctx.exit(1)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    path = ctx.obj.get("config_path")
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        click.echo(f"mailbot: configuration error: {exc}", err=True)
+        ctx.exit(EXIT_CONFIG)
+    return settings
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MAILBOT_CONFIG",
+              help="TOML settings file (default: embedded defaults). Also MAILBOT_CONFIG.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """mailbot answers a UK public authority's FOI mailbox: lawful, threaded, on time."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one poll-judge-reply-send cycle and exit.")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Poll the mailbox on a schedule, judge each message, reply, and send the outbox."""
+    from mailbot.service import Bot
+
+    settings = _settings(ctx)
+    setup_logging(settings.log_level)
+    if ctx.obj.get("config_path") is None:
+        click.echo("mailbot: configuration error: no configuration file; pass --config or set MAILBOT_CONFIG "
+                   "(every key is documented in config/mailbot.example.toml)", err=True)
+        ctx.exit(EXIT_CONFIG)
+    try:
+        require_for_run(settings)
+        bot = Bot(settings)
+    except ConfigError as exc:
+        click.echo(f"mailbot: configuration error: {exc}", err=True)
+        ctx.exit(EXIT_CONFIG)
+    except OperationalError as exc:
+        click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
+        ctx.exit(1)
+    if once:
+        stats = bot.cycle()
+        bot.db.dispose()
+        ctx.exit(1 if stats.imap_error else 0)
+    bot.run_forever()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
+@click.option("--mailbox", help="The address the bot answers from (mail from it is a loop).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[str, ...]) -> None:
+    """Judge .eml files without a mailbox or database and say what the bot would do."""
+    from dataclasses import replace
+
+    from mailbot.judge import judge
+    from mailbot.parse import parse_message
+
+    settings = _settings(ctx)
+    judge_settings = settings.judge_settings()
+    if mailbox:
+        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}")
+    for path in files:
+        decision = judge(parse_message(Path(path).read_bytes()), None, judge_settings)
+        record = {
+            "file": path, "kind": decision.kind, "regime": decision.regime,
+            "applicant_name": decision.applicant_name, "address": decision.address,
+            "valid": decision.valid if decision.kind in ("request", "follow_up") else None,
+            "missing": list(decision.missing), "references": list(decision.references),
+            "action": decision.action, "reasons": list(decision.reasons),
+        }
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"{path}: {decision.kind} → {decision.action}"
+                       + (f" ({decision.regime})" if decision.regime else "")
+                       + (f"; missing {', '.join(decision.missing)}" if decision.missing else ""))
+            for reason in decision.reasons:
+                click.echo(f"    - {reason}")
+
+
+@main.command()
+@click.argument("received", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--regime", type=click.Choice(["foi", "eir", "sar", "internal_review"]), default="foi",
+              show_default=True)
+@click.option("--extended", is_flag=True, help="With the extension the regime allows (s10(3), EIR reg 7, "
+              "review, SAR three months).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def deadline(ctx: click.Context, received: object, regime: str, extended: bool, as_json: bool) -> None:
+    """The due date of a request received on RECEIVED (YYYY-MM-DD), and why."""
+    from mailbot.clock import ClockEvent, compute_deadline
+
+    settings = _settings(ctx)
+    day: date = received.date()  # type: ignore[attr-defined]
+    events = [ClockEvent(day, "extended")] if extended else []
+    result = compute_deadline(regime, day, events, settings.clock_policy())
+    assert result.due is not None
+    if as_json:
+        click.echo(json.dumps({"regime": regime, "received": day.isoformat(), "due": result.due.isoformat(),
+                               "extended": extended, "why": result.why, "calendar": result.calendar}))
+    else:
+        click.echo(f"{result.due:%A} {result.due.day} {result.due:%B %Y}  ({result.why})")
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every Alembic migration (also done at every start)."""
+    settings, database = _database(ctx)
+    database.dispose()
+    click.echo(f"database at head: {database.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+@click.option("--serve", is_flag=True, help="Keep the servers and the bot running; print how to connect.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the demo database goes (default: a fresh temporary directory).")
+def demo(serve: bool, data_dir: str | None) -> None:
+    """Play the seed exchange through embedded IMAP and SMTP servers and the real bot."""
+    from mailbot.demo import run_demo
+
+    setup_logging(os.environ.get("MAILBOT_LOG_LEVEL", "WARNING"))
+    sys.exit(run_demo(serve=serve, data_dir=data_dir))
+
+
+# The command groups register themselves on `main` when imported.
+from mailbot.cli import messages, requests  # noqa: E402, F401
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""`mailbot messages`: every inbound message and its decision — the answer to "why was this mail ignored?"."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from mailbot.cli import _database, main
+
+
+@main.group()
+def messages() -> None:
+    """Every inbound message and what was decided about it: why a mail was (or was not) answered."""
+
+
+@messages.command("list")
+@click.option("--unanswered", is_flag=True, help="Only mail the bot did not answer (robots, staff review, "
+              "quarantined, failed replies).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
+    from mailbot.store.models import InboundMessage, OutboxMessage
+
+    settings, db = _database(ctx)
+    with db.session() as session:
+        rows = session.scalars(select(InboundMessage).where(InboundMessage.mailbox == settings.mailbox.address)
+                               .order_by(InboundMessage.received_at, InboundMessage.id)).all()
+        records = []
+        for row in rows:
+            decision = row.decision
+            reply = session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == row.id)).one_or_none()
+            record = {
+                "message_id": row.message_id, "received": row.received_date.isoformat(), "status": row.status,
+                "kind": decision.kind if decision else None, "action": decision.action if decision else None,
+                "case_id": decision.case_id if decision else None,
+                "reply": reply.status if reply else None, "error": row.last_error,
+                "reasons": list(decision.reasons) if decision else [],
+            }
+            answered = record["reply"] in ("queued", "sent")
+            if unanswered and answered:
+                continue
+            records.append(record)
+    for record in records:
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"{record['received']} {record['status']:<11} {record['kind'] or '-':<10} "
+                       f"{record['action'] or '-':<22} reply:{record['reply'] or '-':<7} {record['message_id']}")
+            if not record["reply"] and record["reasons"]:
+                click.echo(f"    why: {record['reasons'][0]}")
+            if record["error"]:
+                click.echo(f"    error: {record['error']}")
+

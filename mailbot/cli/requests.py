@@ -1,0 +1,216 @@
+"""`mailbot requests`: what staff see of stored requests and enquiries, and the casework they record on them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.casework import (
+    CaseworkError,
+    case_deadline,
+    record_event,
+    refresh_case,
+    refresh_review,
+    review_deadline,
+)
+from mailbot.clock import EVENT_KINDS, staff_state
+from mailbot.cli import _database, main
+from mailbot.store.models import Case, ClockEventRow, InboundMessage, OutboxMessage, Review
+from mailbot.store.queries import cases_for_listing, find_case_by_reference
+from mailbot.workdays import LONDON
+
+
+def today_in_london() -> date:
+    return datetime.now(LONDON).date()
+
+
+@main.group()
+def requests() -> None:
+    """Stored requests and enquiries."""
+
+
+def _find(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case:
+    case = (session.get(Case, int(ref[1:])) if ref.startswith("#") and ref[1:].isdigit()
+            else find_case_by_reference(session, mailbox, ref))
+    if case is None:
+        click.echo(f"mailbot: no request {ref}", err=True)
+        ctx.exit(1)
+    return case
+
+
+def _row(session: Session, case: Case, policy: Any, today: date) -> dict[str, Any]:
+    deadline = case_deadline(session, case, policy, today) if case.reference else None
+    state = staff_state(deadline, today, policy) if deadline else None
+    return {
+        "reference": case.reference, "id": case.id, "status": case.status, "regime": case.regime,
+        "applicant_name": case.applicant_name, "missing": list(case.missing or []),
+        "first_received": case.first_received.isoformat(),
+        "received": deadline.start.isoformat() if deadline and deadline.start else None,
+        "due": deadline.due.isoformat() if deadline and deadline.due else None,
+        "state": state.label if state else "held", "state_text": state.text if state else
+        "held: " + ", ".join(case.missing or []) + " missing",
+        "subject": case.subject,
+    }
+
+
+@requests.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge states as of this date.")
+@click.pass_context
+def requests_list(ctx: click.Context, as_json: bool, today: datetime | None) -> None:
+    """Every request: reference (or #id while held), status, dates, and where it stands against its due date."""
+    settings, db = _database(ctx)
+    policy, day = settings.clock_policy(), today.date() if today else today_in_london()
+    with db.session() as session:
+        rows = [_row(session, c, policy, day) for c in cases_for_listing(session, settings.mailbox.address)]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    click.echo(f"{'REFERENCE':<14} {'STATUS':<9} {'REGIME':<16} {'RECEIVED':<10} {'DUE':<10}  {'STATE':<34} SUBJECT")
+    for row in rows:
+        click.echo(f"{row['reference'] or '#' + str(row['id']):<14} {row['status']:<9} {row['regime']:<16} "
+                   f"{row['received'] or '-':<10} {row['due'] or '-':<10}  {row['state_text']:<34} "
+                   f"{row['subject'][:50]}")
+
+
+@requests.command("show")
+@click.argument("ref")
+@click.pass_context
+def requests_show(ctx: click.Context, ref: str) -> None:
+    """One request or enquiry (by reference, or #id while held): dates and why, events, decisions, replies."""
+    settings, db = _database(ctx)
+    policy, today = settings.clock_policy(), today_in_london()
+    with db.session() as session:
+        case = _find(ctx, session, settings.mailbox.address, ref)
+        click.echo(f"{case.reference or '#' + str(case.id)}  {case.status}  {case.regime}")
+        click.echo(f"  applicant:      {case.applicant_name or '-'}")
+        click.echo(f"  subject:        {case.subject}")
+        click.echo(f"  first received: {case.first_received}")
+        if case.reference is None:
+            click.echo(f"  held:           {', '.join(case.missing or [])} missing; no clock until it arrives")
+        else:
+            deadline = case_deadline(session, case, policy, today)
+            click.echo(f"  clock runs from {deadline.start or '-'}")
+            click.echo(f"  due:            {deadline.due or '-'}  ({staff_state(deadline, today, policy).text})")
+            click.echo(f"  why this date:  {deadline.why}")
+            click.echo(f"  calendar:       {deadline.calendar}")
+        _show_events(session, case)
+        for review in case.reviews:
+            deadline = review_deadline(session, review, policy, today)
+            click.echo(f"  internal review #{review.id}: received {review.received}, due {deadline.due or '-'} "
+                       f"({staff_state(deadline, today, policy).text})")
+            click.echo(f"      why this date: {deadline.why}")
+        click.echo("  decisions:")
+        for decision in case.decisions:
+            inbound = session.get(InboundMessage, decision.inbound_id)
+            click.echo(f"    {inbound.received_date if inbound else ''} {inbound.message_id if inbound else ''}: "
+                       f"{decision.kind} → {decision.action}")
+            for reason in decision.reasons:
+                click.echo(f"        - {reason}")
+        click.echo("  replies:")
+        for reply in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+                                     .order_by(OutboxMessage.id)):
+            click.echo(f"    {reply.template}: {reply.status} {reply.message_id}"
+                       + (f" ({reply.last_error})" if reply.last_error else ""))
+
+
+def _show_events(session: Session, case: Case) -> None:
+    rows = session.scalars(select(ClockEventRow).where(ClockEventRow.case_id == case.id)
+                           .order_by(ClockEventRow.id)).all()
+    if not rows:
+        return
+    click.echo("  clock events:")
+    for row in rows:
+        target = f" (review #{row.review_id})" if row.review_id else ""
+        click.echo(f"    {row.occurred_on} {row.kind}{target} by {row.source}" + (f": {row.note}" if row.note else ""))
+
+
+def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: str, review_id: int | None) -> None:
+    settings, db = _database(ctx)
+    policy = settings.clock_policy()
+    day = on.date() if on else today_in_london()
+    try:
+        with db.session() as session:
+            case = _find(ctx, session, settings.mailbox.address, ref)
+            review = None
+            if review_id is not None:
+                review = session.get(Review, review_id)
+                if review is None or review.case_id != case.id:
+                    raise CaseworkError(f"enquiry {ref} has no internal review #{review_id}")
+            deadline = record_event(session, case, kind, day, policy, source="staff", note=note, review=review)
+            label = case.reference or f"#{case.id}"
+    except CaseworkError as exc:
+        click.echo(f"mailbot: {exc}", err=True)
+        ctx.exit(1)
+    click.echo(f"{label}: recorded {kind} on {day}; "
+               + (f"due {deadline.due} ({deadline.why})" if deadline.due else deadline.why)
+               + (f"; {deadline.state}" if deadline.state != "running" else ""))
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@requests.command("record")
+@click.argument("ref")
+@click.argument("event", type=click.Choice(EVENT_KINDS))
+@click.option("--date", "on", type=_DATE, help="When it happened (default: today, Europe/London).")
+@click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
+@click.option("--review", "review_id", type=int, help="The internal review's number, for an event on its clock.")
+@click.pass_context
+def requests_record(ctx: click.Context, ref: str, event: str, on: datetime | None, note: str,
+                    review_id: int | None) -> None:
+    """Record a clock event on REF (the due date is recomputed from receipt and all events)."""
+    _record(ctx, ref, event, on, note, review_id)
+
+
+def _shortcut(name: str, kind: str, help_text: str) -> None:
+    @requests.command(name, help=help_text)
+    @click.argument("ref")
+    @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
+    @click.option("--note", default="")
+    @click.option("--review", "review_id", type=int)
+    @click.pass_context
+    def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None) -> None:
+        _record(ctx, ref, kind, on, note, review_id)
+
+
+_shortcut("answer", "answered", "Record that REF was answered (for the on-time rate).")
+_shortcut("close", "closed", "Close REF without an answer being due any more.")
+_shortcut("withdraw", "withdrawn", "Record that the requester withdrew REF.")
+_shortcut("clarify", "clarification_asked", "Record that we asked the requester to clarify REF (the clock stops).")
+_shortcut("clarified", "clarification_received", "Record that the clarification for REF arrived.")
+_shortcut("extend", "extended", "Apply the extension the regime allows to REF.")
+
+
+@requests.command("recompute")
+@click.option("--dry-run", is_flag=True, help="Only say which due dates would change.")
+@click.pass_context
+def requests_recompute(ctx: click.Context, dry_run: bool) -> None:
+    """Recompute every stored due date on the current calendar (after a new bank holiday is proclaimed)."""
+    settings, db = _database(ctx)
+    policy = settings.clock_policy()
+    changed = 0
+    with db.session() as session:
+        for case in cases_for_listing(session, settings.mailbox.address):
+            targets = ([(case.reference or f"#{case.id}", lambda c=case: refresh_case(session, c, policy))]
+                       if case.reference else [])
+            targets += [(f"{case.reference} review #{r.id}", lambda r=r: refresh_review(session, r, policy))
+                        for r in case.reviews]
+            for label, refresh in targets:
+                result = refresh()
+                if result.changed or result.calendar_before != result.calendar_after:
+                    changed += result.changed
+                    click.echo(f"{label}: due {result.before} → {result.after} "
+                               f"(calendar {result.calendar_before} → {result.calendar_after})")
+        if dry_run:
+            session.rollback()
+    click.echo(f"{changed} due date{'s' if changed != 1 else ''} {'would change' if dry_run else 'changed'}")
+
+
+__all__ = ["requests"]
