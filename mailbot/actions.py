@@ -72,8 +72,12 @@ class DecisionApplier:
         elif action == "acknowledge_review" and case is not None:
             review = self._review(session, row, case)
             template = "acknowledgement_review"
-        elif action == "acknowledge_follow_up" and case is not None and self.settings.rules.acknowledge_follow_ups:
-            template = "follow_up_received"
+        elif action == "acknowledge_follow_up" and case is not None:
+            if decision.details.get("clarification_received"):
+                record_event(session, case, "clarification_received", row.received_date, self.policy, source="bot",
+                             note="the requester replied to our question", inbound_id=row.id)
+            if self.settings.rules.acknowledge_follow_ups:
+                template = "follow_up_received"
         session.add(models.Decision(
             inbound_id=row.id, case_id=case.id if case else None, kind=decision.kind, action=action,
             regime=decision.regime, reasons=list(decision.reasons), facts=self._facts(decision),

@@ -31,6 +31,14 @@ def clock_events(session: Session, case: Case, review: Review | None = None) -> 
     return [ClockEvent(row.occurred_on, row.kind, row.note) for row in rows]
 
 
+def awaiting_clarification(session: Session, case: Case) -> bool:
+    """Whether we asked the requester a question that is still unanswered (so their reply restarts the clock)."""
+    events = clock_events(session, case)
+    asked = [e.on for e in events if e.kind == "clarification_asked"]
+    received = [e.on for e in events if e.kind == "clarification_received"]
+    return bool(asked) and (not received or max(received) < max(asked))
+
+
 def case_deadline(session: Session, case: Case, policy: ClockPolicy, today: date | None = None) -> Deadline:
     return compute_deadline(case.regime, case.first_received, clock_events(session, case), policy, today=today)
 

@@ -31,6 +31,7 @@ class CaseRef:
     reference: str | None = None
     applicant_name: str | None = None
     missing: tuple[str, ...] = ()  # what a held request still lacks
+    awaiting_clarification: bool = False  # we asked a question (s1(3), reg 9, Art 12A) not yet answered
 
 
 @dataclass(frozen=True)

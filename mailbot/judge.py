@@ -199,10 +199,15 @@ def _judge_follow_up(msg: InboundMessage, body: str, case: CaseRef, signal: str 
                         applicant_name=(found.name if found and found.full else case.applicant_name),
                         address=address, valid=True, references=references, case=case, thread_signal=signal,
                         reasons=tuple(reasons))
+    details = {}
+    if case.awaiting_clarification:
+        reasons.append("the requester's reply to our clarification question: the clock restarts from its receipt"
+                       + (" (the paused days are added back)" if case.regime == "sar" else ""))
+        details["clarification_received"] = True
     reasons.append("further correspondence on a known enquiry: recorded on it and receipt confirmed")
     return Decision(kind="follow_up", action="acknowledge_follow_up", regime=case.regime,
                     applicant_name=case.applicant_name, address=address, references=references, case=case,
-                    thread_signal=signal, reasons=tuple(reasons))
+                    thread_signal=signal, reasons=tuple(reasons), details=details)
 
 
 def _regime(msg: InboundMessage, body: str, settings: JudgeSettings) -> tuple[str, str]:

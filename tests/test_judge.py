@@ -153,3 +153,11 @@ def test_unmatched_reply_goes_to_staff() -> None:
     decision = judge(parse_message(mail("Thanks\n\n> your reference 999/2020 said", subject="Re: your letter")),
                      None, SETTINGS)
     assert decision.action == "staff_review"
+
+
+def test_reply_while_awaiting_clarification_restarts_the_clock() -> None:
+    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022", awaiting_clarification=True)
+    raw = mail("I meant the 2021 budget only.\n\nJo Bloggs", subject="Re: Request [Enquiry Ref: 13931/2022]")
+    decision = judge(parse_message(raw), ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry}), SETTINGS)
+    assert decision.action == "acknowledge_follow_up" and decision.details["clarification_received"]
+    assert any("clock restarts" in r for r in decision.reasons)

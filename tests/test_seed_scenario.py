@@ -138,3 +138,26 @@ def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smt
         decision = session.scalars(select(Decision).join(InboundMessage)
                                    .where(InboundMessage.message_id == "<variant-2@example.com>")).one()
         assert decision.facts["thread_signal"] == "message-id"
+
+
+def test_clarification_reply_restarts_the_clock(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    from mailbot.casework import record_event
+
+    bot = make_bot(seed_settings())
+    steps = SCENARIO["steps"]
+    play(bot, dovecot, smtp_sink, steps[:2], [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in steps[:2]])
+    with bot.db.session() as session:
+        case = session.scalars(select(Case)).one()
+        waiting = record_event(session, case, "clarification_asked", datetime(2022, 5, 16).date(),
+                               bot.settings.clock_policy(), source="staff")
+        assert waiting.due is None and waiting.state == "awaiting_clarification"
+    reply = (b"From: Fred Wright <request-860112-3f1a2b9c@whatdotheyknow.com>\r\n"
+             b"To: inforights@police.example.uk\r\nSubject: Re: Facial recognition [Enquiry Ref: 13931/2022]\r\n"
+             b"Message-ID: <clarify-1@whatdotheyknow.com>\r\n\r\nI mean live facial recognition only.\r\n\r\n"
+             b"Fred Wright\r\n")
+    sent = deliver_and_poll(bot, dovecot, smtp_sink, reply, "2022-05-20T10:00:00+01:00")
+    assert len(sent) == 1 and "13931/2022" in sent[0].message["Subject"]
+    with bot.db.session() as session:
+        case = session.scalars(select(Case)).one()
+        assert case.received.isoformat() == "2022-05-20" and case.due.isoformat() == "2022-06-21"
+        assert "when the clarification arrived" in case.due_why

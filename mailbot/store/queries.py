@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot.decision import CaseRef
 from mailbot.references import ReferenceKey, format_reference
@@ -15,7 +15,11 @@ OPEN_STATUSES = ("held", "open")
 
 
 def case_ref(case: Case) -> CaseRef:
+    from mailbot.casework import awaiting_clarification
+
+    session = object_session(case)
     return CaseRef(
+        awaiting_clarification=bool(session and case.reference and awaiting_clarification(session, case)),
         case_id=case.id,
         status=case.status,
         regime=case.regime,
