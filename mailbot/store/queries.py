@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
+from mailbot.casework import awaiting_clarification
 from mailbot.decision import CaseRef
 from mailbot.references import ReferenceKey, format_reference
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter
@@ -15,8 +16,6 @@ OPEN_STATUSES = ("held", "open")
 
 
 def case_ref(case: Case) -> CaseRef:
-    from mailbot.casework import awaiting_clarification
-
     session = object_session(case)
     return CaseRef(
         awaiting_clarification=bool(session and case.reference and awaiting_clarification(session, case)),
