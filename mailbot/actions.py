@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
 from mailbot.decision import Decision
-from mailbot.judge import clean_subject, subject_stem
+from mailbot.facts import clean_subject, subject_stem
 from mailbot.message import InboundMessage as Parsed
-from mailbot.names import own_text
+from mailbot.owntext import own_text
 from mailbot.replies import Templates, compose
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference

@@ -16,7 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mailbot.clock import ClockPolicy
-from mailbot.judge import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
+from mailbot.facts import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
+from mailbot.names import DEFAULT_PSEUDONYMS
 from mailbot.workdays import UK_NATIONS, WorkingCalendar
 
 SECRET_KEYS = {"password", "pass", "secret", "passwd"}
@@ -118,7 +119,20 @@ class RuleSettings(_Section):
     eir_keywords: tuple[str, ...] = DEFAULT_EIR_KEYWORDS
     sar_keywords: tuple[str, ...] = DEFAULT_SAR_KEYWORDS
     review_keywords: tuple[str, ...] = DEFAULT_REVIEW_KEYWORDS
+    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS
     acknowledge_follow_ups: bool = True
+    daily_reply_cap: int = Field(10, ge=1)
+    disabled: tuple[str, ...] = ()
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from mailbot.rules import BY_NAME
+
+        unknown = [name for name in value if name not in BY_NAME]
+        if unknown:
+            raise ValueError(f"unknown rule {unknown[0]!r} (`mailbot rules` lists them)")
+        return value
 
 
 class TemplateSettings(_Section):
@@ -168,9 +182,12 @@ class Settings(_Section):
             eir_keywords=rules.eir_keywords,
             sar_keywords=rules.sar_keywords,
             review_keywords=rules.review_keywords,
+            pseudonyms=rules.pseudonyms,
             accept_surname_only=rules.accept_surname_only,
             name_must_be_in_body=rules.name_must_be_in_body,
             min_description_words=rules.min_description_words,
+            daily_reply_cap=rules.daily_reply_cap,
+            disabled_rules=frozenset(rules.disabled),
         )
 
 

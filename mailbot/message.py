@@ -48,6 +48,7 @@ class InboundMessage:
     content_type: str = "text/plain"  # top-level type, lower case
     return_path: str | None = None  # None when absent; "" for the null sender "<>"
     delivery_status: tuple[DeliveryStatus, ...] = ()
+    attached_message_ids: tuple[str, ...] = ()  # Message-IDs of attached/returned messages (a bounce's original)
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (lower-case name, decoded value)
 
     def header(self, name: str) -> str | None:

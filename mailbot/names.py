@@ -1,8 +1,11 @@
-"""The applicant's name: where it is found in a message, and whether it is a "full name" under FOIA s8(1)(b).
+"""The applicant's name: where a message gives it, and whether it is a "full name" under FOIA s8(1)(b).
 
 The ICO's table (foi-rules.md) decides: first name + surname, initials + surname, title + surname and
-organisations are names; a first name alone, initials alone and "Anonymous" are not. Evidence is ranked: an
-explicit statement ("My full name is Fred Wright") beats a sign-off, which beats the From display name.
+organisations are names; a first name alone, initials alone and "Anonymous" are not; an obvious pseudonym goes to
+staff; surname alone follows a setting. Evidence is ranked: an explicit statement ("My full name is Fred Wright")
+beats a sign-off, which beats the From display name. nameparser splits names (titles, particles such as "van der"
+and "Ní", suffixes, "WRIGHT, Fred"); the rules here add what it cannot know — organisations, junk, CJK names
+written without spaces.
 """
 
 from __future__ import annotations
@@ -11,122 +14,160 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from nameparser import HumanName
+
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",
-    "reverend", "cllr", "councillor", "capt", "captain", "major", "col", "colonel",
+    "reverend", "cllr", "councillor", "capt", "captain", "major", "col", "colonel", "fr", "father", "sister",
 }
 ORGANISATION_WORDS = {
     "ltd", "limited", "plc", "llp", "inc", "llc", "cic", "company", "association", "society", "trust", "council",
     "group", "campaign", "network", "union", "partnership", "foundation", "charity", "club", "committee", "news",
     "newspaper", "magazine", "press", "media", "party", "university", "college", "school", "solicitors", "services",
-    "forum", "alliance", "coalition", "institute", "federation", "residents", "friends", "action",
+    "forum", "alliance", "coalition", "institute", "federation", "residents", "friends", "action", "agency",
+    "centre", "center", "bureau", "journal", "gazette", "times", "post", "echo", "bbc", "itv", "watch", "project",
 }
 NOT_NAMES = {
     "anonymous", "anon", "a concerned citizen", "concerned citizen", "concerned resident", "a member of the public",
     "member of the public", "resident", "citizen", "requester", "applicant", "me", "n/a", "na", "none", "unknown",
-    "foi", "foi requester", "whatdotheyknow", "name", "test",
+    "foi", "foi requester", "whatdotheyknow", "name", "test", "user", "admin", "customer", "a local resident",
+    "local resident", "taxpayer", "a taxpayer", "regards", "thanks", "thank you", "sincerely", "faithfully",
 }
-PSEUDONYMS = {"mickey mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "batman", "spiderman", "homer simpson"}
+# Words that do not occur in personal names: a "name" containing one is a phone signature, a job title or prose.
+NON_NAME_WORDS = {
+    "from", "my", "sent", "iphone", "ipad", "android", "phone", "mobile", "samsung", "outlook", "the", "please",
+    "thanks", "regards", "email", "mail", "request", "requests", "information", "foi", "office", "department",
+    "dept", "manager", "officer", "director", "assistant", "clerk", "inspector", "chief", "head", "coordinator",
+    "administrator", "is", "are", "was", "this", "that", "with", "for", "and", "you", "your", "our", "we", "i",
+}
+DEFAULT_PSEUDONYMS = (
+    "mickey mouse", "minnie mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "fred bloggs", "batman",
+    "spiderman", "superman", "homer simpson", "bart simpson", "harry potter", "santa claus", "father christmas",
+    "darth vader", "james bond", "sherlock holmes", "ronald mcdonald", "joe public",
+)
 CLOSINGS = re.compile(
-    r"^\s*(yours\s+(faithfully|sincerely|truly)|kind(est)?\s+regards|best\s+regards|warm\s+regards|regards|"
-    r"best\s+wishes|many\s+thanks|thanks(\s+in\s+advance)?|thank\s+you|cheers|best|all\s+the\s+best|with\s+thanks)"
-    r"[\s,.!]*$",
+    r"^\s*(yours\s+(faithfully|sincerely|truly)|kind(est)?\s+regards|best\s+regards|warm(est)?\s+regards|regards|"
+    r"best\s+wishes|many\s+thanks|thanks(\s+(again|in\s+advance))?|thank\s+you(\s+(again|in\s+advance))?|cheers|"
+    r"best|all\s+the\s+best|with\s+thanks|respectfully|sincerely)"
+    r"(?P<rest>[\s,.!]*(?P<inline>[^\s,.!].{0,60})?)$",
     re.I,
 )
 EXPLICIT = re.compile(
-    r"\bmy\s+(?:full\s+)?name\s+is\s*:?\s*(?P<name>[^\n\r,.;!?()]{2,80})|^\s*(?:full\s+)?name\s*:\s*(?P<label>[^\n\r]{2,80})$",
+    r"\bmy\s+(?:full\s+)?name\s+is\s*:?\s*(?P<name>[^\n\r,.;!?()]{2,80})"
+    r"|^\s*(?:your\s+|full\s+|applicant(?:'s)?\s+)?name\s*:\s*(?P<label>[^\n\r]{2,80})$",
     re.I | re.M,
 )
+NOT_A_SIGNATURE = re.compile(r"^(sent from my|get outlook|sent via|sent using|--\s*$|https?://|www\.|\S+@\S+)", re.I)
 _CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,6}$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_NAME_CHARS = re.compile(r"^[^\W\d_][^\W\d_\s.'’\-]*(?:[\s.'’\-]+[^\W\d_]*)*\.?$", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class NameFinding:
     name: str
-    source: str  # "statement" | "sign-off" | "display name"
+    source: str  # "statement" | "sign-off" | "display name" | "form"
     full: bool
     reason: str
+    organisation: bool = False
+    pseudonym: bool = False
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form, for comparing names."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def clean_name(raw: str) -> str:
-    """Tidy a written name: quotes and stray punctuation off, "WRIGHT, Fred" turned round, spaces collapsed."""
+    """Tidy a written name: quotes and stray punctuation off, "WRIGHT, Fred" turned round, one case fixed."""
     name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>()[]").strip()
-    name = re.sub(r"\s+", " ", name)
+    name = re.sub(r"\s+", " ", name).strip(" ,;:-")
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
-        if surname and given and " " not in surname.strip():
-            name = f"{given} {surname.title() if surname.isupper() else surname}"
-    return name.strip(" ,.;:-")
+        if surname and given and " " not in surname and not _is_suffix(given):
+            if surname.isupper():  # "WRIGHT, Fred" is Fred Wright
+                capitalised = HumanName(surname)
+                capitalised.capitalize(force=True)
+                surname = str(capitalised) or surname.title()
+            name = f"{given} {surname}"
+    if name and (name.isupper() or name.islower()) and _LETTERS.search(name) and not _CJK.match(name):
+        human = HumanName(name)
+        human.capitalize(force=True)
+        name = str(human) or name
+    return name.strip(" ,.;:-") if not name.endswith(".") or len(name) < 3 else name.rstrip(" ,;:-")
 
 
-def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"\s+", name) if t]
+def _is_suffix(text: str) -> bool:
+    return _fold(text).replace(".", "") in {"jr", "sr", "ii", "iii", "iv", "phd", "mbe", "obe", "cbe", "qc", "kc"}
 
 
 def _is_initial(token: str) -> bool:
     letters = _LETTERS.findall(token)
-    return len(letters) == 1 or (token.replace(".", "").isalpha() and token.count(".") >= len(letters) - 1 and len(letters) <= 3 and "." in token)
+    return len(letters) == 1 or (len(letters) <= 3 and token.replace(".", "").isalpha() and "." in token
+                                 and token.count(".") >= len(letters) - 1)
 
 
-def judge_full_name(raw: str, *, accept_surname_only: bool = False) -> tuple[bool, str]:
+def _words(name: str) -> list[str]:
+    return [re.sub(r"[^\w'’-]", "", t.lower()) for t in name.split()]
+
+
+def judge_full_name(raw: str, *, accept_surname_only: bool = False,
+                    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS) -> NameFinding:
     """Whether this is a full name in the ICO's sense, and why (the reason is shown to staff)."""
     name = clean_name(raw)
-    lowered = name.lower()
+    folded = _fold(name)
+
+    def verdict(full: bool, reason: str, **flags: bool) -> NameFinding:
+        return NameFinding(name, "", full, reason, **flags)
+
     if not name or not _LETTERS.search(name):
-        return False, "no name given"
-    if lowered in NOT_NAMES:
-        return False, f"{name!r} is not a name"
-    if any(ch.isdigit() for ch in name):
-        return False, f"{name!r} contains digits: not a person's or organisation's name"
-    if lowered in PSEUDONYMS:
-        return False, f"{name!r} looks like an obvious pseudonym (staff should look at it)"
-    tokens = _tokens(name)
-    words = {re.sub(r"[^\w']", "", t.lower()) for t in tokens}
-    if words & ORGANISATION_WORDS and len(tokens) >= 2:
-        return True, f"{name!r} is an organisation's name"
-    if len(tokens) == 1 and _CJK.match(name):
-        return True, f"{name!r} is a full name written without spaces"
-    titled = [t for t in tokens if t.lower().rstrip(".") not in TITLES]
-    has_title = len(titled) < len(tokens)
-    if not titled:
-        return False, "a title alone is not a name"
-    if len(titled) == 1:
-        token = titled[0]
-        if _is_initial(token):
-            return False, f"{name!r} is initials only"
-        if has_title:
-            return True, f"{name!r}: title and surname"
-        if re.fullmatch(r"(?:[A-Z]\.?){2,4}", token):
-            return False, f"{name!r} is initials only"
+        return verdict(False, "no name given")
+    if folded in NOT_NAMES:
+        return verdict(False, f"{name!r} is not a name")
+    if any(ch.isdigit() for ch in name) or "@" in name or "_" in name:
+        return verdict(False, f"{name!r} is not a person's or organisation's name")
+    if folded in {_fold(p) for p in pseudonyms}:
+        return verdict(False, f"{name!r} looks like an obvious pseudonym", pseudonym=True)
+    words = set(_words(name))
+    if words & ORGANISATION_WORDS and len(words) >= 2:
+        return verdict(True, f"{name!r} is an organisation's name", organisation=True)
+    if _CJK.match(name):
+        return verdict(True, f"{name!r} is a full name written without spaces")
+    if not _NAME_CHARS.match(name) or len(name.split()) > 6 or words & NON_NAME_WORDS:
+        return verdict(False, f"{name!r} does not read as a name")
+    human = HumanName(name)
+    given = [t for t in (human.first, *human.middle_list) if t]
+    surname = human.last
+    if not surname and human.title and len(given) == 1:  # "Mr Roberts" may parse as title + first
+        surname, given = given[0], []
+    if not surname:
+        if not given:
+            return verdict(False, "a title alone is not a name")
+        if all(_is_initial(t) for t in given) or re.fullmatch(r"(?:[A-Z]\.?){2,4}", given[0]):
+            return verdict(False, f"{name!r} is initials only")
         if accept_surname_only:
-            return True, f"{name!r}: a single name, accepted by setting"
-        return False, f"{name!r} is a single name, not a full name"
-    surname = titled[-1]
-    if all(_is_initial(t) for t in titled):
-        return False, f"{name!r} is initials only"
-    if _is_initial(surname):
-        return False, f"{name!r} ends in an initial, not a surname"
-    if all(_is_initial(t) for t in titled[:-1]):
-        return True, f"{name!r}: initials and surname"
-    return True, f"{name!r}: first name and surname"
+            return verdict(True, f"{name!r}: a single name, accepted by setting")
+        return verdict(False, f"{name!r} is a single name, not a full name")
+    if _is_initial(surname.split()[-1]):
+        return verdict(False, f"{name!r} ends in an initial, not a surname")
+    if not given:
+        return verdict(True, f"{name!r}: title and surname")
+    if all(_is_initial(t) for t in given):
+        return verdict(True, f"{name!r}: initials and surname")
+    return verdict(True, f"{name!r}: first name and surname")
 
 
-def _strip_quoted(text: str) -> str:
-    """The author's own words: drop quoted lines, anything after an attribution line, and known footers."""
-    lines: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(">"):
-            continue
-        if re.match(r"^(on .{4,200} wrote:|-----\s*original message\s*-----|from:\s.+|_{5,}|-{5,})$", stripped, re.I):
-            break
-        lines.append(line)
-    return "\n".join(lines)
+def surname_of(name: str) -> str:
+    human = HumanName(name)
+    return _fold(human.last or name.split()[-1])
 
 
-def own_text(text: str) -> str:
-    return _strip_quoted(text)
+def compatible(a: str, b: str) -> bool:
+    """Two full names for the same person: same surname, and given names that do not contradict (F = Fred)."""
+    if surname_of(a) != surname_of(b):
+        return False
+    first_a, first_b = _fold(HumanName(a).first), _fold(HumanName(b).first)
+    return not first_a or not first_b or first_a[0] == first_b[0]
 
 
 def _explicit(text: str) -> str | None:
@@ -137,31 +178,39 @@ def _explicit(text: str) -> str | None:
 
 
 def _sign_off(text: str) -> str | None:
-    """The name under the last closing ("Yours faithfully," …) of the author's own text."""
+    """The name under (or beside) the last closing — "Yours faithfully," / "Thanks, Jo Bloggs" — of the text."""
     lines = text.splitlines()
     name: str | None = None
     for index, line in enumerate(lines):
-        if CLOSINGS.match(line):
-            for following in lines[index + 1 : index + 4]:
-                candidate = following.strip()
-                if not candidate:
-                    continue
-                if re.match(r"^(sent from my|get outlook)", candidate, re.I) or len(candidate) > 60:
-                    break
-                name = clean_name(candidate)
+        match = CLOSINGS.match(line)
+        if not match:
+            continue
+        inline = match.group("inline")
+        if inline and not NOT_A_SIGNATURE.match(inline.strip()):
+            name = clean_name(inline)
+            continue
+        for following in lines[index + 1 : index + 4]:
+            candidate = following.strip()
+            if not candidate:
+                continue
+            if NOT_A_SIGNATURE.match(candidate) or len(candidate) > 60:
                 break
+            name = clean_name(candidate)
+            break
     return name
 
 
-def find_names(text: str, display_name: str | None, *, accept_surname_only: bool = False) -> list[NameFinding]:
-    """Every name the message gives, strongest evidence first."""
-    body = _strip_quoted(text)
+def find_names(text: str, display_name: str | None, *, accept_surname_only: bool = False,
+               pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS) -> list[NameFinding]:
+    """Every name the author's own text and the From header give, strongest evidence first."""
     findings: list[NameFinding] = []
-    for source, candidate in (("statement", _explicit(body)), ("sign-off", _sign_off(body)),
-                              ("display name", clean_name(display_name) if display_name else None)):
+    display = display_name if display_name and "@" not in display_name else None
+    for source, candidate in (("statement", _explicit(text)), ("sign-off", _sign_off(text)),
+                              ("display name", clean_name(display) if display else None)):
         if candidate:
-            full, reason = judge_full_name(candidate, accept_surname_only=accept_surname_only)
-            findings.append(NameFinding(candidate, source, full, reason))
+            verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms)
+            findings.append(NameFinding(verdict.name, source, verdict.full, verdict.reason, verdict.organisation,
+                                        verdict.pseudonym))
     return findings
 
 
@@ -171,3 +220,13 @@ def best_name(findings: list[NameFinding]) -> NameFinding | None:
         if finding.full:
             return finding
     return findings[0] if findings else None
+
+
+def conflicting(findings: list[NameFinding]) -> tuple[NameFinding, NameFinding] | None:
+    """Two full personal names that cannot be the same person (a different surname): staff must look."""
+    people = [f for f in findings if f.full and not f.organisation]
+    for index, first in enumerate(people):
+        for second in people[index + 1 :]:
+            if not compatible(first.name, second.name):
+                return first, second
+    return None

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.feedparser import BytesFeedParser
+from email.parser import HeaderParser
 from email.message import Message
 from email.policy import compat32
 
@@ -137,6 +138,7 @@ def _parse(raw: bytes) -> InboundMessage:
         content_type=msg.get_content_type(),
         return_path=_return_path(headers),
         delivery_status=tuple(body.statuses) or _exim_failures(headers),
+        attached_message_ids=tuple(dict.fromkeys(body.attached_ids)),
         headers=headers.decoded,
     )
 
@@ -509,6 +511,7 @@ class _Body:
     html: list[tuple[bytes, str | None]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     statuses: list[DeliveryStatus] = field(default_factory=list)
+    attached_ids: list[str] = field(default_factory=list)
 
     @property
     def has_html(self) -> bool:
@@ -567,6 +570,8 @@ def _classify(part: Message, in_attachment: bool, body: _Body) -> None:
     if content_type in _DSN_TYPES:
         body.statuses.extend(_delivery_statuses(part))
         return
+    if content_type in _RETURNED_TYPES:
+        body.attached_ids.extend(_returned_message_ids(part))
     filename = _filename(part)
     if _is_body_text(part, content_type, filename, in_attachment):
         data = _payload_bytes(part)
@@ -574,6 +579,21 @@ def _classify(part: Message, in_attachment: bool, body: _Body) -> None:
         target.append((data, part.get_content_charset()))
         return
     body.attachments.append(Attachment(filename=filename, content_type=content_type, size=_size(part)))
+
+
+_RETURNED_TYPES = frozenset({"message/rfc822", "text/rfc822-headers", "message/rfc822-headers"})
+
+
+def _returned_message_ids(part: Message) -> list[str]:
+    """The Message-ID of an attached or bounced-back message: how a bounce finds the reply it returns."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        inner = next((p for p in payload if isinstance(p, Message)), None)
+        value = inner.get("Message-ID") if inner is not None else None
+    else:
+        text = _payload_bytes(part).decode("utf-8", "replace")
+        value = HeaderParser().parsestr(text, headersonly=True).get("Message-ID")
+    return _ids_in(decode_header_value(str(value)))[:1] if value else []
 
 
 def _is_body_text(part: Message, content_type: str, filename: str | None, in_attachment: bool) -> bool:

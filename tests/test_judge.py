@@ -24,6 +24,10 @@ class ListIndex:
     by_id: dict[str, CaseRef] = field(default_factory=dict)
     by_ref: dict[ReferenceKey, CaseRef] = field(default_factory=dict)
     by_stem: dict[tuple[str, str], list[CaseRef]] = field(default_factory=dict)
+    sent_today: dict[str, int] = field(default_factory=dict)
+
+    def replies_today(self, address: str) -> int:
+        return self.sent_today.get(address, 0)
 
     def by_message_ids(self, message_ids: Sequence[str]) -> CaseRef | None:
         return next((self.by_id[m] for m in message_ids if m in self.by_id), None)

@@ -11,16 +11,17 @@ from mailbot.names import best_name, clean_name, find_names, judge_full_name
     "María García-López", "Conor O'Neill", "王小明", "fred wright",
 ])
 def test_full_names(name: str) -> None:
-    assert judge_full_name(name)[0], judge_full_name(name)[1]
+    verdict = judge_full_name(name)
+    assert verdict.full, verdict.reason
 
 
 @pytest.mark.parametrize("name", ["Arthur", "A.T.R.", "Anonymous", "Roberts", "fred123", "Mickey Mouse", "Mr", ""])
 def test_not_full_names(name: str) -> None:
-    assert not judge_full_name(name)[0]
+    assert not judge_full_name(name).full
 
 
 def test_surname_only_follows_its_setting() -> None:
-    assert judge_full_name("Roberts", accept_surname_only=True)[0]
+    assert judge_full_name("Roberts", accept_surname_only=True).full
 
 
 def test_display_name_surname_first_is_turned_round() -> None:

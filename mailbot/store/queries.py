@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -67,6 +68,13 @@ class DbThreadIndex:
             if len(matches) == 1:
                 return case_ref(matches[0])
         return None
+
+    def replies_today(self, address: str) -> int:
+        """Automatic replies queued to this address in the last 24 hours (the per-address daily cap)."""
+        since = datetime.now(timezone.utc) - timedelta(days=1)
+        return int(self.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.mailbox == self.mailbox, func.lower(OutboxMessage.recipient) == address.lower(),
+            OutboxMessage.created_at >= since)) or 0)
 
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]:
         cases = self.session.scalars(

@@ -1,0 +1,28 @@
+"""MAILER-DAEMON or postmaster, or a delivery-failure subject from the null sender."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailbot.facts import Facts
+
+NAME = "bounce-sender"
+DESCRIPTION = "MAILER-DAEMON or postmaster, or a delivery-failure subject from the null sender."
+
+
+BOUNCE_SUBJECT = re.compile(
+    r"^\s*(undeliver(able|ed)|mail delivery (failed|failure|subsystem)|delivery status notification"
+    r"|returned mail|failure notice|delivery failure|non-delivery)",
+    re.I,
+)
+
+
+def check(facts: Facts) -> str | None:
+    local = (facts.msg.sender or "").rsplit("@", 1)[0].lower()
+    if local in {"mailer-daemon", "postmaster"}:
+        return f"bounce from {local}"
+    if facts.msg.return_path == "" and BOUNCE_SUBJECT.search(facts.msg.subject):
+        return "delivery-failure subject from the null sender"
+    return None
