@@ -37,6 +37,13 @@ _SALUTATION = re.compile(r"^\s*(dear|hello|hi|good (morning|afternoon|evening)|t
 _REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|vs|antw)\s*(\[\d+\])?\s*:\s*)+", re.I)
 _TAG = re.compile(r"\s*\[(?:enquiry\s+)?ref(?:erence)?[^\]]*\]\s*", re.I)
 _QUOTED_ID = re.compile(r"^\s*message-id:\s*(<[^<>\s]+>)", re.I | re.M)
+_FORWARD_MARKERS = re.compile(r"^\s*(-{2,}\s*(forwarded|original) message|begin forwarded message:|from:\s.+)",
+                              re.I | re.M)
+
+
+def is_forwarded(msg: InboundMessage) -> bool:
+    subject = msg.subject.strip().lower()
+    return subject.startswith(("fw:", "fwd:")) or bool(_FORWARD_MARKERS.search(msg.text))
 
 
 class ThreadIndex(Protocol):
@@ -104,7 +111,7 @@ def is_reply_subject(subject: str) -> bool:
 
 def keyword_hits(text: str, keywords: Sequence[str]) -> tuple[str, ...]:
     lowered = text.lower()
-    return tuple(k for k in keywords if re.search(rf"(?<!\w){re.escape(k.lower())}(?!\w)", lowered))
+    return tuple(k for k in keywords if re.search(rf"(?<!\w){re.escape(k.lower())}(?:s|es)?(?!\w)", lowered))
 
 
 def description_words(body: str, subject: str) -> int:
@@ -138,6 +145,7 @@ class Facts:
     findings: tuple[NameFinding, ...]
     name: NameFinding | None
     described: bool
+    forwarded: bool
     regime: str
     regime_note: str
     review_words: tuple[str, ...]
@@ -208,13 +216,17 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
                                   pseudonyms=settings.pseudonyms)
         findings = [NameFinding(verdict.name, "form", verdict.full, verdict.reason, verdict.organisation,
                                 verdict.pseudonym), *findings]
-    text = f"{msg.subject}\n{body}"
+    forwarded = is_forwarded(msg)
+    # A forwarded request is described in what it forwards, not only in the line above it.
+    described_text = f"{body}\n{msg.text}" if forwarded and form is None else body
+    text = f"{msg.subject}\n{described_text}"
     regime, regime_note = _regime(text, settings)
     return Facts(
         msg=msg, settings=settings, body=body, form=form, address=address, address_source=address_source,
         keys=keys, references=references, case=case, thread_signal=signal, thread_note=note,
         findings=tuple(findings), name=best_name(list(findings)),
-        described=description_words(body, msg.subject) >= settings.min_description_words,
+        described=description_words(described_text, msg.subject) >= settings.min_description_words,
+        forwarded=forwarded,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
     )

@@ -26,6 +26,8 @@ ORGANISATION_WORDS = {
     "newspaper", "magazine", "press", "media", "party", "university", "college", "school", "solicitors", "services",
     "forum", "alliance", "coalition", "institute", "federation", "residents", "friends", "action", "agency",
     "centre", "center", "bureau", "journal", "gazette", "times", "post", "echo", "bbc", "itv", "watch", "project",
+    "authority", "directorate", "government", "ministry", "commission", "board", "service", "police",
+    "constabulary", "nhs", "hospital", "borough", "county", "parish", "cooperative", "co-operative", "llc",
 }
 NOT_NAMES = {
     "anonymous", "anon", "a concerned citizen", "concerned citizen", "concerned resident", "a member of the public",
@@ -49,7 +51,7 @@ CLOSINGS = re.compile(
     r"^\s*(yours\s+(faithfully|sincerely|truly)|kind(est)?\s+regards|best\s+regards|warm(est)?\s+regards|regards|"
     r"best\s+wishes|many\s+thanks|thanks(\s+(again|in\s+advance))?|thank\s+you(\s+(again|in\s+advance))?|cheers|"
     r"best|all\s+the\s+best|with\s+thanks|respectfully|sincerely)"
-    r"(?P<rest>[\s,.!]*(?P<inline>[^\s,.!].{0,60})?)$",
+    r"\s*(?:[,.!-]+\s*(?P<inline>[^\s,.!].{0,60}?))?[\s,.!]*$",
     re.I,
 )
 EXPLICIT = re.compile(

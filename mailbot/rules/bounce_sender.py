@@ -19,10 +19,20 @@ BOUNCE_SUBJECT = re.compile(
 )
 
 
+FAILURE_TEXT = re.compile(
+    r"failed recipients|could not be delivered|delivery (has )?failed|permanent (error|failure)|"
+    r"undeliverable|delivery to the following recipients? failed|user unknown|mailbox unavailable",
+    re.I,
+)
+
+
 def check(facts: Facts) -> str | None:
     local = (facts.msg.sender or "").rsplit("@", 1)[0].lower()
     if local in {"mailer-daemon", "postmaster"}:
         return f"bounce from {local}"
-    if facts.msg.return_path == "" and BOUNCE_SUBJECT.search(facts.msg.subject):
-        return "delivery-failure subject from the null sender"
+    if BOUNCE_SUBJECT.search(facts.msg.subject):
+        if facts.msg.return_path == "":
+            return "delivery-failure subject from the null sender"
+        if FAILURE_TEXT.search(facts.msg.text):
+            return "delivery-failure subject and a failure report in the body"
     return None

@@ -21,6 +21,7 @@ ASKING = re.compile(
 
 
 def check(facts: Facts) -> str | None:
-    if facts.described and ASKING.search(facts.body):
+    text = f"{facts.body}\n{facts.msg.text}" if facts.forwarded else facts.body
+    if facts.described and ASKING.search(text):
         return "the author's own words ask for information"
     return None
