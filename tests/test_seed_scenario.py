@@ -161,3 +161,26 @@ def test_clarification_reply_restarts_the_clock(make_bot, dovecot, smtp_sink) ->
         case = session.scalars(select(Case)).one()
         assert case.received.isoformat() == "2022-05-20" and case.due.isoformat() == "2022-06-21"
         assert "when the clarification arrived" in case.due_why
+
+
+def test_a_bounce_of_our_reply_is_linked_to_its_enquiry_and_not_answered(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(seed_settings())
+    steps = SCENARIO["steps"]
+    sent = play(bot, dovecot, smtp_sink, steps[:2], [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in steps[:2]])
+    ack = sent[1][0]
+    dsn = (b"From: Mail Delivery System <MAILER-DAEMON@mx.whatdotheyknow.com>\r\n"
+           b"To: inforights@police.example.uk\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+           b"Message-ID: <dsn-77@mx.whatdotheyknow.com>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+           b"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+           b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+           b"Final-Recipient: rfc822; request-860112-3f1a2b9c@whatdotheyknow.com\r\nAction: failed\r\n"
+           b"Status: 5.1.1\r\n\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n" + ack.raw.split(b"\r\n\r\n")[0]
+           + b"\r\n\r\n--B--\r\n")
+    assert deliver_and_poll(bot, dovecot, smtp_sink, dsn, "2022-05-12T09:05:00+01:00") == []
+    with bot.db.session() as session:
+        decision = session.scalars(select(Decision).join(InboundMessage)
+                                   .where(InboundMessage.message_id == "<dsn-77@mx.whatdotheyknow.com>")).one()
+        assert (decision.kind, decision.action) == ("bounce", "none")
+        assert decision.case.reference == "13931/2022"
+        assert decision.facts["failed_recipients"] == ["request-860112-3f1a2b9c@whatdotheyknow.com"]
