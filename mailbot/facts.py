@@ -57,6 +57,8 @@ class ThreadIndex(Protocol):
 
     def replies_today(self, address: str) -> int: ...
 
+    def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]: ...
+
 
 class EmptyIndex:
     """The index of a bot that has stored nothing: used by `mailbot check`."""
@@ -72,6 +74,9 @@ class EmptyIndex:
 
     def replies_today(self, address: str) -> int:
         return 0
+
+    def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ class Facts:
     review_words: tuple[str, ...]
     replies_today: int
     returned_ids: tuple[str, ...]
+    answers_our: tuple[str, ...]  # templates of our own messages that this one replies to
 
 
 def _address(msg: InboundMessage, form: RelayedForm | None) -> tuple[str | None, str | None]:
@@ -229,4 +235,5 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         forwarded=forwarded,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
+        answers_our=index.our_templates(list(msg.in_reply_to)),
     )

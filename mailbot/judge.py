@@ -88,7 +88,7 @@ def _decision(facts: Facts, hits: dict[str, str], link: Link) -> Decision:
     if facts.form and facts.form.postal_address:
         details["postal_address_given"] = True
     valid: bool | None = None
-    if not robot:
+    if not robot and link.action != "none":
         valid = not missing if link.action in ("acknowledge", "section8_notice", "staff_review") else True
         if link.name in ("unmatched-reply", "review-of-unknown-enquiry", "daily-cap"):
             valid = None

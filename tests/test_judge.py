@@ -26,8 +26,13 @@ class ListIndex:
     by_stem: dict[tuple[str, str], list[CaseRef]] = field(default_factory=dict)
     sent_today: dict[str, int] = field(default_factory=dict)
 
+    templates: dict[str, str] = field(default_factory=dict)
+
     def replies_today(self, address: str) -> int:
         return self.sent_today.get(address, 0)
+
+    def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
+        return tuple(self.templates[m] for m in message_ids if m in self.templates)
 
     def by_message_ids(self, message_ids: Sequence[str]) -> CaseRef | None:
         return next((self.by_id[m] for m in message_ids if m in self.by_id), None)

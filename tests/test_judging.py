@@ -301,3 +301,13 @@ def test_a_person_forwarding_their_own_request_is_described_by_what_they_forward
             f"Subject: Budget\n\n{REQUEST}\n\nYours faithfully,\nJo Bloggs")
     decision = decide(mail(body, subject="Fwd: Budget", sender="Jo Bloggs <jo@example.org>"))
     assert decision.action == "acknowledge" and "description" not in decision.missing
+
+
+def test_an_answer_to_our_receipt_is_never_answered_again() -> None:
+    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
+    index = ListIndex(by_id={"<receipt-1@council.example>": enquiry},
+                      templates={"<receipt-1@council.example>": "follow_up_received"})
+    raw = mail("Thank you for your email. I will reply when I am back.\n\nJo Bloggs", subject="Re: Budget",
+               headers="In-Reply-To: <receipt-1@council.example>\r\n")
+    decision = decide(raw, index)
+    assert (decision.kind, decision.action, decision.case) == ("follow_up", "none", enquiry)

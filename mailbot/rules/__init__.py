@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.rules import (
     address,
+    answers_our_receipt,
     asks_review,
     auto_submitted,
     autoreply_headers,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 RULES: tuple[ModuleType, ...] = (
     own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
     list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
-    daily_cap, threaded, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, regime,
+    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, regime,
     address, no_address, full_name, name_not_required, missing_name, name_conflict, pseudonym,
     reads_like_request, missing_description,
 )
@@ -59,7 +60,7 @@ BY_NAME: dict[str, ModuleType] = {rule.NAME: rule for rule in RULES}
 ROBOT_RULES = frozenset({
     "own-mailbox", "loop-token", "delivery-report", "bounce-sender", "auto-submitted", "autoreply-headers",
     "oof-subject", "list-headers", "bulk-precedence", "null-sender", "robot-sender", "response-suppressed",
-    "threaded",
+    "threaded", "answers-our-receipt",
 })
 
 

@@ -76,6 +76,14 @@ class DbThreadIndex:
             OutboxMessage.mailbox == self.mailbox, func.lower(OutboxMessage.recipient) == address.lower(),
             OutboxMessage.created_at >= since)) or 0)
 
+    def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
+        """Which of our own templates these Message-IDs were sent with (a reply to a receipt is not answered)."""
+        ids = list(message_ids)
+        if not ids:
+            return ()
+        return tuple(self.session.scalars(select(OutboxMessage.template).where(
+            OutboxMessage.mailbox == self.mailbox, OutboxMessage.message_id.in_(ids))))
+
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]:
         cases = self.session.scalars(
             select(Case).where(
