@@ -1,8 +1,10 @@
 """The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
 
-A reply was committed with its decision, so it exists before any attempt to send it. A temporary failure (4xx,
-connection refused, timeout) leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for
-staff. Nothing is dropped.
+A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed:
+the row is marked `sending` (committed), the SMTP server accepts it, a copy goes to the Sent folder, and the row
+is marked `sent`. A row found still `sending` after a crash is looked up in the Sent folder by Message-ID before
+it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS) leaves it queued
+with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 
 from mailbot.config import Settings
 from mailbot.imap import tls_context
+from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
 
@@ -31,6 +34,7 @@ class SendStats:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    reconciled: int = 0
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -38,17 +42,19 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 class Outbox:
-    def __init__(self, settings: Settings, db: Database, password: str | None) -> None:
+    def __init__(self, settings: Settings, db: Database, password: str | None,
+                 sent_folder: SentFolder | None = None) -> None:
         self.settings = settings
         self.db = db
         self.password = password
+        self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
             return list(session.scalars(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.mailbox == self.mailbox, OutboxMessage.status == "queued",
+                .where(OutboxMessage.mailbox == self.mailbox, OutboxMessage.status.in_(("queued", "sending")),
                        OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.id)
             ))
@@ -57,7 +63,37 @@ class Outbox:
         ids = self.due_ids(now())
         if not ids:
             return SendStats()
-        return asyncio.run(self._send(ids, now))
+        stats = SendStats()
+        ids = self._reconcile(ids, now(), stats)
+        if ids:
+            sent = asyncio.run(self._send(ids, now))
+            stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
+        if self.sent_folder is not None:
+            self.sent_folder.close()
+        return stats
+
+    def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> list[int]:
+        """Rows left `sending` by a crash: if the Sent folder has them, they went out — record, do not resend."""
+        with self.db.session() as session:
+            interrupted = dict(session.execute(select(OutboxMessage.id, OutboxMessage.message_id).where(
+                OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")).all())
+        if not interrupted:
+            return ids
+        remaining = list(ids)
+        for row_id, message_id in interrupted.items():
+            found = self.sent_folder.contains(message_id) if self.sent_folder is not None else False
+            if found is None:
+                # Sent is unreadable: sending again could double, waiting cannot lose anything.
+                remaining.remove(row_id)
+                stats.deferred += 1
+                continue
+            if found:
+                self._record(row_id, now, error=None, permanent=False)
+                remaining.remove(row_id)
+                stats.reconciled += 1
+                log.info("reply %s was sent before an interruption (found in Sent): not sending it again",
+                         message_id)
+        return remaining
 
     def _client(self) -> aiosmtplib.SMTP:
         smtp = self.settings.smtp
@@ -93,9 +129,10 @@ class Outbox:
 
     async def _send_one(self, client: aiosmtplib.SMTP, row_id: int, now: datetime, stats: SendStats) -> None:
         with self.db.session() as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None or row.status != "queued":
+            row = session.get(OutboxMessage, row_id, with_for_update=True)
+            if row is None or row.status not in ("queued", "sending"):
                 return
+            row.status = "sending"  # committed before the server sees it: a crash from here on is reconciled
             raw, recipient, message_id = row.raw, row.recipient, row.message_id
         try:
             await client.sendmail(self.mailbox, [recipient], raw)
@@ -116,6 +153,8 @@ class Outbox:
             stats.deferred += 1
             log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
             return
+        if self.sent_folder is not None:
+            self.sent_folder.append(raw, now, message_id)
         self._record(row_id, now, error=None, permanent=False)
         stats.sent += 1
         log.info("sent reply %s", message_id)
@@ -133,6 +172,7 @@ class Outbox:
             if permanent or row.attempts >= self.settings.smtp.max_attempts:
                 row.status = "failed"
             else:
+                row.status = "queued"
                 row.next_attempt_at = now + backoff(self.settings, row.attempts)
 
     def _defer_all(self, ids: list[int], exc: BaseException, now: datetime) -> None:

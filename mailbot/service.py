@@ -22,6 +22,7 @@ from mailbot.ingest import Ingest, IngestStats
 from mailbot.outbox import Outbox, SendStats
 from mailbot.process import Processor, ProcessStats
 from mailbot.replies import Templates
+from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Bot:
             raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
         self.ingest = Ingest(settings, self.db)
         self.processor = Processor(settings, self.db, self.templates)
-        self.outbox = Outbox(settings, self.db, smtp_secret)
+        self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
 
