@@ -1,9 +1,9 @@
 """The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
 
 A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed:
-the row is marked `sending` (committed), the SMTP server accepts it, a copy goes to the Sent folder, and the row
-is marked `sent`. A row found still `sending` after a crash is looked up in the Sent folder by Message-ID before
-it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS) leaves it queued
+the row is marked `sending` (committed), the SMTP server accepts it, the row is marked `sent` and a copy goes to
+the Sent folder. A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent
+folder by Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS) leaves it queued
 with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
 """
 
@@ -153,9 +153,13 @@ class Outbox:
             stats.deferred += 1
             log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
             return
-        if self.sent_folder is not None:
-            self.sent_folder.append(raw, now, message_id)
-        self._record(row_id, now, error=None, permanent=False)
+        # The server has it: the fastest durable record comes first, to keep the window in which a crash could
+        # lead to a second copy as short as one local commit; the Sent copy follows as the second record.
+        try:
+            self._record(row_id, now, error=None, permanent=False)
+        finally:
+            if self.sent_folder is not None:
+                self.sent_folder.append(raw, now, message_id)
         stats.sent += 1
         log.info("sent reply %s", message_id)
 
