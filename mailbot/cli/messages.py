@@ -53,3 +53,31 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
             if record["error"]:
                 click.echo(f"    error: {record['error']}")
 
+
+
+@main.command("requeue")
+@click.argument("message_ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every quarantined message.")
+@click.pass_context
+def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool) -> None:
+    """Put quarantined messages (by Message-ID, or --all) back in the queue for another try."""
+    from mailbot.store.models import InboundMessage
+
+    if not message_ids and not everything:
+        click.echo("mailbot: name Message-IDs to requeue, or pass --all", err=True)
+        ctx.exit(2)
+    settings, db = _database(ctx)
+    with db.session() as session:
+        query = select(InboundMessage).where(InboundMessage.mailbox == settings.mailbox.address,
+                                             InboundMessage.status == "quarantined")
+        if not everything:
+            query = query.where(InboundMessage.message_id.in_(message_ids))
+        rows = session.scalars(query).all()
+        for row in rows:
+            row.status, row.attempts = "new", 0
+            click.echo(f"requeued {row.message_id} (last error: {row.last_error})")
+    missing = set(message_ids) - {row.message_id for row in rows}
+    for message_id in sorted(missing):
+        click.echo(f"mailbot: {message_id} is not a quarantined message", err=True)
+    click.echo(f"{len(rows)} message{'s' if len(rows) != 1 else ''} requeued; the next run processes them")
+    ctx.exit(1 if missing else 0)

@@ -1,0 +1,63 @@
+"""Poison mail: a message that makes a step fail is retried a bounded number of times, then quarantined with its
+raw bytes kept, while the rest of the batch carries on; `mailbot requeue` puts it back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+import mailbot.process
+from mailbot.judge import judge as real_judge
+from mailbot.store.models import InboundMessage
+
+WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def request(n: int) -> bytes:
+    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Budget {n}\r\n"
+            f"Message-ID: <poison-{n}@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
+            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+
+
+def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path: Path, make_bot, dovecot,
+                                                                       smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot({"processing": {"max_attempts": 3}})
+    for n in range(3):
+        dovecot.append(request(n), WHEN)
+
+    def judge_that_chokes(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
+        if msg.message_id == "<poison-1@example.org>":
+            raise RuntimeError("a step that fails on this message")
+        return real_judge(msg, index, settings)
+
+    monkeypatch.setattr(mailbot.process, "judge", judge_that_chokes)
+    first = bot.cycle()
+    assert (first.process.decided, first.process.failed, first.send.sent) == (2, 1, 2)
+    bot.cycle()
+    third = bot.cycle()
+    assert third.process.quarantined == 1
+    assert bot.cycle().process.failed == 0  # quarantined: no longer retried
+    with bot.db.session() as session:
+        row = session.scalars(select(InboundMessage).where(
+            InboundMessage.message_id == "<poison-1@example.org>")).one()
+        assert (row.status, row.attempts) == ("quarantined", 3)
+        assert b"Message-ID: <poison-1@example.org>" in row.raw  # the raw message is kept
+        assert "RuntimeError" in row.last_error
+    monkeypatch.undo()
+
+    config = tmp_path / "m.toml"
+    config.write_text(f'[mailbox]\naddress = "foi@council.example"\n[database]\nurl = "{bot.db.url}"\n')
+    listed = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "messages", "list",
+                             "--unanswered"], capture_output=True, text=True, env=os.environ)
+    assert "quarantined" in listed.stdout and "<poison-1@example.org>" in listed.stdout
+    result = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "requeue",
+                             "<poison-1@example.org>"], capture_output=True, text=True, env=os.environ)
+    assert result.returncode == 0 and "1 message requeued" in result.stdout
+    after = bot.cycle()
+    assert (after.process.decided, after.send.sent) == (1, 1)
+    assert len(smtp_sink.messages) == 3
