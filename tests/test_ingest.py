@@ -115,3 +115,38 @@ def test_imap_outage_is_reported_and_the_next_poll_recovers(make_bot, dovecot, s
         dovecot.server.start()
     stats = bot.cycle()
     assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1
+
+
+def test_connection_dropped_mid_backlog_skips_and_doubles_nothing(make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot({"imap": {"batch_size": 2}})
+    for n in range(6):
+        dovecot.append(request(n), WHEN)
+    real_fetch = ImapConnection.fetch
+    calls = {"n": 0}
+
+    def drops_on_the_second_batch(self, uids):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            self.client.shutdown()  # the connection really goes away under the client
+        return real_fetch(self, uids)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ImapConnection, "fetch", drops_on_the_second_batch)
+        first = bot.cycle()
+    assert first.imap_error is not None
+    assert first.process.decided == 2  # the first batch was stored before the drop and is handled
+    second = bot.cycle()
+    assert second.imap_error is None
+    assert count(bot, InboundMessage) == 6 and count(bot, Decision) == 6
+    assert len(smtp_sink.messages) == 6 and dovecot.list_messages("INBOX") == []
+
+
+def test_missing_inbox_folder_is_an_error_then_recovers(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot({"imap": {"inbox": "Requests"}})
+    stats = bot.cycle()
+    assert stats.imap_error is not None and "Requests" in stats.imap_error
+    with dovecot.client() as client:
+        client.create_folder("Requests")
+    dovecot.append(request(1), WHEN, folder="Requests")
+    stats = bot.cycle()
+    assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1

@@ -99,3 +99,41 @@ def test_smtp_wrong_password_keeps_the_reply_queued(make_bot, dovecot, smtp_sink
     assert bot.cycle().send.deferred == 1
     (row,) = outbox(bot)
     assert row.status == "queued" and not sink.messages
+
+
+def test_a_server_that_never_answers_times_out_and_the_reply_waits(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
+    import socket
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(silent.accept()[0])  # and say nothing
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        class Silent:
+            host, port = "127.0.0.1", silent.getsockname()[1]
+
+        bot = make_bot({"smtp": {"timeout_seconds": 0.5, "retry_seconds": 60}}, smtp=Silent, clock=clock)
+        dovecot.append(request(1), WHEN)
+        stats = bot.cycle()
+        assert stats.send.deferred == 1 and accepted
+        (row,) = outbox(bot)
+        assert row.status == "queued" and "Timeout" in row.last_error
+    finally:
+        stop.set()
+        thread.join()
+        silent.close()
+        for conn in accepted:
+            conn.close()
