@@ -1,0 +1,52 @@
+"""Loops and floods on real servers: a naive auto-responder cannot keep the bot talking, and one sender's flood
+hits the daily cap."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from mailbot.store.models import Decision
+
+WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    responder = "helpdesk@elsewhere.example"
+    dovecot.append((f"From: Rob Otto <{responder}>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
+                    f"Message-ID: <start@elsewhere.example>\r\n\r\nPlease send the 2023 budget.\r\n\r\n"
+                    f"Yours faithfully,\r\nRob Otto\r\n").encode(), WHEN)
+    bot.cycle()
+    assert len(smtp_sink.messages) == 1  # the acknowledgement of a real request
+    answered = 0
+    for round_ in range(6):
+        new = smtp_sink.messages[answered:]
+        answered = len(smtp_sink.messages)
+        for sent in new:  # the responder answers everything, with none of the headers robots should send
+            dovecot.append((f"From: Helpdesk <{responder}>\r\nTo: foi@council.example\r\n"
+                            f"Subject: Re: {sent.message['Subject']}\r\nMessage-ID: <auto-{round_}@elsewhere.example>\r\n"
+                            f"In-Reply-To: {sent.message['Message-ID']}\r\n\r\nThank you for your email. We have "
+                            f"received it and will look at it soon.\r\n\r\nHelpdesk Team\r\n").encode(),
+                           WHEN + timedelta(minutes=round_ + 1))
+        bot.cycle()
+    to_responder = [m for m in smtp_sink.messages if m.rcpt_tos == [responder]]
+    assert len(to_responder) == 2  # the acknowledgement, then at most one reply into the loop
+    with bot.db.session() as session:
+        actions = [d.action for d in session.scalars(select(Decision).order_by(Decision.id))]
+    assert actions[-1] == "none" and actions.count("acknowledge_follow_up") == 1
+
+
+def test_fifty_requests_in_a_minute_hit_the_daily_cap(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot({"rules": {"daily_reply_cap": 10}})
+    for n in range(50):
+        dovecot.append((f"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Question {n}\r\n"
+                        f"Message-ID: <flood-{n}@example.org>\r\n\r\nPlease send the 2023 budget for item {n}.\r\n\r\n"
+                        f"Yours faithfully,\r\nJo Bloggs\r\n").encode(), WHEN + timedelta(seconds=n))
+    stats = bot.cycle()
+    assert stats.process.decided == 50
+    assert len([m for m in smtp_sink.messages if m.rcpt_tos == ["jo@example.org"]]) == 10
+    with bot.db.session() as session:
+        chains = [d.facts.get("chain") for d in session.scalars(select(Decision))]
+    assert chains.count("daily-cap") == 40
