@@ -49,6 +49,7 @@ class Outbox:
         self.password = password
         self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
+        self._resend: set[int] = set()
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
@@ -64,7 +65,7 @@ class Outbox:
         if not ids:
             return SendStats()
         stats = SendStats()
-        ids = self._reconcile(ids, now(), stats)
+        ids, self._resend = self._reconcile(ids, now(), stats)
         if ids:
             sent = asyncio.run(self._send(ids, now))
             stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
@@ -72,14 +73,19 @@ class Outbox:
             self.sent_folder.close()
         return stats
 
-    def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> list[int]:
-        """Rows left `sending` by a crash: if the Sent folder has them, they went out — record, do not resend."""
+    def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> tuple[list[int], set[int]]:
+        """Rows left `sending` by a crash: if the Sent folder has them, they went out — record, do not resend.
+
+        Returns the ids still to send, and which of them are interrupted rows confirmed absent from Sent (the only
+        `sending` rows this run may send again).
+        """
         with self.db.session() as session:
             interrupted = dict(session.execute(select(OutboxMessage.id, OutboxMessage.message_id).where(
                 OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")).all())
         if not interrupted:
-            return ids
+            return ids, set()
         remaining = list(ids)
+        resend: set[int] = set()
         for row_id, message_id in interrupted.items():
             found = self.sent_folder.contains(message_id) if self.sent_folder is not None else False
             if found is None:
@@ -93,7 +99,9 @@ class Outbox:
                 stats.reconciled += 1
                 log.info("reply %s was sent before an interruption (found in Sent): not sending it again",
                          message_id)
-        return remaining
+            else:
+                resend.add(row_id)
+        return remaining, resend
 
     def _client(self) -> aiosmtplib.SMTP:
         smtp = self.settings.smtp
@@ -130,8 +138,8 @@ class Outbox:
     async def _send_one(self, client: aiosmtplib.SMTP, row_id: int, now: datetime, stats: SendStats) -> None:
         with self.db.session() as session:
             row = session.get(OutboxMessage, row_id, with_for_update=True)
-            if row is None or row.status not in ("queued", "sending"):
-                return
+            if row is None or not (row.status == "queued" or (row.status == "sending" and row_id in self._resend)):
+                return  # sent meanwhile, or being sent by another instance
             row.status = "sending"  # committed before the server sees it: a crash from here on is reconciled
             raw, recipient, message_id = row.raw, row.recipient, row.message_id
         try:
