@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mailbot.alerts import alert_template_problem
 from mailbot.config import Settings
 from mailbot.decision import Decision
 from mailbot.facts import clean_subject, subject_stem
@@ -181,7 +182,15 @@ class DecisionApplier:
 
     def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
                      case: models.Case | None, template: str, context: dict[str, Any], now: datetime) -> str:
-        rendered = self.templates.render(template, context)
+        # A broken admin override must never stop the reply: the shipped wording goes out and staff are alerted
+        # (in this same transaction, so the alert exists exactly when the reply does).
+        rendering = self.templates.render_or_default(template, context)
+        if rendering.problem is not None:
+            log.error("template %s failed for %s; sent the shipped default instead: %s", template,
+                      parsed.message_id, rendering.problem)
+            alert_template_problem(session, self.settings, self.templates, rendering.problem,
+                                   message_id=parsed.message_id, reference=case.reference if case else None, now=now)
+        rendered = rendering.reply
         mailbox = self.settings.mailbox
         message = compose(
             rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,

@@ -8,6 +8,7 @@ silently ignored setting in a statutory process is worse than a refusal to start
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -140,6 +141,49 @@ class TemplateSettings(_Section):
     language: Literal["en", "cy"] = "en"
 
 
+ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
+
+
+def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Bare addresses only: a display name or a comma here would be a header-injection route into staff mail."""
+    for value in values:
+        if not ADDRESS.match(value):
+            raise ValueError(f"{value!r} is not a plain email address (write name@example.org, one per item)")
+    return values
+
+
+class StaffSettings(_Section):
+    recipients: tuple[str, ...] = ()  # who is told when a template breaks (and gets the digest by default)
+
+    @field_validator("recipients")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _addresses(value)
+
+
+class DigestSettings(_Section):
+    recipients: tuple[str, ...] = ()  # empty: staff.recipients; no recipients at all: no digest
+    time: str = "08:00"  # HH:MM, Europe/London, on working days only
+
+    @field_validator("recipients")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _addresses(value)
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+        if not match:
+            raise ValueError("must be HH:MM on the 24-hour clock, e.g. \"08:00\"")
+        return value
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.time.split(":")
+        return int(hour), int(minute)
+
+
 class Settings(_Section):
     data_dir: str = "data"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -154,10 +198,16 @@ class Settings(_Section):
     clock: ClockSettings = ClockSettings()
     rules: RuleSettings = RuleSettings()
     templates: TemplateSettings = TemplateSettings()
+    staff: StaffSettings = StaffSettings()
+    digest: DigestSettings = DigestSettings()
 
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{Path(self.data_dir).resolve() / 'mailbot.db'}"
+
+    @property
+    def digest_recipients(self) -> tuple[str, ...]:
+        return self.digest.recipients or self.staff.recipients
 
     @property
     def imap_username(self) -> str:

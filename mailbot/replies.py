@@ -2,12 +2,16 @@
 
 Templates live as `templates/NAME/subject.txt`, `text.txt` and (optionally) `html.html`; an admin directory can
 override any file. Rendering runs in Jinja2's immutable sandbox with StrictUndefined, so a template can neither
-reach into Python nor silently print an empty variable.
+reach into Python nor silently print an empty variable; printing None is refused too ("Dear None," is the same
+mistake in another form). Because a broken admin edit must never stop mail, `render_or_default` falls back to
+the shipped file and reports the problem for a staff alert.
 """
 
 from __future__ import annotations
 
 import re
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -15,10 +19,17 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2.exceptions import TemplateRuntimeError, TemplateSyntaxError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_RENDERED_CHARS = 100_000
+PARTS = ("subject.txt", "text.txt", "html.html")
+LANGUAGES = ("en", "cy")
+
+WELSH_MONTHS = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
+                "Tachwedd", "Rhagfyr")
 
 
 def shipped_templates_dir() -> Path:
@@ -32,20 +43,49 @@ def ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
-def longdate(value: date | datetime | None) -> str:
-    """"13th June 2022", as the authority's own letters write dates."""
+def longdate(value: date | datetime | None, language: str = "en") -> str:
+    """"13th June 2022" as the authority's letters write dates; `longdate("cy")` gives "13 Mehefin 2022".
+
+    A missing date is an error rather than an empty string, so "we will reply by ." can never be sent.
+    """
     if value is None:
-        return ""
+        raise TemplateRuntimeError("longdate was given no date (None); guard it with {% if ... %}")
+    if language == "cy":
+        return f"{value.day} {WELSH_MONTHS[value.month - 1]} {value.year}"
     return f"{ordinal(value.day)} {value:%B %Y}"
 
 
-class TemplateRenderError(Exception):
-    """A template could not be rendered; the message names the file and line where Jinja2 knows them."""
+def _refuse_none(value: Any) -> Any:
+    """Jinja2 finalize hook: StrictUndefined catches a misspelt name, this catches a known one that is empty."""
+    if value is None:
+        raise TemplateRuntimeError("printed a value that is missing (None); use {% if %} or `or` for a default")
+    return value
 
 
 def one_line(value: str) -> str:
     """A header value: line breaks can never reach the wire (header injection), whitespace collapsed."""
     return re.sub(r"\s+", " ", value).strip()
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One thing wrong with a template, located as precisely as Jinja2 allows, printed `path:line: message`."""
+
+    template: str  # the template's name, e.g. acknowledgement_foi
+    path: str  # the file at fault (an admin override or a shipped file)
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or 1}: {self.message}"
+
+
+class TemplateRenderError(Exception):
+    """A template could not be rendered (or failed a safety check); `problem` says where and why."""
+
+    def __init__(self, problem: TemplateProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -55,47 +95,189 @@ class RenderedReply:
     html: str | None
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """What `render_or_default` produced; `problem` is set when the override failed and the default was used."""
+
+    reply: RenderedReply
+    problem: TemplateProblem | None = None
+
+
+class OverrideLoader(BaseLoader):
+    """Finds a file in the first of several roots that has it; a cached template is stale as soon as its file's
+    text changes *or* another root would now win (an admin creates an override), so edits need no restart."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = tuple(roots)
+
+    def locate(self, name: str) -> Path | None:
+        pieces = split_template_path(name)  # refuses "..", so a name can never leave its root
+        for root in self.roots:
+            candidate = root.joinpath(*pieces)
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.locate(template)
+        if path is None:
+            raise TemplateNotFound(template)
+        source = path.read_text(encoding="utf-8")
+
+        def uptodate() -> bool:
+            # Comparing the text, not the mtime: two edits within one timestamp tick must not be missed.
+            try:
+                return self.locate(template) == path and path.read_text(encoding="utf-8") == source
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
+
+
+def search_roots(admin_dir: Path | None, language: str, shipped: Path | None = None) -> list[Path]:
+    """Where a file is looked for, first match wins: the language's own files (admin, then shipped) before the
+    English ones, so a Welsh deployment never silently loses a Welsh text to an English-only override."""
+    shipped = shipped or shipped_templates_dir()
+    bases = ([admin_dir] if admin_dir else []) + [shipped]
+    roots = [base / language for base in bases] if language != "en" else []
+    return roots + bases
+
+
 class Templates:
     """Loads templates from the admin directory first, then the shipped ones; renders the parts of a reply."""
 
     def __init__(self, admin_dir: str | Path | None = None, language: str = "en") -> None:
-        roots = [Path(admin_dir)] if admin_dir else []
-        roots.append(shipped_templates_dir())
+        self.admin_dir = Path(admin_dir) if admin_dir else None
         self.language = language
-        loaders = []
-        for root in roots:
-            if language != "en":
-                loaders.append(FileSystemLoader(str(root / language)))
-            loaders.append(FileSystemLoader(str(root)))
-        self.env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
+        self.loader = OverrideLoader(search_roots(self.admin_dir, language))
+        self.env = self._environment(self.loader)
+        self.default_loader = OverrideLoader(search_roots(None, language))
+        self.default_env = self._environment(self.default_loader) if self.admin_dir else self.env
+
+    @staticmethod
+    def _environment(loader: BaseLoader) -> ImmutableSandboxedEnvironment:
+        env = ImmutableSandboxedEnvironment(
+            loader=loader,
             undefined=StrictUndefined,
+            finalize=_refuse_none,
             autoescape=lambda name: bool(name and name.endswith(".html")),
             keep_trailing_newline=True,
             auto_reload=True,  # an admin's edit takes effect on the next message, without a restart
         )
-        self.env.filters["longdate"] = longdate
+        env.filters["longdate"] = longdate
+        return env
 
-    def _render(self, path: str, context: dict[str, Any]) -> str:
-        try:
-            rendered = self.env.get_template(path).render(context)
-        except TemplateNotFound:
-            raise
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            raise TemplateRenderError(f"{path}:{line or '?'}: {exc}") from exc
-        if len(rendered) > MAX_RENDERED_CHARS:
-            raise TemplateRenderError(f"{path}: rendered {len(rendered)} characters, over the {MAX_RENDERED_CHARS} cap")
-        return rendered
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return self.loader.roots
 
-    def render(self, name: str, context: dict[str, Any]) -> RenderedReply:
-        subject = one_line(self._render(f"{name}/subject.txt", context))
-        text = self._render(f"{name}/text.txt", context)
+    def source_of(self, path: str) -> Path | None:
+        """The file that `path` (e.g. `digest/text.txt`) resolves to now."""
+        return self.loader.locate(path)
+
+    def render(self, name: str, context: dict[str, Any], *, max_chars: int = MAX_RENDERED_CHARS) -> RenderedReply:
+        """Render with the admin overrides; raises TemplateRenderError on any failure or failed safety check."""
+        return self._render_reply(self.env, self.loader, name, context, max_chars)
+
+    def render_default(self, name: str, context: dict[str, Any], *,
+                       max_chars: int = MAX_RENDERED_CHARS) -> RenderedReply:
+        """Render with the shipped files only."""
+        return self._render_reply(self.default_env, self.default_loader, name, context, max_chars)
+
+    def render_or_default(self, name: str, context: dict[str, Any], *,
+                          max_chars: int = MAX_RENDERED_CHARS) -> Rendering:
+        """Never lets an admin's mistake stop mail: on failure, the shipped default and the problem to report.
+
+        Raises only when the shipped default fails too (a bug in mailbot itself, which the tests render)."""
         try:
-            html: str | None = self._render(f"{name}/html.html", context)
-        except TemplateNotFound:
+            return Rendering(self.render(name, context, max_chars=max_chars))
+        except TemplateRenderError as exc:
+            if self.default_env is self.env:
+                raise
+            return Rendering(self.render_default(name, context, max_chars=max_chars), exc.problem)
+
+    def problems(self, name: str, context: dict[str, Any], *,
+                 max_chars: int = MAX_RENDERED_CHARS) -> list[TemplateProblem]:
+        """Every part tried on its own, so one broken part does not hide another (for `templates check`)."""
+        found = []
+        for part in PARTS:
+            try:
+                rendered = self._render(self.env, self.loader, name, part, context, max_chars)
+                if part == "subject.txt":
+                    self._check_subject(self.loader, name, one_line(rendered), context)
+            except TemplateNotFound:
+                pass  # no HTML part: allowed
+            except TemplateRenderError as exc:
+                found.append(exc.problem)
+        return found
+
+    @staticmethod
+    def _check_subject(loader: OverrideLoader, name: str, subject: str, context: dict[str, Any]) -> None:
+        reference = context.get("reference")
+        if isinstance(reference, str) and reference and reference not in subject:
+            raise TemplateRenderError(TemplateProblem(
+                name, str(loader.locate(f"{name}/subject.txt")), 1,
+                "the subject must contain {{ reference }}: replies are threaded by the enquiry reference"))
+
+    def _render_reply(self, env: Environment, loader: OverrideLoader, name: str, context: dict[str, Any],
+                      max_chars: int) -> RenderedReply:
+        subject = one_line(self._render(env, loader, name, "subject.txt", context, max_chars))
+        self._check_subject(loader, name, subject, context)
+        text = self._render(env, loader, name, "text.txt", context, max_chars)
+        try:
+            html: str | None = self._render(env, loader, name, "html.html", context, max_chars)
+        except TemplateNotFound as exc:
+            if exc.name != f"{name}/html.html":  # the html exists but includes a missing file
+                raise TemplateRenderError(TemplateProblem(name, str(loader.locate(f"{name}/html.html")), None,
+                                                          f"template not found: {exc.name}")) from exc
             html = None
         return RenderedReply(subject, text.strip() + "\n", html)
+
+    @staticmethod
+    def _render(env: Environment, loader: OverrideLoader, name: str, part: str, context: dict[str, Any],
+                max_chars: int) -> str:
+        path = f"{name}/{part}"
+        top = loader.locate(path)
+        if top is None:
+            if part == "html.html":
+                raise TemplateNotFound(path)
+            raise TemplateRenderError(TemplateProblem(name, path, None, f"{path} is missing"))
+        chunks: list[str] = []
+        size = 0
+        try:
+            # Streamed, so a runaway loop is stopped at the cap instead of filling memory first.
+            for chunk in env.get_template(path).generate(context):
+                size += len(chunk)
+                if size > max_chars:
+                    raise TemplateRenderError(TemplateProblem(
+                        name, str(top), None, f"rendered more than the {max_chars}-character cap"))
+                chunks.append(chunk)
+        except TemplateNotFound as exc:
+            if exc.name == path and part == "html.html":
+                raise
+            raise TemplateRenderError(_locate(name, exc, top, loader.roots, f"template not found: {exc.name}")) \
+                from exc
+        except TemplateError as exc:
+            raise TemplateRenderError(_locate(name, exc, top, loader.roots)) from exc
+        except TemplateRenderError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a filter given the wrong type: still the template's fault
+            raise TemplateRenderError(_locate(name, exc, top, loader.roots,
+                                              f"{type(exc).__name__}: {exc}")) from exc
+        return "".join(chunks)
+
+
+def _locate(name: str, exc: BaseException, top: Path, roots: Sequence[Path],
+            message: str | None = None) -> TemplateProblem:
+    """The file and line at fault: a syntax error names them; otherwise the innermost template frame does."""
+    text = message or (exc.message if isinstance(exc, TemplateError) and exc.message else str(exc))
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateProblem(name, exc.filename or str(top), exc.lineno, f"syntax error: {text}")
+    root_names = tuple(str(root) for root in roots)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(root_names):
+            return TemplateProblem(name, frame.filename, frame.lineno, text)
+    return TemplateProblem(name, str(top), None, text)
 
 
 def compose(
@@ -114,7 +296,7 @@ def compose(
     message = EmailMessage()
     message["From"] = formataddr((one_line(from_name), from_address))
     message["To"] = to
-    message["Subject"] = rendered.subject
+    message["Subject"] = one_line(rendered.subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=from_address.rsplit("@", 1)[-1])
     if in_reply_to:

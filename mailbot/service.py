@@ -1,7 +1,9 @@
 """The running bot: one cycle is poll → decide → send, and the scheduler repeats it.
 
 A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
-any crash, and `mailbot run --once` is exactly one of them.
+any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
+time on working days, and once at start-up to catch up on one missed while the bot was down (the digest's own
+watermark makes a repeat impossible).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from datetime import datetime, timezone
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from mailbot.config import ConfigError, Settings, secret
+from mailbot.digest import DigestOutcome, DigestRunner
 from mailbot.imap import ImapConnection
 from mailbot.ingest import Ingest, IngestStats
 from mailbot.outbox import Outbox, SendStats
@@ -24,6 +28,7 @@ from mailbot.process import Processor, ProcessStats
 from mailbot.replies import Templates
 from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
+from mailbot.workdays import LONDON
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,7 @@ class Bot:
         self.ingest = Ingest(settings, self.db)
         self.processor = Processor(settings, self.db, self.templates)
         self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
+        self.digest = DigestRunner(settings, self.db, self.templates)
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
 
@@ -87,12 +93,43 @@ class Bot:
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
 
-    def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
-        """Poll every N seconds until SIGINT/SIGTERM; a signal lets the message in hand finish first."""
+    def digest_job(self) -> DigestOutcome | None:
+        """Issue today's digest if it is due and not yet issued, then send it; a failure waits for the next run."""
+        with self._cycle_lock:  # never alongside a cycle: one sender of the outbox at a time
+            if self.stopping:
+                return None
+            try:
+                outcome = self.digest.issue(self.clock(), scheduled=True)
+            except Exception as exc:  # noqa: BLE001 - the digest must never stop the mailbox being answered
+                log.error("digest failed (%s: %s); will retry at the next start or digest time",
+                          type(exc).__name__, str(exc)[:300])
+                return None
+            if outcome.issued:
+                self.outbox.send_pending(self.clock)
+            else:
+                log.debug("digest not issued: %s", outcome.reason)
+            return outcome
+
+    def build_scheduler(self, after_cycle: Callable[[CycleStats], None] | None = None) -> BlockingScheduler:
+        """The poll cycle every N seconds and, when anyone is to receive it, the digest at its time of day."""
         scheduler = BlockingScheduler(timezone="Europe/London")
         scheduler.add_job(self._scheduled_cycle, "interval", args=[after_cycle],
                           seconds=self.settings.schedule.poll_seconds, id="cycle", max_instances=1, coalesce=True,
                           next_run_time=datetime.now(timezone.utc))
+        if self.settings.digest_recipients:
+            hour, minute = self.settings.digest.hour_minute
+            # Weekends are left out here; bank holidays (any UK nation) by DigestRunner.is_due on the calendar.
+            scheduler.add_job(self.digest_job, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
+                                                           timezone=LONDON),
+                              id="digest", max_instances=1, coalesce=True, misfire_grace_time=None,
+                              next_run_time=datetime.now(timezone.utc))
+        else:
+            log.warning("no digest.recipients or staff.recipients: the staff digest is off")
+        return scheduler
+
+    def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
+        """Poll every N seconds until SIGINT/SIGTERM; a signal lets the message in hand finish first."""
+        scheduler = self.build_scheduler(after_cycle)
 
         def _on_signal(signum: int, _frame: FrameType | None) -> None:
             log.info("received signal %d: stopping after the message in hand", signum)

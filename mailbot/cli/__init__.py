@@ -171,7 +171,7 @@ def demo(serve: bool, data_dir: str | None) -> None:
 
 
 # The command groups register themselves on `main` when imported.
-from mailbot.cli import messages, requests, rules  # noqa: E402, F401
+from mailbot.cli import digest, messages, requests, rules, templates  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,8 @@ clock_events      what moved a case's (or review's) clock, and when: appended, n
 outbox            every message we send, committed with its decision, then sent; retried until it goes
 folder_state      UIDVALIDITY and the highest UID seen per mailbox folder
 reference_counters  next enquiry number per mailbox and year, allocated under a row lock
+staff_alerts      problems staff were told about (a broken admin template), at most one mail per key per day
+digests           each staff digest issued: the period it covers is the watermark the next one starts from
 """
 
 from __future__ import annotations
@@ -207,3 +209,36 @@ class ReferenceCounter(Base):
     mailbox: Mapped[str] = mapped_column(String(320))
     year: Mapped[int] = mapped_column(Integer)
     next_seq: Mapped[int] = mapped_column(Integer)
+
+
+class StaffAlert(Base):
+    """A problem staff were alerted to. The unique key makes "at most one alert mail per problem per day" a fact of
+    the schema, so two runners (or a flood of messages) cannot mail staff twice; later occurrences are counted."""
+
+    __tablename__ = "staff_alerts"
+    __table_args__ = (UniqueConstraint("mailbox", "key", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    key: Mapped[str] = mapped_column(String(255))  # e.g. template:en:acknowledgement_foi
+    day: Mapped[date] = mapped_column(Date)  # Europe/London
+    detail: Mapped[str] = mapped_column(Text)  # the first problem, as `path:line: message`
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # the alert mails queued in the outbox
+
+
+class DigestRecord(Base):
+    """One staff digest. Periods chain (each starts where the last ended), and a period can start only once, so
+    a digest can be neither sent twice nor skipped, whatever restarts or second runners do."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("mailbox", "period_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC: the next digest's start
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # committed to the outbox (which delivers)
+    message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # one outbox message per recipient

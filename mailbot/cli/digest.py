@@ -1,0 +1,68 @@
+"""`mailbot digest`: the staff digest, previewed (nothing recorded) or sent now (recorded, so never repeated)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from mailbot.cli import EXIT_CONFIG, _database, main
+from mailbot.cli.templates import _show
+from mailbot.config import ConfigError, secret
+from mailbot.digest import DigestError, DigestRunner
+from mailbot.replies import Templates
+from mailbot.service import utc_now
+from mailbot.workdays import LONDON
+
+
+@main.command("digest")
+@click.option("--preview", is_flag=True, help="Print the digest that would be sent now; record nothing.")
+@click.option("--send", is_flag=True, help="Send the digest now (covering everything since the last one).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="With --preview: write the HTML part to FILE ('-' for standard output).")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+              help="With --preview: as of this UK time instead of now.")
+@click.pass_context
+def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None, at: datetime | None) -> None:
+    """The staff digest: due today, overdue, due soon, new, held, mail not answered, and the on-time rate."""
+    if preview == send:
+        raise click.UsageError("give exactly one of --preview or --send")
+    if send and (html_file or at):
+        raise click.UsageError("--html and --at go with --preview")
+    settings, db = _database(ctx)
+    runner = DigestRunner(settings, db, Templates(settings.templates.dir or None, settings.templates.language))
+    now = at.replace(tzinfo=LONDON) if at else utc_now()
+    try:
+        if preview:
+            _digest, rendered = runner.preview(now)
+            _show(rendered, html_file)
+            return
+        from mailbot.outbox import Outbox
+        from mailbot.sentfolder import SentFolder
+
+        password = secret("smtp_password")
+        if settings.smtp.username and password is None:
+            raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
+        outcome = runner.issue(now, scheduled=False)
+        if not outcome.issued:
+            click.echo(f"mailbot: digest not sent: {outcome.reason}", err=True)
+            ctx.exit(1)
+        imap_password = secret("imap_password")  # for the copy in Sent, as the running bot keeps
+        sent_folder = SentFolder(settings, imap_password) if imap_password is not None else None
+        stats = Outbox(settings, db, password, sent_folder).send_pending(utc_now)
+    except ConfigError as exc:
+        click.echo(f"mailbot: configuration error: {exc}", err=True)
+        ctx.exit(EXIT_CONFIG)
+    except DigestError as exc:
+        click.echo(f"mailbot: {exc}", err=True)
+        ctx.exit(EXIT_CONFIG)
+    finally:
+        db.dispose()
+    assert outcome.period_start is not None and outcome.period_end is not None
+    click.echo(f"digest #{outcome.digest_id} ({outcome.period_start.astimezone(LONDON):%Y-%m-%d %H:%M} to "
+               f"{outcome.period_end.astimezone(LONDON):%Y-%m-%d %H:%M}) queued for {len(outcome.message_ids)} "
+               f"recipient{'s' if len(outcome.message_ids) != 1 else ''}; sent {stats.sent}, "
+               f"deferred {stats.deferred} (the running bot retries)")
+
+
+__all__ = ["digest"]
