@@ -17,17 +17,12 @@ from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
 from mailbot.imap import ImapConnection, chunks
-from mailbot.parse import parse_message
+from mailbot.parse import message_id_of
 from mailbot.store.db import Database
 from mailbot.store.models import FolderState, InboundMessage
 from mailbot.workdays import receipt_date
 
 log = logging.getLogger(__name__)
-
-
-def message_id_of(raw: bytes) -> str:
-    """The Message-ID that identifies a message for deduplication: exactly the one the decision step will see."""
-    return parse_message(raw).message_id
 
 
 @dataclass

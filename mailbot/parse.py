@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.feedparser import BytesFeedParser
-from email.parser import HeaderParser
+from email.parser import BytesHeaderParser, HeaderParser
 from email.message import Message
 from email.policy import compat32
 
@@ -143,6 +143,18 @@ def _parse(raw: bytes) -> InboundMessage:
     )
 
 
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID parse_message would give, read from the header block alone: ingest deduplicates by it for
+    every fetched message, so it must be cheap, and it must agree with the decision step."""
+    try:
+        blank = re.search(rb"\r?\n\r?\n", raw)
+        head = raw[: blank.end()] if blank else raw
+        msg = BytesHeaderParser(policy=compat32).parsebytes(head)
+        return _message_id(_Headers.of(msg), raw)
+    except Exception:  # noqa: BLE001 - as parse_message: an unreadable message still gets a stable id
+        return _synthetic_id(raw)
+
+
 def _stdlib_parse(raw: bytes) -> Message:
     """Fed in chunks: parsebytes() would hold the whole message as one str plus a StringIO of it,
     roughly tripling peak memory on large mail."""
@@ -155,7 +167,7 @@ def _stdlib_parse(raw: bytes) -> Message:
 def _minimal(raw: bytes) -> InboundMessage:
     """Last resort when even the stdlib parser failed: keep the bytes readable and the id stable."""
     return InboundMessage(
-        message_id=_synthetic_id(raw),
+        message_id=message_id_of(bytes(raw)),  # the header block alone may still name it
         sender=None,
         display_name=None,
         text=_normalise_newlines(bytes(raw).decode("utf-8", "replace")),

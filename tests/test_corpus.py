@@ -302,3 +302,11 @@ class TestAttachments:
     def test_non_utf8_filename(self) -> None:
         names = [a.filename for a in parse("non-utf8-filename.eml").attachments]
         assert names == ["RV %A312000 or more.xls", "other.xls"]
+
+
+def test_message_id_of_agrees_with_parse_message_on_every_corpus_file() -> None:
+    from mailbot.parse import message_id_of
+
+    for path in sorted(p for p in require_corpus().iterdir() if p.is_file()):
+        raw = path.read_bytes()
+        assert message_id_of(raw) == parse_message(raw).message_id, path.name

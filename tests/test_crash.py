@@ -25,49 +25,12 @@ from mailbot.decision import REPLYING_ACTIONS
 from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
 
+from botkit import mixed_backlog
+
 KILLS = int(os.environ.get("MAILBOT_CRASH_KILLS", "12"))
 MESSAGES = int(os.environ.get("MAILBOT_CRASH_MESSAGES", "300"))
-FIRST = ["Alex", "Sam", "Priya", "Tomasz", "Aoife", "Kwame", "Mei", "Olu", "Ines", "Rhys", "Fatima", "Jonas"]
-LAST = ["Morgan", "Taylor", "Patel", "Nowak", "Byrne", "Mensah", "Chen", "Adeyemi", "Silva", "Evans", "Khan", "Berg"]
-
-
-def person(i: int) -> str:
-    return f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}"
-
-
-def eml(sender: str, subject: str, body: str, message_id: str, headers: str = "") -> bytes:
-    return (f"From: {sender}\r\nTo: foi@council.example\r\nSubject: {subject}\r\nMessage-ID: {message_id}\r\n"
-            f"{headers}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
-
-
-def backlog(n: int) -> list[bytes]:
-    """Mixed mail in arrival order: valid requests, held ones with their completing replies, robots."""
-    mails: list[bytes] = []
-    i = 0
-    while len(mails) < n:
-        kind = i % 5
-        if kind in (0, 1):  # a valid request
-            name = person(i)
-            mails.append(eml(f"{name} <valid{i}@example.org>", f"Budget question {i}",
-                             f"Please send the 2023 budget for service {i}.\n\nYours faithfully,\n{name}",
-                             f"<valid-{i}@example.org>"))
-        elif kind == 2:  # a request signed with a first name only, then the reply that completes it
-            mails.append(eml(f"Sam <held{i}@example.org>", f"Contracts {i}",
-                             f"Please send the contract register for {i}.\n\nThanks,\nSam", f"<held-{i}@example.org>"))
-            mails.append(eml(f"Sam <held{i}@example.org>", f"Re: Contracts {i}",
-                             f"My full name is Sam {LAST[i % len(LAST)]}\n\nSam", f"<held-{i}-name@example.org>"))
-        elif kind == 3:  # an out-of-office
-            mails.append(eml(f"away{i}@example.org", "Automatic reply: away", "I am away until Monday.",
-                             f"<oof-{i}@example.org>", "Auto-Submitted: auto-replied\r\n"))
-        else:  # a newsletter
-            mails.append(eml(f"news{i}@example.org", f"Newsletter {i}", "This month: more news.",
-                             f"<news-{i}@example.org>", "List-Id: <news.example.org>\r\n"))
-        i += 1
-    return mails[:n]
-
-
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    mails = backlog(MESSAGES)
+    mails = mixed_backlog(MESSAGES)
     start = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
     for n, raw in enumerate(mails):
         dovecot.append(raw, start + timedelta(minutes=n))

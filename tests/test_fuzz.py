@@ -25,7 +25,11 @@ SAMPLES += sorted(SEED.glob("*.eml"))
 
 
 def check(raw: bytes) -> None:
-    decision = judge(parse_message(raw), None, SETTINGS)
+    from mailbot.parse import message_id_of
+
+    message = parse_message(raw)
+    assert message_id_of(raw) == message.message_id  # ingest's cheap id is the decision step's id
+    decision = judge(message, None, SETTINGS)
     assert decision.kind in KINDS and decision.action in ACTIONS
     assert decision.reasons
 
