@@ -52,6 +52,7 @@ class ImapSettings(_Section):
     processed_folder: str = "Processed"
     sent_folder: str = "Sent"
     batch_size: int = Field(50, ge=1, le=1000)
+    idle: bool = True  # wait for new mail with IMAP IDLE where the server supports it (polling stays the net)
     timeout_seconds: float = Field(30.0, gt=0)
     verify_certificates: bool = True
     ca_file: str = ""

@@ -50,7 +50,8 @@ class ImapConnection:
             self.close()
             raise
         self.client.normalise_times = False  # keep INTERNALDATE's own offset: the date of receipt depends on it
-        self.capabilities = {c.upper() for c in self.client.capabilities()}
+        self.capabilities = {(c.decode() if isinstance(c, bytes) else str(c)).upper()
+                             for c in self.client.capabilities()}
 
     def _nodelay(self) -> None:
         # Without TCP_NODELAY every command waits on Nagle (≈45 ms each against pymap).

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
@@ -106,8 +107,13 @@ class Ingest:
                     log.info("duplicate of stored message %s (uid %s): moved, not stored again", message_id, uid)
                     continue
                 row = self._row(raw, when, message_id, uid, uidvalidity, inbox)
-                session.add(row)
-                session.flush()
+                try:
+                    with session.begin_nested():  # another instance may store the same message this instant
+                        session.add(row)
+                except IntegrityError:
+                    stats.duplicates += 1
+                    log.info("%s was stored by another instance meanwhile", message_id)
+                    continue
                 new_ids.append(row.id)
                 stats.stored += 1
                 log.info("stored %s (uid %s, received %s)", message_id, uid, row.received_date)

@@ -21,8 +21,10 @@ from apscheduler.triggers.cron import CronTrigger
 
 from mailbot.config import ConfigError, Settings, secret
 from mailbot.digest import DigestOutcome, DigestRunner
+from mailbot.idle import IdleWatcher
 from mailbot.imap import ImapConnection
 from mailbot.ingest import Ingest, IngestStats
+from mailbot.leader import leadership_for
 from mailbot.outbox import Outbox, SendStats
 from mailbot.process import Processor, ProcessStats
 from mailbot.replies import Templates
@@ -64,8 +66,10 @@ class Bot:
         self.processor = Processor(settings, self.db, self.templates)
         self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
         self.digest = DigestRunner(settings, self.db, self.templates)
+        self.leader = leadership_for(self.db, settings.mailbox.address)
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
+        self._wake = threading.Event()
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -93,10 +97,18 @@ class Bot:
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
 
+    def lead(self) -> bool:
+        """Whether this instance may run the scheduled jobs now (it holds the mailbox's lock)."""
+        try:
+            return self.leader.acquire()
+        except Exception as exc:  # noqa: BLE001 - no database, no leadership: try again at the next tick
+            log.warning("cannot take the scheduler lock (%s)", type(exc).__name__)
+            return False
+
     def digest_job(self) -> DigestOutcome | None:
         """Issue today's digest if it is due and not yet issued, then send it; a failure waits for the next run."""
         with self._cycle_lock:  # never alongside a cycle: one sender of the outbox at a time
-            if self.stopping:
+            if self.stopping or not self.lead():
                 return None
             try:
                 outcome = self.digest.issue(self.clock(), scheduled=True)
@@ -136,25 +148,45 @@ class Bot:
             self.request_stop()
             scheduler.shutdown(wait=False)
 
+        def _wake() -> None:
+            # New mail: run a cycle now rather than at the next poll (or right after the one in hand).
+            self._wake.set()
+            try:
+                scheduler.modify_job("cycle", next_run_time=datetime.now(timezone.utc))
+            except Exception:  # noqa: BLE001 - scheduler not yet running or shutting down: the poll covers it
+                pass
+
+        watcher = IdleWatcher(self.settings, self.imap_password, _wake) if self.settings.imap.idle else None
         previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        log.info("mailbot running for %s: polling every %ds", self.settings.mailbox.address,
-                 self.settings.schedule.poll_seconds)
+        log.info("mailbot running for %s: polling every %ds%s", self.settings.mailbox.address,
+                 self.settings.schedule.poll_seconds, ", IMAP IDLE where the server has it" if watcher else "")
         try:
+            if watcher is not None:
+                watcher.start()
             scheduler.start()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if watcher is not None:
+                watcher.stop()
             self._wait_for_cycle()
+            self.leader.release()
             self.db.dispose()
             log.info("mailbot stopped")
 
     def _scheduled_cycle(self, after_cycle: Callable[[CycleStats], None] | None) -> None:
         with self._cycle_lock:
-            if self.stopping:
+            if self.stopping or not self.lead():
                 return
+            self._wake.clear()
             stats = self.cycle()
             if after_cycle is not None:
                 after_cycle(stats)
+            while self._wake.is_set() and not self.stopping:  # mail arrived during the cycle
+                self._wake.clear()
+                stats = self.cycle()
+                if after_cycle is not None:
+                    after_cycle(stats)
 
     def _wait_for_cycle(self) -> None:
         with self._cycle_lock:

@@ -150,3 +150,11 @@ def test_missing_inbox_folder_is_an_error_then_recovers(make_bot, dovecot, smtp_
     dovecot.append(request(1), WHEN, folder="Requests")
     stats = bot.cycle()
     assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1
+
+
+def test_capabilities_are_read_as_text(dovecot) -> None:  # type: ignore[no-untyped-def]
+    from mailbot.config import settings_from_mapping
+
+    settings = settings_from_mapping({"imap": {"host": dovecot.host, "port": dovecot.port}})
+    with ImapConnection(settings.imap, dovecot.user, dovecot.password) as conn:
+        assert {"IDLE", "MOVE", "UIDPLUS"} <= conn.capabilities

@@ -79,7 +79,12 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
     if once:
+        if not bot.lead():
+            click.echo("mailbot: another instance holds this mailbox's scheduler lock; nothing done", err=True)
+            bot.db.dispose()
+            ctx.exit(1)
         stats = bot.cycle()
+        bot.leader.release()
         bot.db.dispose()
         ctx.exit(1 if stats.imap_error else 0)
     bot.run_forever()
