@@ -86,7 +86,8 @@ def record_event(session: Session, case: Case, kind: str, on: date, policy: Cloc
     start = review.received if review else case.first_received
     if on < start:
         raise CaseworkError(f"{on.isoformat()} is before the request was received ({start.isoformat()})")
-    if review is None and case.reference is None and kind != "completed":
+    if review is None and case.reference is None and kind not in ("completed", "closed", "withdrawn"):
+        # A held request can still be ended (an abandoned Section 8 request must not stay "held" for ever).
         raise CaseworkError("a held request has no clock yet: it starts when the request is complete")
     session.add(ClockEventRow(case_id=case.id, review_id=review.id if review else None, kind=kind, occurred_on=on,
                               note=note, source=source, inbound_id=inbound_id))
