@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
-from mailbot.replies import Templates, TemplateProblem
+from mailbot.replies import TemplateProblem, Templates
 from mailbot.staff_mail import queue_staff_mail
 from mailbot.store.models import StaffAlert
 from mailbot.workdays import LONDON

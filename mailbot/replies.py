@@ -19,7 +19,13 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
 from jinja2.exceptions import TemplateRuntimeError, TemplateSyntaxError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -261,7 +267,7 @@ class Templates:
             raise TemplateRenderError(_locate(name, exc, top, loader.roots)) from exc
         except TemplateRenderError:
             raise
-        except Exception as exc:  # noqa: BLE001 - e.g. a filter given the wrong type: still the template's fault
+        except Exception as exc:  # e.g. a filter given the wrong type: still the template's fault, not the bot's
             raise TemplateRenderError(_locate(name, exc, top, loader.roots,
                                               f"{type(exc).__name__}: {exc}")) from exc
         return "".join(chunks)
@@ -291,11 +297,14 @@ def compose(
     loop_token: str,
     now: datetime,
     auto_submitted: str = "auto-replied",
+    reply_to: Sequence[str] = (),
 ) -> EmailMessage:
     """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending."""
     message = EmailMessage()
     message["From"] = formataddr((one_line(from_name), from_address))
     message["To"] = to
+    if reply_to:
+        message["Reply-To"] = ", ".join(one_line(address) for address in reply_to)
     message["Subject"] = one_line(rendered.subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=from_address.rsplit("@", 1)[-1])

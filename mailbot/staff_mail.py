@@ -2,7 +2,9 @@
 whatever caused it and retried until it goes.
 
 Each recipient gets their own outbox row (the outbox sends one recipient per message, so a refused address is
-retried or failed on its own). Staff mail is marked `Auto-Submitted: auto-generated` — it answers nobody.
+retried or failed on its own). Staff mail is marked `Auto-Submitted: auto-generated` — it answers nobody — and its
+Reply-To names the staff recipients, so a colleague's "reply all" about a digest reaches the team rather than the
+bot's mailbox, where it would be judged as if it were a request.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def queue_staff_mail(session: Session, settings: Settings, rendered: RenderedRep
         message = compose(
             rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name, to=recipient,
             in_reply_to=None, references=(), loop_token=mailbox.x_loop, now=now, auto_submitted="auto-generated",
+            reply_to=recipients,
         )
         message_id = str(message["Message-ID"])
         session.add(OutboxMessage(

@@ -14,7 +14,13 @@ from pathlib import Path
 from jinja2.exceptions import TemplateSyntaxError
 
 from mailbot.config import Settings
-from mailbot.replies import LANGUAGES, PARTS, TemplateProblem, Templates, shipped_templates_dir
+from mailbot.replies import (
+    LANGUAGES,
+    PARTS,
+    TemplateProblem,
+    Templates,
+    shipped_templates_dir,
+)
 from mailbot.template_catalog import CATALOG, render_limit, sample_contexts
 
 

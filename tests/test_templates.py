@@ -4,7 +4,7 @@ what an admin can break; and a broken admin template never stops a reply on a re
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def test_a_subject_can_never_carry_a_line_break(tmp_path: Path) -> None:
     assert rendered.subject == "Hello Bcc: victim@example.org 13931/2022"
     message = compose(rendered=rendered, from_address="foi@council.example", from_name="FOI\r\nBcc: x@y.z",
                       to="jo@example.org", in_reply_to=None, references=(), loop_token="t",
-                      now=datetime(2022, 6, 13, tzinfo=timezone.utc))
+                      now=datetime(2022, 6, 13, tzinfo=UTC))
     assert message["Bcc"] is None and "\n" not in message["Subject"] and "\n" not in message["From"]
 
 
@@ -280,7 +280,7 @@ def test_readme_documents_every_template_and_variable() -> None:
 
 # -- real runs ---------------------------------------------------------------------------------------------------
 
-MONDAY = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 STAFF = "ir-team@council.example"
 
 
