@@ -1,0 +1,57 @@
+"""Peak RSS of `mailbot run --once` over backlogs of growing size: it must not grow with the backlog.
+
+    .venv/bin/python benchmarks/bench_backlog_memory.py [SIZES...]   (default: 250 1000 2000)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import deliver, mixed_backlog, servers
+
+
+def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
+    results = []
+    for size in sizes:
+        with servers() as (account, sink):
+            deliver(account, mixed_backlog(size))
+            workdir = Path(tempfile.mkdtemp(prefix="mailbot-mem-"))
+            config = workdir / "m.toml"
+            config.write_text(f"""
+log_level = "WARNING"
+[mailbox]
+address = "foi@council.example"
+organisation = "Bench Council"
+[imap]
+host = "{account.host}"
+port = {account.port}
+username = "{account.user}"
+batch_size = 50
+[smtp]
+host = "{sink.host}"
+port = {sink.port}
+[database]
+url = "sqlite:///{workdir}/m.db"
+[rules]
+daily_reply_cap = 100000
+""")
+            process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run", "--once"],
+                                       env={**os.environ, "MAILBOT_IMAP_PASSWORD": account.password})
+            _, status, usage = os.wait4(process.pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+            results.append((size, usage.ru_maxrss / 1024, len(sink.messages)))
+    return results
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [250, 1000, 2000]
+    for size, peak, sent in peak_rss_mb(sizes):
+        print(f"backlog {size:5d} messages: peak RSS {peak:6.1f} MB ({sent} replies sent)")
+
+
+if __name__ == "__main__":
+    main()
