@@ -67,6 +67,7 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("mailbox", "message_id"),
         Index("ix_inbound_status", "status", "received_at"),
+        Index("ix_inbound_unmoved", "mailbox", "moved"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +77,7 @@ class InboundMessage(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
     moved: Mapped[bool] = mapped_column(default=False)  # moved out of the inbox on the server
+    quarantine_copied: Mapped[bool] = mapped_column(default=False)  # copied to the quarantine folder
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # IMAP INTERNALDATE
     received_date: Mapped[date] = mapped_column(Date)  # the date of receipt, Europe/London
     raw: Mapped[bytes] = mapped_column(LargeBinary)
@@ -193,7 +195,8 @@ class OutboxMessage(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     recipient: Mapped[str] = mapped_column(String(320))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sending | sent | failed
+    in_sent: Mapped[bool] = mapped_column(default=False)  # a copy is in the mailbox's Sent folder
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
