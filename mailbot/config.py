@@ -251,6 +251,9 @@ def require_for_run(settings: Settings) -> None:
         section, key = dotted.split(".")
         if section not in settings.model_fields_set or key not in getattr(settings, section).model_fields_set:
             raise ConfigError(f"{dotted}: missing (required to run; see config/mailbot.example.toml)")
+    if settings.templates.dir and not Path(settings.templates.dir).is_dir():
+        # A mistyped path would mean the admin's wording is silently never used.
+        raise ConfigError(f"templates.dir: {settings.templates.dir} is not a directory")
 
 
 def secret(name: str, environ: dict[str, str] | None = None) -> str | None:

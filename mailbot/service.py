@@ -136,7 +136,7 @@ class Bot:
                               id="digest", max_instances=1, coalesce=True, misfire_grace_time=None,
                               next_run_time=datetime.now(timezone.utc))
         else:
-            log.warning("no digest.recipients or staff.recipients: the staff digest is off")
+            log.info("no digest.recipients or staff.recipients: the staff digest is off")
         return scheduler
 
     def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from mailbot.cli import main
 from mailbot.clock import compute_deadline
-from mailbot.config import Settings, settings_from_mapping
+from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
 from mailbot.references import ReferenceKey, find_reference_keys
 from mailbot.replies import (
     LANGUAGES,
@@ -234,6 +234,14 @@ def test_check_passes_good_overrides_and_flags_english_ones_shadowed_in_welsh(tm
     (problem,) = check_templates(welsh, tmp_path).problems
     assert problem.path == str(tmp_path / "acknowledgement_foi/text.txt") and "cy/acknowledgement_foi" in \
         problem.message
+
+
+def test_run_refuses_a_template_dir_that_does_not_exist(tmp_path: Path) -> None:
+    base = {"mailbox": {"address": "foi@council.example", "organisation": "Test Council"},
+            "imap": {"host": "127.0.0.1"}, "smtp": {"host": "127.0.0.1"}}
+    require_for_run(settings_from_mapping({**base, "templates": {"dir": str(tmp_path)}}))
+    with pytest.raises(ConfigError, match=r"templates\.dir: .*missing is not a directory"):
+        require_for_run(settings_from_mapping({**base, "templates": {"dir": str(tmp_path / "missing")}}))
 
 
 def test_check_uses_the_configured_admin_dir(tmp_path: Path) -> None:
