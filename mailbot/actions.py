@@ -23,6 +23,7 @@ from mailbot.owntext import own_text
 from mailbot.replies import Templates, compose
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference
+from mailbot.alerts import notify_staff
 from mailbot.casework import record_event, refresh_case, refresh_review
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,14 @@ class DecisionApplier:
             regime=decision.regime, reasons=list(decision.reasons), facts=self._facts(decision),
         ))
         outcome = Outcome(action, case.id if case else None, case.reference if case else None)
+        if decision.details.get("chain") == "daily-cap" and decision.address:
+            cap = self.settings.rules.daily_reply_cap
+            notify_staff(session, self.settings, self.templates, key=f"daily-cap:{decision.address.lower()}",
+                         title=f"{decision.address} has had {cap} automatic replies in a day",
+                         lines=["Further mail from this address gets no automatic reply today; each message is kept "
+                                "for staff (mailbot messages list --unanswered).",
+                                "A person sending many requests, or a mail loop: please look."],
+                         message_id=row.message_id, now=now)
         if template and decision.address:
             context = self.context(row, parsed, decision, case, review)
             outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)

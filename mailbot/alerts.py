@@ -46,6 +46,48 @@ def alert_context(settings: Settings, templates: Templates, problem: TemplatePro
     }
 
 
+def _claim(session: Session, mailbox: str, key: str, detail: str, now: datetime, *, once_ever: bool) -> StaffAlert | None:
+    """The alert row for this problem if this occurrence is the first (today, or ever); None when staff were told."""
+    day = now.astimezone(LONDON).date()
+    query = select(StaffAlert).where(StaffAlert.mailbox == mailbox, StaffAlert.key == key)
+    existing = session.scalars(query if once_ever else query.where(StaffAlert.day == day)).first()
+    if existing is not None:
+        existing.occurrences += 1
+        existing.last_at = now
+        return None
+    row = StaffAlert(mailbox=mailbox, key=key, day=day, detail=detail[:2000], occurrences=1, first_at=now,
+                     last_at=now, message_ids=[])
+    try:
+        with session.begin_nested():  # a savepoint: losing the race to another runner must not undo our work
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def notify_staff(session: Session, settings: Settings, templates: Templates, *, key: str, title: str,
+                 lines: list[str], now: datetime, message_id: str | None = None, reference: str | None = None,
+                 once_ever: bool = False) -> bool:
+    """Tell staff about a problem that needs a person (quarantine, a refused reply, a flood), once per key per day
+    (or once ever), in the caller's transaction. Returns whether a notice was raised."""
+    row = _claim(session, settings.mailbox.address, key, f"{title}: {'; '.join(lines)}", now, once_ever=once_ever)
+    if row is None:
+        return False
+    recipients = settings.staff.recipients
+    if not recipients:
+        log.warning("staff should know: %s (%s); no staff.recipients to tell", title, message_id or key)
+        return True
+    mailbox = settings.mailbox
+    context = {"organisation": mailbox.organisation, "mailbox_address": mailbox.address,
+               "mailbox_display_name": mailbox.display_name, "title": title, "lines": lines,
+               "message_id": message_id, "enquiry_reference": reference, "occurred_at": now.astimezone(LONDON)}
+    rendering = templates.render_or_default("staff_notice", context)
+    row.message_ids = queue_staff_mail(session, settings, rendering.reply, recipients, "staff_notice", now)
+    log.warning("staff told: %s (%s)", title, message_id or key)
+    return True
+
+
 def alert_template_problem(session: Session, settings: Settings, templates: Templates, problem: TemplateProblem,
                            *, message_id: str | None, reference: str | None, now: datetime) -> bool:
     """Record the problem in the caller's transaction and, if it is the first today, queue the alert mail.

@@ -51,6 +51,7 @@ class ImapSettings(_Section):
     inbox: str = "INBOX"
     processed_folder: str = "Processed"
     sent_folder: str = "Sent"
+    quarantine_folder: str = "Quarantine"
     batch_size: int = Field(50, ge=1, le=1000)
     idle: bool = True  # wait for new mail with IMAP IDLE where the server supports it (polling stays the net)
     timeout_seconds: float = Field(30.0, gt=0)

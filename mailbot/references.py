@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 DEFAULT_FORMAT = "{seq}/{year}"
 
-_CONTEXT = r"(?:enquiry|inquiry|request|case|foi|eir|sar|our|your|ref(?:erence)?(?:\s+(?:no|number))?)\.?"
+_CONTEXT = (r"(?:enquiry|inquiry|request|case|foi|eir|sar|our|your|ref(?:erence)?(?:\s+(?:no|number))?|"
+            r"cyf(?:eirnod)?|ymholiad|rhif)\.?")  # Welsh: cyfeirnod (reference), ymholiad (enquiry), rhif (number)
 # A reference after a context word: "Ref 13931/2022", "Enquiry Reference: 13931-22", "FOI 13931/22".
 _WITH_CONTEXT = re.compile(
     rf"\b{_CONTEXT}(?:\s*{_CONTEXT})*\s*[:#.]?\s*(?:no\.?\s*)?(?P<seq>\d{{1,7}})(?:\s*[/\-]\s*(?P<year>\d{{4}}|\d{{2}}))?\b",

@@ -13,12 +13,14 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
 
+from mailbot.alerts import notify_staff
 from mailbot.config import ConfigError, Settings, secret
 from mailbot.digest import DigestOutcome, DigestRunner
 from mailbot.idle import IdleWatcher
@@ -27,9 +29,11 @@ from mailbot.ingest import Ingest, IngestStats
 from mailbot.leader import leadership_for
 from mailbot.outbox import Outbox, SendStats
 from mailbot.process import Processor, ProcessStats
+from mailbot.quarantine import Quarantine
 from mailbot.replies import Templates
 from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
+from mailbot.store.models import OutboxMessage
 from mailbot.workdays import LONDON
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,7 @@ class Bot:
         self.processor = Processor(settings, self.db, self.templates)
         self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
         self.digest = DigestRunner(settings, self.db, self.templates)
+        self.quarantine = Quarantine(settings, self.db, self.templates)
         self.leader = leadership_for(self.db, settings.mailbox.address)
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
@@ -80,7 +85,9 @@ class Bot:
 
     def poll(self) -> IngestStats:
         with ImapConnection(self.settings.imap, self.settings.imap_username, self.imap_password) as conn:
-            return self.ingest.poll(conn)
+            stats = self.ingest.poll(conn)
+            self.quarantine.flush(conn, self.clock)  # what the last cycle gave up on
+            return stats
 
     def cycle(self) -> CycleStats:
         stats = CycleStats()
@@ -92,10 +99,26 @@ class Bot:
         stats.process = self.processor.run(self.clock, lambda: self.stopping)
         if not self.stopping:
             stats.send = self.outbox.send_pending(self.clock)
+            self._report_refused()
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
+
+    def _report_refused(self) -> None:
+        """Replies the mail server refused for good (5xx, or retries exhausted): staff are told once each."""
+        since = self.clock() - timedelta(days=7)
+        with self.db.session() as session:
+            refused = session.scalars(select(OutboxMessage).where(
+                OutboxMessage.mailbox == self.settings.mailbox.address, OutboxMessage.status == "failed",
+                OutboxMessage.inbound_id.is_not(None), OutboxMessage.created_at >= since)).all()
+            for row in refused:
+                notify_staff(session, self.settings, self.templates, key=f"undeliverable:{row.message_id}",
+                             title="a reply could not be delivered", once_ever=True, now=self.clock(),
+                             lines=[f"The mail server said: {row.last_error}",
+                                    f"Reply {row.message_id} ({row.template}) to the message named below was not "
+                                    "sent; the requester may need another way of being reached."],
+                             message_id=row.in_reply_to)
 
     def lead(self) -> bool:
         """Whether this instance may run the scheduled jobs now (it holds the mailbox's lock)."""

@@ -42,6 +42,9 @@ CATALOG: dict[str, TemplateSpec] = {spec.name: spec for spec in (
                  "rules.acknowledge_follow_ups)"),
     TemplateSpec("staff_alert", "staff", "an admin template failed and the shipped one was sent instead (at most "
                  "once a day per template)"),
+    TemplateSpec("staff_notice", "staff", "something staff must look at now, once per problem: a message "
+                 "quarantined after repeated failures, a reply the mail server refused for good, an address that "
+                 "hit the daily cap of automatic replies"),
     TemplateSpec("digest", "staff", "each working day at digest.time, to digest.recipients"),
 )}
 
@@ -52,6 +55,8 @@ REPLY_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "r
                    "subject_stem", "request_summary")
 STAFF_ALERT_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "template", "language",
                          "problems", "message_id", "enquiry_reference", "occurred_at")
+STAFF_NOTICE_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "title", "lines",
+                          "message_id", "enquiry_reference", "occurred_at")
 DIGEST_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "digest", "due_soon_days")
 
 SAMPLE_SUBJECT = "Facial recognition technology"
@@ -104,8 +109,20 @@ def staff_alert_samples(settings: Settings, language: str = "en") -> list[dict[s
              "problems": [problem, "/etc/mailbot/templates/staff_alert/subject.txt:1: syntax error"]}]
 
 
+def staff_notice_samples(settings: Settings) -> list[dict[str, Any]]:
+    when = datetime.combine(date(2022, 6, 13), time(9, 41), tzinfo=LONDON)
+    base = {**_mailbox(settings), "occurred_at": when}
+    return [{**base, "title": "a message was quarantined after 3 failed attempts",
+             "lines": ["Last error: RuntimeError: example", "Run `mailbot requeue <Message-ID>` once it is fixed."],
+             "message_id": "<ogm-860112@whatdotheyknow.com>", "enquiry_reference": SAMPLE_REFERENCE},
+            {**base, "title": "10 automatic replies to one address today", "lines": [], "message_id": None,
+             "enquiry_reference": None}]
+
+
 def sample_contexts(name: str, settings: Settings, language: str = "en") -> list[dict[str, Any]]:
     """Every sample context for `name` (the first is the one `templates preview` shows)."""
+    if name == "staff_notice":
+        return staff_notice_samples(settings)
     if name == "staff_alert":
         return staff_alert_samples(settings, language)
     if name == "digest":

@@ -311,3 +311,10 @@ def test_an_answer_to_our_receipt_is_never_answered_again() -> None:
                headers="In-Reply-To: <receipt-1@council.example>\r\n")
     decision = decide(raw, index)
     assert (decision.kind, decision.action, decision.case) == ("follow_up", "none", enquiry)
+
+
+def test_a_reply_to_our_digest_is_never_answered() -> None:
+    raw = mail("Thanks, noted. Can we discuss the overdue ones?\n\nPriya", subject="Re: mailbot digest",
+               headers="In-Reply-To: <digest-1@council.example>\r\n")
+    decision = decide(raw, ListIndex(templates={"<digest-1@council.example>": "digest"}))
+    assert (decision.action, decision.details["chain"]) == ("none", "answer-to-our-receipt")

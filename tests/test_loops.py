@@ -39,7 +39,7 @@ def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(make_bo
 
 
 def test_fifty_requests_in_a_minute_hit_the_daily_cap(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot({"rules": {"daily_reply_cap": 10}})
+    bot = make_bot({"rules": {"daily_reply_cap": 10}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(50):
         dovecot.append((f"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Question {n}\r\n"
                         f"Message-ID: <flood-{n}@example.org>\r\n\r\nPlease send the 2023 budget for item {n}.\r\n\r\n"
@@ -50,3 +50,5 @@ def test_fifty_requests_in_a_minute_hit_the_daily_cap(make_bot, dovecot, smtp_si
     with bot.db.session() as session:
         chains = [d.facts.get("chain") for d in session.scalars(select(Decision))]
     assert chains.count("daily-cap") == 40
+    told = [m for m in smtp_sink.messages if m.rcpt_tos == ["ir-team@council.example"]]
+    assert len(told) == 1 and "jo@example.org" in told[0].message["Subject"]  # staff are told once

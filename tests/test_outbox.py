@@ -56,16 +56,18 @@ def test_temporary_failure_is_retried_with_backoff(make_bot, dovecot, smtp_sink,
 
 
 def test_permanent_refusal_is_kept_for_staff_and_not_retried(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(SMTP, clock=clock)
+    bot = make_bot({**SMTP, "staff": {"recipients": ["ir-team@council.example"]}}, clock=clock)
     smtp_sink.fail_next(1, "550 5.1.1 no such user", stage="RCPT")
     dovecot.append(request(1), WHEN)
     assert bot.cycle().send.failed == 1
     clock.now += timedelta(hours=2)
     bot.cycle()
-    (row,) = outbox(bot)
+    row = next(r for r in outbox(bot) if r.inbound_id is not None)
     assert (row.status, row.attempts) == ("failed", 1) and "550" in row.last_error
     assert row.raw  # the reply itself is kept
-    assert not smtp_sink.messages
+    told = [m for m in smtp_sink.messages if m.rcpt_tos == ["ir-team@council.example"]]
+    assert len(told) == 1 and "could not be delivered" in told[0].message["Subject"]  # once, though two cycles ran
+    assert [m for m in smtp_sink.messages if m.rcpt_tos == ["person1@example.org"]] == []
 
 
 def test_server_down_then_back_sends_everything_queued(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]

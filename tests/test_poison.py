@@ -26,7 +26,7 @@ def request(n: int) -> bytes:
 
 def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path: Path, make_bot, dovecot,
                                                                        smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot({"processing": {"max_attempts": 3}})
+    bot = make_bot({"processing": {"max_attempts": 3}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(3):
         dovecot.append(request(n), WHEN)
 
@@ -42,6 +42,12 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
     third = bot.cycle()
     assert third.process.quarantined == 1
     assert bot.cycle().process.failed == 0  # quarantined: no longer retried
+    bot.cycle()
+    (copy,) = dovecot.list_messages("Quarantine")  # a copy where staff look, and one notice for them
+    assert b"Message-ID: <poison-1@example.org>" in copy[1]
+    notices = [m for m in smtp_sink.messages if m.rcpt_tos == ["ir-team@council.example"]]
+    assert len(notices) == 1 and "quarantined" in notices[0].message["Subject"]
+    assert notices[0].message["Auto-Submitted"] == "auto-generated"
     with bot.db.session() as session:
         row = session.scalars(select(InboundMessage).where(
             InboundMessage.message_id == "<poison-1@example.org>")).one()
@@ -60,4 +66,4 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
     assert result.returncode == 0 and "1 message requeued" in result.stdout
     after = bot.cycle()
     assert (after.process.decided, after.send.sent) == (1, 1)
-    assert len(smtp_sink.messages) == 3
+    assert len([m for m in smtp_sink.messages if m.rcpt_tos != ["ir-team@council.example"]]) == 3

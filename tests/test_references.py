@@ -7,7 +7,8 @@ from mailbot.references import ReferenceKey, find_bare_keys, find_reference_keys
 
 @pytest.mark.parametrize("text", [
     "Enquiry Ref: 13931/2022", "your enquiry reference 13931-22", "FOI 13931/22", "Enquiry Reference: 13931-22",
-    "Re: Facial recognition [Enquiry Ref: 13931/2022]", "our ref 13931/2022",
+    "Re: Facial recognition [Enquiry Ref: 13931/2022]", "our ref 13931/2022", "Cyfeirnod: 13931/2022",
+    "Cyf 13931-22",
 ])
 def test_forms_people_write_are_recognised(text: str) -> None:
     assert find_reference_keys(text) == [ReferenceKey(13931, 2022)]

@@ -31,6 +31,7 @@ from mailbot.template_catalog import (
     REPLY_TEMPLATES,
     REPLY_VARIABLES,
     STAFF_ALERT_VARIABLES,
+    STAFF_NOTICE_VARIABLES,
     render_limit,
     sample_contexts,
     stored_context,
@@ -278,11 +279,12 @@ def test_readme_documents_every_template_and_variable() -> None:
     documented = set(re.findall(r"`([a-z_]+)`", text))
     for name in CATALOG:
         assert f"`{name}/`" in text, name
-    missing = set(REPLY_VARIABLES + STAFF_ALERT_VARIABLES + DIGEST_VARIABLES) - documented
+    missing = set(REPLY_VARIABLES + STAFF_ALERT_VARIABLES + STAFF_NOTICE_VARIABLES + DIGEST_VARIABLES) - documented
     assert not missing
     for name in REPLY_TEMPLATES:
         assert set(sample_contexts(name, SETTINGS)[0]) == set(REPLY_VARIABLES)
     assert set(sample_contexts("staff_alert", SETTINGS)[0]) == set(STAFF_ALERT_VARIABLES)
+    assert set(sample_contexts("staff_notice", SETTINGS)[0]) == set(STAFF_NOTICE_VARIABLES)
     assert set(sample_contexts("digest", SETTINGS)[0]) == set(DIGEST_VARIABLES)
 
 

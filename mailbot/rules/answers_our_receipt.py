@@ -8,11 +8,12 @@ if TYPE_CHECKING:
     from mailbot.facts import Facts
 
 NAME = "answers-our-receipt"
-DESCRIPTION = "A reply to one of our own follow-up receipts: recorded on the case, never answered with another."
-RECEIPTS = frozenset({"follow_up_received"})
+DESCRIPTION = ("A reply to one of our own receipts or staff mails (digest, alerts, notices): recorded, never answered "
+               "with another automatic mail.")
+RECEIPTS = frozenset({"follow_up_received", "digest", "staff_alert", "staff_notice"})
 
 
 def check(facts: Facts) -> str | None:
     if RECEIPTS & set(facts.answers_our):
-        return "replies to our own receipt: recorded for staff without another automatic reply (no mail loops)"
+        return "replies to our own receipt or staff mail: recorded without another automatic reply (no mail loops)"
     return None
