@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from mailbot.clock import ClockPolicy
 from mailbot.facts import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
@@ -202,6 +202,51 @@ class Settings(_Section):
     templates: TemplateSettings = TemplateSettings()
     staff: StaffSettings = StaffSettings()
     digest: DigestSettings = DigestSettings()
+    # More mailboxes served by the same deployment: each table overrides any section above except the shared
+    # database, data_dir and log_level (validated, with errors named mailboxes.NAME.section.key).
+    mailboxes: dict[str, dict[str, Any]] = {}
+
+    _name: str = PrivateAttr(default="default")
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _mailbox_names(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, override in value.items():
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,30}", name) or name == "default":
+                raise ValueError(f"mailbox name {name!r}: use lower-case letters, digits, - and _ (not 'default')")
+            shared = SHARED_KEYS & set(override)
+            if shared:
+                raise ValueError(f"{name}.{sorted(shared)[0]}: shared by every mailbox; set it at the top level")
+        return value
+
+    @property
+    def mailbox_name(self) -> str:
+        return self._name
+
+    def for_mailbox(self, name: str) -> Settings:
+        """The settings of one mailbox: the top level, overridden by its [mailboxes.NAME] table."""
+        if name == "default":
+            return self
+        if name not in self.mailboxes:
+            raise ConfigError(f"no mailbox named {name!r} (configured: {', '.join(self.mailbox_names())})")
+        base = self.model_dump(exclude_unset=True, exclude={"mailboxes"})
+        settings = Settings.model_validate(_merge(base, self.mailboxes[name]))
+        settings._name = name
+        return settings
+
+    def mailbox_names(self) -> list[str]:
+        return ["default", *self.mailboxes]
+
+    def all_mailboxes(self) -> list[Settings]:
+        return [self.for_mailbox(name) for name in self.mailbox_names()]
+
+    def secret(self, key: str) -> str | None:
+        """MAILBOT_<NAME>_<KEY> for a named mailbox (falling back to MAILBOT_<KEY>), MAILBOT_<KEY> otherwise."""
+        if self._name != "default":
+            found = secret(f"{self._name.replace('-', '_')}_{key}")
+            if found is not None:
+                return found
+        return secret(key)
 
     @property
     def database_url(self) -> str:
@@ -257,6 +302,17 @@ def require_for_run(settings: Settings) -> None:
         raise ConfigError(f"templates.dir: {settings.templates.dir} is not a directory")
 
 
+SHARED_KEYS = {"database", "data_dir", "log_level", "mailboxes"}
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
+            else value
+    return merged
+
+
 def secret(name: str, environ: dict[str, str] | None = None) -> str | None:
     """A secret from MAILBOT_<NAME> or from the file named by MAILBOT_<NAME>_FILE (systemd credentials, k8s secrets)."""
     env = os.environ if environ is None else environ
@@ -301,9 +357,20 @@ def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -
             f"set MAILBOT_{section}_PASSWORD or MAILBOT_{section}_PASSWORD_FILE"
         )
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{source}: {_describe(exc)}") from None
+    addresses = {settings.mailbox.address.lower(): "default"}
+    for name in settings.mailboxes:
+        try:
+            mailbox = settings.for_mailbox(name)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: mailboxes.{name}.{_describe(exc)}") from None
+        if mailbox.mailbox.address.lower() in addresses:
+            raise ConfigError(f"{source}: mailboxes.{name}.mailbox.address: the same address as mailbox "
+                              f"{addresses[mailbox.mailbox.address.lower()]!r}; each mailbox needs its own")
+        addresses[mailbox.mailbox.address.lower()] = name
+    return settings
 
 
 def load_settings(path: str | Path | None) -> Settings:

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from mailbot.alerts import notify_staff
-from mailbot.config import ConfigError, Settings, secret
+from mailbot.config import ConfigError, Settings
 from mailbot.digest import DigestOutcome, DigestRunner
 from mailbot.idle import IdleWatcher
 from mailbot.imap import ImapConnection
@@ -43,6 +43,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _secret_hint(settings: Settings, key: str) -> str:
+    names = [f"MAILBOT_{key.upper()}"]
+    if settings.mailbox_name != "default":
+        names.insert(0, f"MAILBOT_{settings.mailbox_name.replace('-', '_').upper()}_{key.upper()}")
+    return " or ".join(f"{n} (or {n}_FILE)" for n in names)
+
+
 @dataclass
 class CycleStats:
     ingest: IngestStats = field(default_factory=IngestStats)
@@ -60,12 +67,12 @@ class Bot:
         self.clock = clock
         self.db = db or Database(settings.database_url)
         self.templates = Templates(settings.templates.dir or None, settings.templates.language)
-        self.imap_password = imap_password if imap_password is not None else secret("imap_password")
+        self.imap_password = imap_password if imap_password is not None else settings.secret("imap_password")
         if self.imap_password is None:
-            raise ConfigError("MAILBOT_IMAP_PASSWORD (or MAILBOT_IMAP_PASSWORD_FILE) is not set")
-        smtp_secret = smtp_password if smtp_password is not None else secret("smtp_password")
+            raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")
+        smtp_secret = smtp_password if smtp_password is not None else settings.secret("smtp_password")
         if settings.smtp.username and smtp_secret is None:
-            raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
+            raise ConfigError(f"smtp.username is set but {_secret_hint(settings, 'smtp_password')} is not")
         self.ingest = Ingest(settings, self.db)
         self.processor = Processor(settings, self.db, self.templates)
         self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
@@ -145,57 +152,41 @@ class Bot:
                 log.debug("digest not issued: %s", outcome.reason)
             return outcome
 
-    def build_scheduler(self, after_cycle: Callable[[CycleStats], None] | None = None) -> BlockingScheduler:
+    @property
+    def job_suffix(self) -> str:
+        return "" if self.settings.mailbox_name == "default" else f":{self.settings.mailbox_name}"
+
+    def add_jobs(self, scheduler: BlockingScheduler, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
         """The poll cycle every N seconds and, when anyone is to receive it, the digest at its time of day."""
-        scheduler = BlockingScheduler(timezone="Europe/London")
         scheduler.add_job(self._scheduled_cycle, "interval", args=[after_cycle],
-                          seconds=self.settings.schedule.poll_seconds, id="cycle", max_instances=1, coalesce=True,
-                          next_run_time=datetime.now(timezone.utc))
+                          seconds=self.settings.schedule.poll_seconds, id=f"cycle{self.job_suffix}",
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
         if self.settings.digest_recipients:
             hour, minute = self.settings.digest.hour_minute
             # Weekends are left out here; bank holidays (any UK nation) by DigestRunner.is_due on the calendar.
             scheduler.add_job(self.digest_job, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                            timezone=LONDON),
-                              id="digest", max_instances=1, coalesce=True, misfire_grace_time=None,
+                              id=f"digest{self.job_suffix}", max_instances=1, coalesce=True, misfire_grace_time=None,
                               next_run_time=datetime.now(timezone.utc))
         else:
-            log.info("no digest.recipients or staff.recipients: the staff digest is off")
+            log.info("no digest.recipients or staff.recipients for %s: the staff digest is off",
+                     self.settings.mailbox.address)
+
+    def build_scheduler(self, after_cycle: Callable[[CycleStats], None] | None = None) -> BlockingScheduler:
+        scheduler = BlockingScheduler(timezone="Europe/London")
+        self.add_jobs(scheduler, after_cycle)
         return scheduler
 
-    def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
-        """Poll every N seconds until SIGINT/SIGTERM; a signal lets the message in hand finish first."""
-        scheduler = self.build_scheduler(after_cycle)
-
-        def _on_signal(signum: int, _frame: FrameType | None) -> None:
-            log.info("received signal %d: stopping after the message in hand", signum)
-            self.request_stop()
-            scheduler.shutdown(wait=False)
-
-        def _wake() -> None:
-            # New mail: run a cycle now rather than at the next poll (or right after the one in hand).
-            self._wake.set()
-            try:
-                scheduler.modify_job("cycle", next_run_time=datetime.now(timezone.utc))
-            except Exception:  # noqa: BLE001 - scheduler not yet running or shutting down: the poll covers it
-                pass
-
-        watcher = IdleWatcher(self.settings, self.imap_password, _wake) if self.settings.imap.idle else None
-        previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        log.info("mailbot running for %s: polling every %ds%s", self.settings.mailbox.address,
-                 self.settings.schedule.poll_seconds, ", IMAP IDLE where the server has it" if watcher else "")
+    def wake(self, scheduler: BlockingScheduler) -> None:
+        """New mail: run a cycle now rather than at the next poll (or right after the one in hand)."""
+        self._wake.set()
         try:
-            if watcher is not None:
-                watcher.start()
-            scheduler.start()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            if watcher is not None:
-                watcher.stop()
-            self._wait_for_cycle()
-            self.leader.release()
-            self.db.dispose()
-            log.info("mailbot stopped")
+            scheduler.modify_job(f"cycle{self.job_suffix}", next_run_time=datetime.now(timezone.utc))
+        except Exception:  # noqa: BLE001 - scheduler not yet running or shutting down: the poll covers it
+            pass
+
+    def run_forever(self, after_cycle: Callable[[CycleStats], None] | None = None) -> None:
+        run_forever([self], after_cycle)
 
     def _scheduled_cycle(self, after_cycle: Callable[[CycleStats], None] | None) -> None:
         with self._cycle_lock:
@@ -214,3 +205,41 @@ class Bot:
     def _wait_for_cycle(self) -> None:
         with self._cycle_lock:
             pass
+
+
+def run_forever(bots: list[Bot], after_cycle: Callable[[CycleStats], None] | None = None) -> None:
+    """Serve every mailbox until SIGINT/SIGTERM; a signal lets the message in hand finish first.
+
+    One scheduler carries every mailbox's jobs; each mailbox has its own IDLE watcher and its own leader lock.
+    """
+    scheduler = BlockingScheduler(timezone="Europe/London")
+    for bot in bots:
+        bot.add_jobs(scheduler, after_cycle)
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %d: stopping after the message in hand", signum)
+        for bot in bots:
+            bot.request_stop()
+        scheduler.shutdown(wait=False)
+
+    watchers = [IdleWatcher(bot.settings, bot.imap_password, lambda bot=bot: bot.wake(scheduler))
+                for bot in bots if bot.settings.imap.idle]
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for bot in bots:
+        log.info("mailbot running for %s: polling every %ds%s", bot.settings.mailbox.address,
+                 bot.settings.schedule.poll_seconds,
+                 ", IMAP IDLE where the server has it" if bot.settings.imap.idle else "")
+    try:
+        for watcher in watchers:
+            watcher.start()
+        scheduler.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for watcher in watchers:
+            watcher.stop()
+        for bot in bots:
+            bot._wait_for_cycle()
+            bot.leader.release()
+            bot.db.dispose()
+        log.info("mailbot stopped")

@@ -36,42 +36,60 @@ def _database(ctx: click.Context):  # type: ignore[no-untyped-def]
         ctx.exit(1)
 
 
-def _settings(ctx: click.Context) -> Settings:
-    path = ctx.obj.get("config_path")
+def _all_settings(ctx: click.Context) -> Settings:
+    """The whole configuration (every mailbox)."""
     try:
-        settings = load_settings(path)
+        return load_settings(ctx.obj.get("config_path"))
     except ConfigError as exc:
         click.echo(f"mailbot: configuration error: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)
-    return settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The settings of the mailbox a command is about: --mailbox-name, or the top-level (default) one."""
+    settings = _all_settings(ctx)
+    try:
+        return settings.for_mailbox(ctx.obj.get("mailbox_name") or "default")
+    except ConfigError as exc:
+        click.echo(f"mailbot: configuration error: {exc}", err=True)
+        ctx.exit(EXIT_CONFIG)
 
 
 @click.group()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MAILBOT_CONFIG",
               help="TOML settings file (default: embedded defaults). Also MAILBOT_CONFIG.")
+@click.option("--mailbox-name", "mailbox_name", envvar="MAILBOT_MAILBOX", metavar="NAME",
+              help="Which configured mailbox a command is about ([mailboxes.NAME]; default: the top-level one). "
+                   "`run` serves every mailbox unless this is given. Also MAILBOT_MAILBOX.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, mailbox_name: str | None) -> None:
     """mailbot answers a UK public authority's FOI mailbox: lawful, threaded, on time."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    ctx.obj["mailbox_name"] = mailbox_name
 
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run one poll-judge-reply-send cycle and exit.")
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
-    """Poll the mailbox on a schedule, judge each message, reply, and send the outbox."""
-    from mailbot.service import Bot
+    """Poll the mailboxes on a schedule, judge each message, reply, and send the outbox."""
+    from mailbot.service import Bot, run_forever
+    from mailbot.store.db import Database
 
-    settings = _settings(ctx)
+    settings = _all_settings(ctx)
     setup_logging(settings.log_level)
     if ctx.obj.get("config_path") is None:
         click.echo("mailbot: configuration error: no configuration file; pass --config or set MAILBOT_CONFIG "
                    "(every key is documented in config/mailbot.example.toml)", err=True)
         ctx.exit(EXIT_CONFIG)
+    chosen = ctx.obj.get("mailbox_name")
     try:
-        require_for_run(settings)
-        bot = Bot(settings)
+        mailboxes = [settings.for_mailbox(chosen)] if chosen else settings.all_mailboxes()
+        for mailbox in mailboxes:
+            require_for_run(mailbox)
+        db = Database(settings.database_url)  # one database, shared by every mailbox
+        bots = [Bot(mailbox, db=db) for mailbox in mailboxes]
     except ConfigError as exc:
         click.echo(f"mailbot: configuration error: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)
@@ -79,15 +97,19 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
     if once:
-        if not bot.lead():
-            click.echo("mailbot: another instance holds this mailbox's scheduler lock; nothing done", err=True)
-            bot.db.dispose()
-            ctx.exit(1)
-        stats = bot.cycle()
-        bot.leader.release()
-        bot.db.dispose()
-        ctx.exit(1 if stats.imap_error else 0)
-    bot.run_forever()
+        failed = False
+        for bot in bots:
+            if not bot.lead():
+                click.echo(f"mailbot: another instance holds the scheduler lock of {bot.settings.mailbox.address}; "
+                           "nothing done for it", err=True)
+                failed = True
+                continue
+            stats = bot.cycle()
+            bot.leader.release()
+            failed = failed or stats.imap_error is not None
+        db.dispose()
+        ctx.exit(1 if failed else 0)
+    run_forever(bots)
 
 
 @main.command()

@@ -1,0 +1,84 @@
+"""Several mailboxes in one deployment (FOI and data protection, say): each with its own settings, templates
+directory, reference sequence and password, sharing one database and one `mailbot run`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def request(to: str, n: int, body: str) -> bytes:
+    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: {to}\r\nSubject: Request {n}\r\n"
+            f"Message-ID: <multi-{n}@example.org>\r\n\r\n{body}\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
+
+
+def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    dp = dovecot.server.add_user(f"dp-{uuid.uuid4().hex[:8]}@police.example.uk", "dp-secret")
+    admin = tmp_path / "dp-templates"
+    (admin / "acknowledgement_sar").mkdir(parents=True)
+    (admin / "acknowledgement_sar" / "text.txt").write_text(
+        "Dear {{ requester_name or 'requester' }},\n\nThe Data Protection Team has your request {{ reference }}, "
+        "due by {{ due | longdate }}.\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f"""
+[mailbox]
+address = "foi@police.example.uk"
+organisation = "Cleveland Police"
+[imap]
+host = "{dovecot.host}"
+port = {dovecot.port}
+username = "{dovecot.user}"
+[smtp]
+host = "{smtp_sink.host}"
+port = {smtp_sink.port}
+[database]
+url = "{db_url}"
+[references]
+next = 13931
+
+[mailboxes.dp.mailbox]
+address = "dp@police.example.uk"
+display_name = "Data Protection Team"
+[mailboxes.dp.imap]
+username = "{dp.user}"
+[mailboxes.dp.references]
+format = "DP-{{seq}}/{{year}}"
+next = 500
+[mailboxes.dp.templates]
+dir = "{admin}"
+""")
+    dovecot.append(request("foi@police.example.uk", 1, "Please send the 2023 gritting budget."), WHEN)
+    dp.append(request("dp@police.example.uk", 2, "Please send me all the information you hold about me."), WHEN)
+    env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
+
+    def mailbot(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    result = mailbot("run", "--once")
+    assert result.returncode == 0, result.stderr
+    replies = {m.message["From"]: m.message for m in smtp_sink.messages}
+    assert len(smtp_sink.messages) == 2
+    foi = next(m for f, m in replies.items() if "foi@police.example.uk" in f)
+    dp_reply = next(m for f, m in replies.items() if "dp@police.example.uk" in f)
+    assert "13931/2024" in foi["Subject"] and "Data Protection Team" in dp_reply["From"]
+    assert "DP-500/2024" in dp_reply["Subject"]
+    assert "The Data Protection Team has your request DP-500/2024" in dp_reply.get_body(("plain",)).get_content()
+    assert dovecot.list_messages("INBOX") == [] and dp.list_messages("INBOX") == []
+
+    foi_rows = [json.loads(line) for line in mailbot("requests", "list", "--json").stdout.splitlines()]
+    dp_rows = [json.loads(line) for line in mailbot("--mailbox-name", "dp", "requests", "list", "--json")
+               .stdout.splitlines()]
+    assert [r["reference"] for r in foi_rows] == ["13931/2024"]
+    assert [(r["reference"], r["regime"]) for r in dp_rows] == [("DP-500/2024", "sar")]
+    unknown = mailbot("--mailbox-name", "nope", "requests", "list")
+    assert unknown.returncode == 2 and "no mailbox named 'nope'" in unknown.stderr
+    one = mailbot("--mailbox-name", "dp", "run", "--once")
+    assert one.returncode == 0 and len(smtp_sink.messages) == 2  # nothing new, nothing sent twice
