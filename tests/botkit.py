@@ -80,3 +80,33 @@ def mixed_backlog(n: int) -> list[bytes]:
                              f"<news-{i}@example.org>", "List-Id: <news.example.org>\r\n"))
         i += 1
     return mails[:n]
+
+
+def toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A settings mapping as TOML text (strings, numbers, booleans, lists and nested tables): enough for tests
+    that run mailbot as a separate process with a real configuration file."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    scalars = [f"{k} = {value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    tables = [toml(v, f"{prefix}{k}.") for k, v in data.items() if isinstance(v, dict)]
+    head = f"[{prefix.rstrip('.')}]\n" if prefix and scalars else ""
+    return head + "".join(line + "\n" for line in scalars) + "".join(tables)
+
+
+def write_config(path: Any, dovecot: Any, smtp: Any, db_url: str, extra: dict[str, Any] | None = None) -> Any:
+    """A configuration file for `mailbot` run as its own process against the test servers."""
+    base = {
+        "mailbox": {"address": "foi@council.example", "organisation": "Test Council"},
+        "imap": {"host": dovecot.host, "port": dovecot.port, "username": dovecot.user},
+        "smtp": {"host": smtp.host, "port": smtp.port},
+        "database": {"url": db_url},
+    }
+    path.write_text(toml(merge(base, extra or {})))
+    return path

@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import botkit
 import pytest
 from click.testing import CliRunner
 
@@ -96,27 +97,10 @@ def test_missing_password_exits_2(tmp_path: Path) -> None:
 
 
 def write_config(tmp_path: Path, dovecot, smtp_sink, db_url: str, poll: int = 60) -> Path:  # type: ignore[no-untyped-def]
-    config = tmp_path / "mailbot.toml"
-    config.write_text(f"""
-data_dir = "{tmp_path}"
-[mailbox]
-address = "inforights@police.example.uk"
-organisation = "Cleveland Police"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-username = "{dovecot.user}"
-[smtp]
-host = "{smtp_sink.host}"
-port = {smtp_sink.port}
-[database]
-url = "{db_url}"
-[references]
-next = 13931
-[schedule]
-poll_seconds = {poll}
-""")
-    return config
+    return botkit.write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
+        "data_dir": str(tmp_path),
+        "mailbox": {"address": "inforights@police.example.uk", "organisation": "Cleveland Police"},
+        "references": {"next": 13931}, "schedule": {"poll_seconds": poll}})
 
 
 def test_run_once_then_requests_list_and_show(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -19,13 +19,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
 from mailbot.decision import REPLYING_ACTIONS
 from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
-
-from botkit import mixed_backlog
 
 KILLS = int(os.environ.get("MAILBOT_CRASH_KILLS", "12"))
 MESSAGES = int(os.environ.get("MAILBOT_CRASH_MESSAGES", "300"))
@@ -35,27 +34,9 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path, dov
     for n, raw in enumerate(mails):
         dovecot.append(raw, start + timedelta(minutes=n))
     db_url = f"sqlite:///{tmp_path}/crash.db"
-    config = tmp_path / "mailbot.toml"
-    config.write_text(f"""
-[mailbox]
-address = "foi@council.example"
-organisation = "Test Council"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-username = "{dovecot.user}"
-batch_size = 25
-[smtp]
-host = "{smtp_sink.host}"
-port = {smtp_sink.port}
-retry_seconds = 1
-[database]
-url = "{db_url}"
-[schedule]
-poll_seconds = 1
-[rules]
-daily_reply_cap = 1000
-""")
+    config = write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
+        "imap": {"batch_size": 25}, "smtp": {"retry_seconds": 1}, "schedule": {"poll_seconds": 1},
+        "rules": {"daily_reply_cap": 1000}})
     env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password}
     command = [sys.executable, "-m", "mailbot.cli", "--config", str(config)]
     rng = random.Random(int(os.environ.get("MAILBOT_CRASH_SEED", "20221512")))

@@ -12,12 +12,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
 from mailbot.store.db import Database
 from mailbot.store.models import Decision, InboundMessage
-
-from botkit import mixed_backlog
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
@@ -26,28 +25,9 @@ REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubj
 
 
 def config_file(path: Path, dovecot, smtp_sink, db_url: str, poll: int, idle: bool = True) -> Path:  # type: ignore[no-untyped-def]
-    path.write_text(f"""
-[mailbox]
-address = "foi@council.example"
-organisation = "Test Council"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-username = "{dovecot.user}"
-idle = {"true" if idle else "false"}
-batch_size = 20
-[smtp]
-host = "{smtp_sink.host}"
-port = {smtp_sink.port}
-retry_seconds = 1
-[database]
-url = "{db_url}"
-[schedule]
-poll_seconds = {poll}
-[rules]
-daily_reply_cap = 1000
-""")
-    return path
+    return write_config(path, dovecot, smtp_sink, db_url, {
+        "imap": {"idle": idle, "batch_size": 20}, "smtp": {"retry_seconds": 1}, "schedule": {"poll_seconds": poll},
+        "rules": {"daily_reply_cap": 1000}})
 
 
 def start(config: Path, password: str) -> subprocess.Popen:

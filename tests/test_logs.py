@@ -9,28 +9,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from botkit import write_config
+
 SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 
 
 def test_debug_logs_of_a_full_run_carry_no_personal_data(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    config = tmp_path / "mailbot.toml"
-    config.write_text(f"""
-log_level = "DEBUG"
-[mailbox]
-address = "inforights@police.example.uk"
-organisation = "Cleveland Police"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-username = "{dovecot.user}"
-[smtp]
-host = "{smtp_sink.host}"
-port = {smtp_sink.port}
-[database]
-url = "sqlite:///{tmp_path}/m.db"
-[references]
-next = 13931
-""")
+    config = write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db", {
+        "log_level": "DEBUG", "references": {"next": 13931},
+        "mailbox": {"address": "inforights@police.example.uk", "organisation": "Cleveland Police"}})
     env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password}
     logs = ""
     for step in json.loads((SEED / "scenario.json").read_text())["steps"]:

@@ -11,6 +11,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from botkit import write_config
+
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 
 
@@ -26,34 +28,13 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
     (admin / "acknowledgement_sar" / "text.txt").write_text(
         "Dear {{ requester_name or 'requester' }},\n\nThe Data Protection Team has your request {{ reference }}, "
         "due by {{ due | longdate }}.\n")
-    config = tmp_path / "mailbot.toml"
-    config.write_text(f"""
-[mailbox]
-address = "foi@police.example.uk"
-organisation = "Cleveland Police"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-username = "{dovecot.user}"
-[smtp]
-host = "{smtp_sink.host}"
-port = {smtp_sink.port}
-[database]
-url = "{db_url}"
-[references]
-next = 13931
-
-[mailboxes.dp.mailbox]
-address = "dp@police.example.uk"
-display_name = "Data Protection Team"
-[mailboxes.dp.imap]
-username = "{dp.user}"
-[mailboxes.dp.references]
-format = "DP-{{seq}}/{{year}}"
-next = 500
-[mailboxes.dp.templates]
-dir = "{admin}"
-""")
+    config = write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
+        "mailbox": {"address": "foi@police.example.uk", "organisation": "Cleveland Police"},
+        "references": {"next": 13931},
+        "mailboxes": {"dp": {"mailbox": {"address": "dp@police.example.uk", "display_name": "Data Protection Team"},
+                             "imap": {"username": dp.user},
+                             "references": {"format": "DP-{seq}/{year}", "next": 500},
+                             "templates": {"dir": str(admin)}}}})
     dovecot.append(request("foi@police.example.uk", 1, "Please send the 2023 gritting budget."), WHEN)
     dp.append(request("dp@police.example.uk", 2, "Please send me all the information you hold about me."), WHEN)
     env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
