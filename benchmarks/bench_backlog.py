@@ -4,7 +4,8 @@
 
 1. The transport ceiling: the N messages fetched from Dovecot (BODY.PEEK[] + INTERNALDATE, batches of 100) and N
    replies sent through aiosmtpd on one connection, with no processing at all.
-2. The bot: a fresh database, the same N messages, one `Bot.cycle()` — stored, judged, answered, sent.
+2. The bot: a fresh database (SQLite, or with --postgres a new database on that server, dropped afterwards), the
+   same N messages, one `Bot.cycle()` — stored, judged, answered, sent.
 The ratio bot/ceiling is printed; the target is at least 0.5.
 """
 
@@ -16,7 +17,7 @@ import time
 from email.message import EmailMessage
 
 import aiosmtplib
-from harness import deliver, make_bot, mixed_backlog, servers, sqlite_url
+from harness import database_url, deliver, make_bot, mixed_backlog, servers
 
 
 def ceiling(account, sink, n: int) -> float:  # type: ignore[no-untyped-def]
@@ -46,9 +47,8 @@ def ceiling(account, sink, n: int) -> float:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 2000
-    db_url = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else sqlite_url()
     mails = mixed_backlog(n)
-    with servers() as (account, sink):
+    with database_url(sys.argv) as db_url, servers() as (account, sink):
         deliver(account, mails)
         transport = ceiling(account, sink, n)
         sink.clear()

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from botkit import merge, mixed_backlog  # noqa: E402
-from servers import DovecotServer, SmtpSink  # noqa: E402
+from servers import DovecotServer, SmtpSink, make_postgres_database  # noqa: E402
 
 from mailbot.config import settings_from_mapping  # noqa: E402
 from mailbot.service import Bot  # noqa: E402
@@ -56,4 +56,20 @@ def sqlite_url() -> str:
     return f"sqlite:///{tempfile.mkdtemp(prefix='mailbot-bench-')}/bench.db"
 
 
-__all__ = ["START", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url"]
+@contextmanager
+def database_url(argv: list[str]) -> Iterator[str]:
+    """A fresh SQLite file, or with `--postgres URL` a fresh database on that server, dropped afterwards.
+
+    Fresh each run, because a second run into the same database would find every message already stored (and
+    its reference counter already advanced), and measure something else."""
+    if "--postgres" not in argv:
+        yield sqlite_url()
+        return
+    url, drop = make_postgres_database(argv[argv.index("--postgres") + 1], prefix="mailbot_bench")
+    try:
+        yield url
+    finally:
+        drop()
+
+
+__all__ = ["START", "database_url", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url"]
