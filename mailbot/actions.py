@@ -206,10 +206,9 @@ class DecisionApplier:
             to=decision.address or "", in_reply_to=parsed.message_id, references=parsed.references,
             loop_token=mailbox.x_loop, now=now,
         )
-        message_id = str(message["Message-ID"])
         session.add(models.OutboxMessage(
             mailbox=self.mailbox, inbound_id=row.id, case_id=case.id if case else None, template=template,
-            message_id=message_id, in_reply_to=parsed.message_id, recipient=decision.address or "",
-            raw=message.as_bytes(), status="queued", next_attempt_at=now,
+            message_id=message.message_id, in_reply_to=parsed.message_id, recipient=decision.address or "",
+            raw=message.raw, status="queued", next_attempt_at=now,
         ))
-        return message_id
+        return message.message_id

@@ -9,12 +9,18 @@ the shipped file and reports the problem for a staff alert.
 
 from __future__ import annotations
 
+import binascii
+import random
 import re
+import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from email import policy as email_policy
+from email import quoprimime
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
@@ -286,6 +292,96 @@ def _locate(name: str, exc: BaseException, top: Path, roots: Sequence[Path],
     return TemplateProblem(name, str(top), None, text)
 
 
+class ComposedMessage:
+    """An outgoing message as the bytes we store, send and copy to Sent, with its Message-ID known up front.
+
+    Headers can still be read like an EmailMessage's (`message["Subject"]`), parsed from the bytes on first use:
+    the runners never need that, so they never pay for it.
+    """
+
+    __slots__ = ("message_id", "raw", "_headers")
+
+    def __init__(self, message_id: str, raw: bytes) -> None:
+        self.message_id = message_id
+        self.raw = raw
+        self._headers: EmailMessage | None = None
+
+    def as_bytes(self) -> bytes:
+        return self.raw
+
+    def __getitem__(self, name: str) -> Any:
+        if self._headers is None:
+            self._headers = BytesHeaderParser(policy=email_policy.default).parsebytes(self.raw)  # type: ignore[assignment]
+        return self._headers[name]  # type: ignore[index]
+
+
+# The email package's default policy parses every header into an object when it is set and refolds it from that
+# parse tree when the message is written: most of the cost of a reply. A header whose value is short, printable
+# ASCII in a shape that parsing and refolding give back unchanged is written as it is; anything else (non-ASCII,
+# long, a line break, an encoded-word look-alike, an unusual address) goes through the email package exactly as
+# before. tests/test_compose.py checks the bytes against building the message with EmailMessage.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
+_ADDRESS = rf"{_DOT_ATOM}@{_DOT_ATOM}"
+_MAILBOX = rf"(?:{_ATEXT}+(?: {_ATEXT}+)* <{_ADDRESS}>|{_ADDRESS})"
+_UNSTRUCTURED = re.compile(r"[!-~]+(?: [!-~]+)*")
+_VERBATIM = {
+    "from": re.compile(_MAILBOX),
+    "to": re.compile(_MAILBOX),
+    "reply-to": re.compile(rf"{_MAILBOX}(?:, {_MAILBOX})*"),
+    "message-id": re.compile(rf"<{_DOT_ATOM}@{_DOT_ATOM}>"),
+}
+_MAX_LINE = 78  # the default policy's max_line_length
+_BOUNDARY_DIGITS = len(repr(sys.maxsize - 1))  # as email.generator makes them
+
+
+def _header(name: str, value: str) -> str:
+    """One header line (folded if it must be), exactly as EmailMessage would write it."""
+    pattern = _VERBATIM.get(name.lower(), _UNSTRUCTURED)
+    if len(name) + 2 + len(value) <= _MAX_LINE and "=?" not in value and pattern.fullmatch(value):
+        return f"{name}: {value}\n"
+    policy = email_policy.default
+    # header_store_parse refuses line breaks (header injection) just as `message[name] = value` does.
+    return policy.header_store_parse(name, value)[1].fold(policy=policy)  # type: ignore[no-any-return]
+
+
+def _encode_text(text: str) -> tuple[str, bytes]:
+    """The transfer encoding and body the email package chooses for UTF-8 text (contentmanager's heuristics under
+    the default policy): 7bit or 8bit when every line fits, else the shorter of quoted-printable and base64."""
+    lines = text.encode("utf-8").splitlines()
+    body = b"\n".join(lines) + b"\n"
+    if max((len(line) for line in lines), default=0) <= _MAX_LINE:
+        return ("7bit" if body.isascii() else "8bit"), body
+    sniff = b"\n".join(lines[:10]) + b"\n"
+    sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)
+    if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
+        per_line = _MAX_LINE // 4 * 3
+        return "base64", b"".join(binascii.b2a_base64(body[i:i + per_line]) for i in range(0, len(body), per_line))
+    if len(lines) <= 10:
+        return "quoted-printable", sniff_qp.encode("ascii")
+    return "quoted-printable", quoprimime.body_encode(body.decode("latin-1"), _MAX_LINE).encode("ascii")
+
+
+def _text_part(text: str, subtype: str) -> tuple[str, bytes]:
+    """The Content-Type and Content-Transfer-Encoding lines of a UTF-8 text part, and its encoded body."""
+    cte, body = _encode_text(text)
+    return f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: {cte}\n', body
+
+
+def _ascii(head: str) -> bytes:
+    """Header text as bytes the way the email package writes it (bytes it carried through as surrogates kept)."""
+    return head.encode("ascii", "surrogateescape")
+
+
+def _boundary(parts: Sequence[bytes]) -> str:
+    """A random boundary in email.generator's format that no part contains."""
+    boundary = "=" * 15 + str(random.randrange(sys.maxsize)).zfill(_BOUNDARY_DIGITS) + "=="
+    candidate, counter = boundary, 0
+    while any(candidate.encode("ascii") in part for part in parts):
+        candidate, counter = f"{boundary}.{counter}", counter + 1
+    return candidate
+
+
 def compose(
     *,
     rendered: RenderedReply,
@@ -298,25 +394,33 @@ def compose(
     now: datetime,
     auto_submitted: str = "auto-replied",
     reply_to: Sequence[str] = (),
-) -> EmailMessage:
-    """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending."""
-    message = EmailMessage()
-    message["From"] = formataddr((one_line(from_name), from_address))
-    message["To"] = to
+) -> ComposedMessage:
+    """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending.
+
+    The bytes are those EmailMessage (default policy) would produce — text/plain, or multipart/alternative with an
+    HTML part, UTF-8 — written directly, because building them through EmailMessage was most of a reply's cost.
+    """
+    message_id = make_msgid(domain=from_address.rsplit("@", 1)[-1])
+    headers = [_header("From", formataddr((one_line(from_name), from_address))), _header("To", to)]
     if reply_to:
-        message["Reply-To"] = ", ".join(one_line(address) for address in reply_to)
-    message["Subject"] = one_line(rendered.subject)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=from_address.rsplit("@", 1)[-1])
+        headers.append(_header("Reply-To", ", ".join(one_line(address) for address in reply_to)))
+    headers += [_header("Subject", one_line(rendered.subject)), _header("Date", format_datetime(now)),
+                _header("Message-ID", message_id)]
     if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
+        headers.append(_header("In-Reply-To", in_reply_to))
         chain = [r for r in references if r != in_reply_to] + [in_reply_to]
-        message["References"] = " ".join(chain[-20:])
-    message["Auto-Submitted"] = auto_submitted
-    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    message["Precedence"] = "bulk"
-    message["X-Loop"] = loop_token
-    message.set_content(rendered.text)
-    if rendered.html:
-        message.add_alternative(rendered.html, subtype="html")
-    return message
+        headers.append(_header("References", " ".join(chain[-20:])))
+    headers += [_header("Auto-Submitted", auto_submitted), _header("X-Auto-Response-Suppress", "OOF, AutoReply"),
+                _header("Precedence", "bulk"), _header("X-Loop", loop_token)]
+    text_headers, text_body = _text_part(rendered.text, "plain")
+    if not rendered.html:
+        head = "".join(headers) + text_headers + "MIME-Version: 1.0\n\n"
+        return ComposedMessage(message_id, _ascii(head) + text_body)
+    html_headers, html_body = _text_part(rendered.html, "html")
+    parts = [(text_headers + "\n").encode("ascii") + text_body,
+             (html_headers + "MIME-Version: 1.0\n\n").encode("ascii") + html_body]
+    boundary = _boundary(parts)
+    head = "".join(headers) + f'MIME-Version: 1.0\nContent-Type: multipart/alternative;\n boundary="{boundary}"\n\n'
+    delimiter = f"--{boundary}\n".encode("ascii")
+    return ComposedMessage(message_id, _ascii(head) + delimiter + parts[0] + b"\n" + delimiter + parts[1]
+                           + f"\n--{boundary}--\n".encode("ascii"))
