@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -183,6 +184,11 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("message_id"),
         Index("ix_outbox_status", "status", "next_attempt_at"),
+        # The daily reply cap counts one address's replies of the last day for every inbound message: without
+        # this, each count would read the whole outbox.
+        Index("ix_outbox_recipient", "mailbox", text("lower(recipient)"), "created_at"),
+        # Every send looks for sent replies not yet copied to the Sent folder; almost always there are none.
+        Index("ix_outbox_unfiled", "mailbox", "status", "in_sent"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

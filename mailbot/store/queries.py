@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from mailbot.casework import awaiting_clarification
@@ -29,6 +29,50 @@ def case_ref(case: Case) -> CaseRef:
     )
 
 
+# The judge asks these for every inbound message. Built once with bound parameters: constructing a statement and
+# its cache key on every call cost several times more than running it. Counts and the counter are Core statements
+# (no ORM objects involved); the case lookups stay ORM selects, because case_ref() reads the loaded Case.
+_OUTBOX = OutboxMessage.__table__
+_COUNTERS = ReferenceCounter.__table__
+_REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
+    _OUTBOX.c.mailbox == bindparam("mailbox", type_=_OUTBOX.c.mailbox.type),
+    func.lower(_OUTBOX.c.recipient) == bindparam("address", type_=_OUTBOX.c.recipient.type),
+    _OUTBOX.c.created_at >= bindparam("since", type_=_OUTBOX.c.created_at.type),
+)
+_OUR_TEMPLATES = select(_OUTBOX.c.template).where(
+    _OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.message_id.in_(bindparam("ids", expanding=True)))
+_CASES_OF_OUR_MESSAGES = select(_OUTBOX.c.case_id).where(
+    _OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.message_id.in_(bindparam("ids", expanding=True)),
+    _OUTBOX.c.case_id.is_not(None),
+)
+_CASES_OF_THEIR_MESSAGES = (
+    select(Decision.__table__.c.case_id)
+    .join(InboundMessage.__table__, Decision.__table__.c.inbound_id == InboundMessage.__table__.c.id)
+    .where(InboundMessage.__table__.c.mailbox == bindparam("mailbox"),
+           InboundMessage.__table__.c.message_id.in_(bindparam("ids", expanding=True)),
+           Decision.__table__.c.case_id.is_not(None))
+)
+_CASE_BY_SEQ = select(Case).where(Case.mailbox == bindparam("mailbox"), Case.reference_seq == bindparam("seq")).limit(2)
+_CASE_BY_SEQ_YEAR = _CASE_BY_SEQ.where(Case.reference_year == bindparam("year"))
+_OPEN_CASES_BY_SENDER_SUBJECT = select(Case).where(
+    Case.mailbox == bindparam("mailbox"),
+    # cases.address is stored lower-cased (actions.py), so a plain comparison finds every match and, unlike
+    # lower(address), can use the (mailbox, address, subject_stem) index instead of reading every case.
+    Case.address == bindparam("address"),
+    Case.subject_stem == bindparam("stem"),
+    Case.status.in_(OPEN_STATUSES),
+).limit(5)
+# One statement takes the row lock and reads the number: a second process waits for our commit, then advances
+# from our value. (bindparam names must differ from the column names in an UPDATE.)
+_ADVANCE_COUNTER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.mailbox == bindparam("counter_mailbox"), _COUNTERS.c.year == bindparam("counter_year"))
+    .values(next_seq=_COUNTERS.c.next_seq + 1)
+    .returning(_COUNTERS.c.next_seq)
+)
+_COUNTERS_OF_MAILBOX = select(func.count()).select_from(_COUNTERS).where(_COUNTERS.c.mailbox == bindparam("mailbox"))
+
+
 class DbThreadIndex:
     """The judge's ThreadIndex over the database, scoped to one mailbox."""
 
@@ -40,18 +84,9 @@ class DbThreadIndex:
         ids = list(message_ids)
         if not ids:
             return None
-        ours = self.session.scalars(
-            select(OutboxMessage.case_id).where(
-                OutboxMessage.mailbox == self.mailbox, OutboxMessage.message_id.in_(ids),
-                OutboxMessage.case_id.is_not(None),
-            )
-        ).all()
-        theirs = self.session.scalars(
-            select(Decision.case_id)
-            .join(InboundMessage, Decision.inbound_id == InboundMessage.id)
-            .where(InboundMessage.mailbox == self.mailbox, InboundMessage.message_id.in_(ids),
-                   Decision.case_id.is_not(None))
-        ).all()
+        params = {"mailbox": self.mailbox, "ids": ids}
+        ours = self.session.scalars(_CASES_OF_OUR_MESSAGES, params).all()
+        theirs = self.session.scalars(_CASES_OF_THEIR_MESSAGES, params).all()
         case_ids = list(dict.fromkeys([*ours, *theirs]))
         if not case_ids:
             return None
@@ -61,10 +96,11 @@ class DbThreadIndex:
 
     def by_reference(self, keys: Sequence[ReferenceKey]) -> CaseRef | None:
         for key in keys:
-            query = select(Case).where(Case.mailbox == self.mailbox, Case.reference_seq == key.seq)
-            if key.year is not None:
-                query = query.where(Case.reference_year == key.year)
-            matches = self.session.scalars(query.limit(2)).all()
+            if key.year is None:
+                query, params = _CASE_BY_SEQ, {"mailbox": self.mailbox, "seq": key.seq}
+            else:
+                query, params = _CASE_BY_SEQ_YEAR, {"mailbox": self.mailbox, "seq": key.seq, "year": key.year}
+            matches = self.session.scalars(query, params).all()
             if len(matches) == 1:
                 return case_ref(matches[0])
         return None
@@ -72,26 +108,19 @@ class DbThreadIndex:
     def replies_today(self, address: str) -> int:
         """Automatic replies queued to this address in the last 24 hours (the per-address daily cap)."""
         since = datetime.now(timezone.utc) - timedelta(days=1)
-        return int(self.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.mailbox == self.mailbox, func.lower(OutboxMessage.recipient) == address.lower(),
-            OutboxMessage.created_at >= since)) or 0)
+        return int(self.session.scalar(
+            _REPLIES_SINCE, {"mailbox": self.mailbox, "address": address.lower(), "since": since}) or 0)
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
         """Which of our own templates these Message-IDs were sent with (a reply to a receipt is not answered)."""
         ids = list(message_ids)
         if not ids:
             return ()
-        return tuple(self.session.scalars(select(OutboxMessage.template).where(
-            OutboxMessage.mailbox == self.mailbox, OutboxMessage.message_id.in_(ids))))
+        return tuple(self.session.scalars(_OUR_TEMPLATES, {"mailbox": self.mailbox, "ids": ids}))
 
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]:
         cases = self.session.scalars(
-            select(Case).where(
-                Case.mailbox == self.mailbox,
-                func.lower(Case.address) == sender.lower(),
-                Case.subject_stem == subject_stem,
-                Case.status.in_(OPEN_STATUSES),
-            ).limit(5)
+            _OPEN_CASES_BY_SENDER_SUBJECT, {"mailbox": self.mailbox, "address": sender.lower(), "stem": subject_stem},
         ).all()
         return [case_ref(case) for case in cases]
 
@@ -104,20 +133,14 @@ def allocate_reference(session: Session, mailbox: str, year: int, *, fmt: str, f
     each later year starts at 1.
     """
     key_year = year if reset_yearly else 0
-    counter = session.scalars(
-        select(ReferenceCounter)
-        .where(ReferenceCounter.mailbox == mailbox, ReferenceCounter.year == key_year)
-        .with_for_update()
-    ).one_or_none()
-    if counter is None:
-        any_counter = session.scalar(select(func.count()).select_from(ReferenceCounter)
-                                     .where(ReferenceCounter.mailbox == mailbox))
-        counter = ReferenceCounter(mailbox=mailbox, year=key_year, next_seq=first_next if not any_counter else 1)
-        session.add(counter)
+    advanced = session.scalar(_ADVANCE_COUNTER, {"counter_mailbox": mailbox, "counter_year": key_year})
+    if advanced is not None:
+        seq = int(advanced) - 1
+    else:
+        any_counter = session.scalar(_COUNTERS_OF_MAILBOX, {"mailbox": mailbox})
+        seq = first_next if not any_counter else 1
+        session.add(ReferenceCounter(mailbox=mailbox, year=key_year, next_seq=seq + 1))
         session.flush()
-    seq = counter.next_seq
-    counter.next_seq = seq + 1
-    session.flush()
     return seq, format_reference(seq, year, fmt)
 
 
