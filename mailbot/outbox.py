@@ -1,10 +1,12 @@
 """The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
 
-A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed:
-the row is marked `sending` (committed), the SMTP server accepts it, the row is marked `sent` and a copy goes to
-the Sent folder. A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent
-folder by Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS) leaves it queued
-with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
+A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed: the
+row is marked `sending` (committed; a batch of rows per transaction), the SMTP server accepts it, the row is marked
+`sent` at once (one local commit: the only window in which a crash could send it twice), and its copy goes to the
+Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not made is made by a later
+run). A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent folder by
+Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS)
+leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -13,20 +15,58 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import aiosmtplib
-from sqlalchemy import select
+from sqlalchemy import bindparam, false, select, update
 
 from mailbot.config import Settings
-from mailbot.imap import tls_context
-from mailbot.sentfolder import SentFolder
+from mailbot.imap import chunks, tls_context
+from mailbot.sentfolder import MULTIAPPEND_MESSAGES, SentCopy, SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# Rows marked `sending` per transaction. After a crash, every row of the batch not yet recorded `sent` is looked up
+# in Sent before it is sent again, so a larger batch costs only a few more searches then.
+CLAIM_BATCH = 50
+
+_OUTBOX = OutboxMessage.__table__
+_CLAIMABLE = (
+    select(_OUTBOX.c.id, _OUTBOX.c.status, _OUTBOX.c.raw, _OUTBOX.c.recipient, _OUTBOX.c.message_id)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+    .with_for_update()
+)
+_MARK_SENDING = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(status="sending")
+_MARK_SENT = (
+    update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status="sent", sent_at=bindparam("now", type_=_OUTBOX.c.sent_at.type), last_error=None,
+            attempts=_OUTBOX.c.attempts + 1)
+)
+_MARK_IN_SENT = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(in_sent=True)
+_NOT_IN_SENT = (
+    select(_OUTBOX.c.id, _OUTBOX.c.message_id)
+    .where(_OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.status == "sent", _OUTBOX.c.in_sent == false())
+    .order_by(_OUTBOX.c.id)
+)
+_COPIES = (
+    select(_OUTBOX.c.id, _OUTBOX.c.message_id, _OUTBOX.c.raw, _OUTBOX.c.sent_at)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this run marked `sending`, with what it takes to send it."""
+
+    id: int
+    raw: bytes
+    recipient: str
+    message_id: str
 
 
 @dataclass
@@ -50,6 +90,8 @@ class Outbox:
         self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
+        self._to_copy: list[tuple[int, SentCopy]] = []  # sent, recorded, not yet copied to Sent
+        self._sent_reachable = True  # false once Sent failed this run: the copies then wait for the next one
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
@@ -61,16 +103,20 @@ class Outbox:
             ))
 
     def send_pending(self, now: Callable[[], datetime]) -> SendStats:
-        ids = self.due_ids(now())
-        if not ids:
-            return SendStats()
         stats = SendStats()
-        ids, self._resend = self._reconcile(ids, now(), stats)
-        if ids:
-            sent = asyncio.run(self._send(ids, now))
-            stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
-        if self.sent_folder is not None:
-            self.sent_folder.close()
+        self._sent_reachable = True
+        try:
+            if self.sent_folder is not None:
+                self._copy_earlier_replies_to_sent()
+            ids = self.due_ids(now())
+            if ids:
+                ids, self._resend = self._reconcile(ids, now(), stats)
+            if ids:
+                sent = asyncio.run(self._send(ids, now))
+                stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
+        finally:
+            if self.sent_folder is not None:
+                self.sent_folder.close()
         return stats
 
     def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> tuple[list[int], set[int]]:
@@ -86,6 +132,7 @@ class Outbox:
             return ids, set()
         remaining = list(ids)
         resend: set[int] = set()
+        found_in_sent: list[int] = []
         for row_id, message_id in interrupted.items():
             found = self.sent_folder.contains(message_id) if self.sent_folder is not None else False
             if found is None:
@@ -95,12 +142,14 @@ class Outbox:
                 continue
             if found:
                 self._record(row_id, now, error=None, permanent=False)
+                found_in_sent.append(row_id)
                 remaining.remove(row_id)
                 stats.reconciled += 1
                 log.info("reply %s was sent before an interruption (found in Sent): not sending it again",
                          message_id)
             else:
                 resend.add(row_id)
+        self._mark_in_sent(found_in_sent)
         return remaining, resend
 
     def _client(self) -> aiosmtplib.SMTP:
@@ -126,24 +175,35 @@ class Outbox:
             stats.deferred += len(ids)
             return stats
         try:
-            for row_id in ids:
-                await self._send_one(client, row_id, now(), stats)
+            for batch in chunks(ids, CLAIM_BATCH):
+                for row in self._claim(batch):
+                    await self._send_one(client, row, now(), stats)
         finally:
             try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
+                self._copy_to_sent()
+            finally:
+                try:
+                    await client.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    client.close()
         return stats
 
-    async def _send_one(self, client: aiosmtplib.SMTP, row_id: int, now: datetime, stats: SendStats) -> None:
-        with self.db.session() as session:
-            row = session.get(OutboxMessage, row_id, with_for_update=True)
-            if row is None or not (row.status == "queued" or (row.status == "sending" and row_id in self._resend)):
-                return  # sent meanwhile, or being sent by another instance
-            row.status = "sending"  # committed before the server sees it: a crash from here on is reconciled
-            raw, recipient, message_id = row.raw, row.recipient, row.message_id
+    def _claim(self, batch: list[int]) -> list[Claimed]:
+        """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed
+        never went out. The rest were sent meanwhile or are being sent by another instance (whose lock we wait
+        for)."""
+        with self.db.engine.begin() as conn:
+            rows = [Claimed(row.id, row.raw, row.recipient, row.message_id)
+                    for row in conn.execute(_CLAIMABLE, {"ids": batch})
+                    if row.status == "queued" or (row.status == "sending" and row.id in self._resend)]
+            if rows:
+                conn.execute(_MARK_SENDING, {"ids": [row.id for row in rows]})
+        return rows
+
+    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats) -> None:
+        row_id, message_id = row.id, row.message_id
         try:
-            await client.sendmail(self.mailbox, [recipient], raw)
+            await client.sendmail(self.mailbox, [row.recipient], row.raw)
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
             # Our replies have one recipient, so a refused-recipients error carries exactly one response.
             response = exc.recipients[0] if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else exc
@@ -162,24 +222,77 @@ class Outbox:
             log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
             return
         # The server has it: the fastest durable record comes first, to keep the window in which a crash could
-        # lead to a second copy as short as one local commit; the Sent copy follows as the second record.
+        # lead to a second copy as short as one local commit; the Sent copy follows with the next batch.
+        self._to_copy.append((row_id, SentCopy(message_id, row.raw, now)))
         try:
             self._record(row_id, now, error=None, permanent=False)
-        finally:
-            if self.sent_folder is not None:
-                self.sent_folder.append(raw, now, message_id)
+        except BaseException:
+            # Not recorded, so the row stays `sending`: its copy in Sent is what will stop a second send.
+            try:
+                self._copy_to_sent()
+            except Exception as exc:  # noqa: BLE001 - the original failure is the one to report
+                log.warning("could not record the Sent copies (%s)", type(exc).__name__)
+            raise
+        if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
+            self._copy_to_sent()
         stats.sent += 1
         log.info("sent reply %s", message_id)
 
+    def _copy_to_sent(self) -> None:
+        """Copy the replies sent since the last batch to Sent, and flag the ones now there."""
+        pending, self._to_copy = self._to_copy, []
+        if not pending or self.sent_folder is None or not self._sent_reachable:
+            return
+        filed = self.sent_folder.append_many([copy for _, copy in pending])
+        self._sent_reachable = filed.reachable
+        in_sent = set(filed.message_ids)
+        self._mark_in_sent([row_id for row_id, copy in pending if copy.message_id in in_sent])
+
+    def _copy_earlier_replies_to_sent(self) -> None:
+        """Replies sent by an earlier run (or this one, before a failure) whose copy never reached Sent.
+
+        A copy may have gone in just before a crash stopped it being flagged, so each is looked for first."""
+        with self.db.engine.connect() as conn:
+            unfiled = conn.execute(_NOT_IN_SENT, {"mailbox": self.mailbox}).all()
+        if not unfiled or self.sent_folder is None:
+            return
+        log.info("%d sent replies are not yet in %s: copying them", len(unfiled), self.sent_folder.folder)
+        for batch in chunks([row.id for row in unfiled], MULTIAPPEND_MESSAGES):
+            with self.db.engine.connect() as conn:
+                rows = conn.execute(_COPIES, {"ids": batch}).all()
+            already: list[int] = []
+            for row in rows:
+                found = self.sent_folder.contains(row.message_id)
+                if found is None:
+                    self._sent_reachable = False
+                    return
+                if found:
+                    already.append(row.id)
+                else:
+                    when = row.sent_at or datetime.now(timezone.utc)
+                    # SQLite hands timestamps back without their offset; they were stored in UTC.
+                    self._to_copy.append((row.id, SentCopy(row.message_id, row.raw,
+                                                           when if when.tzinfo else when.replace(tzinfo=timezone.utc))))
+            self._mark_in_sent(already)
+            self._copy_to_sent()
+            if not self._sent_reachable:
+                return
+
+    def _mark_in_sent(self, row_ids: list[int]) -> None:
+        if row_ids:
+            with self.db.engine.begin() as conn:
+                conn.execute(_MARK_IN_SENT, {"ids": row_ids})
+
     def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
+        if error is None:  # one statement, one commit: this is the record that stops a second send
+            with self.db.engine.begin() as conn:
+                conn.execute(_MARK_SENT, {"row_id": row_id, "now": now})
+            return
         with self.db.session() as session:
             row = session.get(OutboxMessage, row_id)
             if row is None:
                 return
             row.attempts += 1
-            if error is None:
-                row.status, row.sent_at, row.last_error = "sent", now, None
-                return
             row.last_error = error[:500]
             if permanent or row.attempts >= self.settings.smtp.max_attempts:
                 row.status = "failed"
