@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,36 +89,65 @@ class Ingest:
 
     def _store(self, fetched: dict[int, tuple[bytes, datetime]], uidvalidity: int, highest: int,
                stats: IngestStats) -> tuple[list[int], list[int]]:
-        new_ids: list[int] = []
-        to_move: list[int] = []
+        """Store a fetched batch in one transaction: one query finds the Message-IDs already stored, one INSERT
+        (under a savepoint) stores the rest; only if another instance stored one of them meanwhile are they
+        stored one by one, each under its own savepoint, as they always could be."""
+        to_move = sorted(fetched)
         inbox = self.settings.imap.inbox
+        message_ids = {uid: message_id_of(fetched[uid][0]) for uid in to_move}
         with self.db.session() as session:
-            for uid in sorted(fetched):
+            known = {row.message_id: row for row in session.scalars(select(InboundMessage).where(
+                InboundMessage.mailbox == self.mailbox,
+                InboundMessage.message_id.in_(sorted(set(message_ids.values())))))}
+            touched: list[InboundMessage] = []  # stored now, or stored before and not yet moved
+            fresh: list[InboundMessage] = []
+            for uid in to_move:
                 raw, when = fetched[uid]
-                message_id = message_id_of(raw)
-                existing = session.scalars(select(InboundMessage).where(
-                    InboundMessage.mailbox == self.mailbox, InboundMessage.message_id == message_id)).one_or_none()
-                to_move.append(uid)
-                if existing is not None:
+                message_id = message_ids[uid]
+                existing = known.get(message_id)
+                if existing is not None:  # stored before, or earlier in this batch
                     stats.duplicates += 1
                     if not existing.moved:  # seen again after a rescan: its new UID is the one to move
                         existing.folder, existing.uidvalidity, existing.uid = inbox, uidvalidity, uid
-                        new_ids.append(existing.id)
+                        touched.append(existing)
                     log.info("duplicate of stored message %s (uid %s): moved, not stored again", message_id, uid)
                     continue
                 row = self._row(raw, when, message_id, uid, uidvalidity, inbox)
-                try:
-                    with session.begin_nested():  # another instance may store the same message this instant
-                        session.add(row)
-                except IntegrityError:
-                    stats.duplicates += 1
-                    log.info("%s was stored by another instance meanwhile", message_id)
-                    continue
-                new_ids.append(row.id)
-                stats.stored += 1
-                log.info("stored %s (uid %s, received %s)", message_id, uid, row.received_date)
+                known[message_id] = row
+                fresh.append(row)
+                touched.append(row)
+            stored = self._insert(session, fresh, stats)
+            for row in fresh:
+                if row in stored:
+                    stats.stored += 1
+                    log.info("stored %s (uid %s, received %s)", row.message_id, row.uid, row.received_date)
+                else:
+                    touched.remove(row)
             self._advance(session, highest)
+            new_ids = [row.id for row in touched]
         return new_ids, to_move
+
+    @staticmethod
+    def _insert(session: Session, rows: list[InboundMessage], stats: IngestStats) -> set[InboundMessage]:
+        """The rows that are now stored; the others were stored by another instance this instant."""
+        if not rows:
+            return set()
+        try:
+            with session.begin_nested():
+                session.add_all(rows)
+            return set(rows)
+        except IntegrityError:
+            pass
+        stored: set[InboundMessage] = set()
+        for row in rows:
+            try:
+                with session.begin_nested():  # another instance may store the same message this instant
+                    session.add(row)
+                stored.add(row)
+            except IntegrityError:
+                stats.duplicates += 1
+                log.info("%s was stored by another instance meanwhile", row.message_id)
+        return stored
 
     def _row(self, raw: bytes, when: datetime, message_id: str, uid: int, uidvalidity: int,
              folder: str) -> InboundMessage:
@@ -138,7 +167,7 @@ class Ingest:
         if not row_ids:
             return
         with self.db.session() as session:
-            for row in session.scalars(select(InboundMessage).where(InboundMessage.id.in_(row_ids))):
-                row.moved = True
+            session.execute(update(InboundMessage).where(InboundMessage.id.in_(row_ids)).values(moved=True),
+                            execution_options={"synchronize_session": False})
 
 

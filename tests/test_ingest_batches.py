@@ -1,0 +1,62 @@
+"""Ingest stores a fetched batch with one lookup and one INSERT; these hold the cases that the batch must still get
+right one message at a time (SQLite and PostgreSQL, real Dovecot)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from mailbot.ingest import IngestStats, Ingest
+from mailbot.store.models import InboundMessage
+
+WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+
+
+def request(n: int) -> bytes:
+    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
+            f"Message-ID: <batch-{n}@example.org>\r\n\r\nPlease send the gritting budget for year {n}.\r\n\r\n"
+            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+
+
+def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest_are_stored(
+        make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    for n in range(4):
+        dovecot.append(request(n), WHEN)
+    original = Ingest._insert
+
+    def racing(session: Session, rows: list[InboundMessage], stats: IngestStats) -> set[InboundMessage]:
+        # Between our lookup and our INSERT, "another instance" stores (and moves) the third message.
+        racer = rows[2]
+        session.execute(insert(InboundMessage).values(
+            mailbox=racer.mailbox, message_id=racer.message_id, folder=racer.folder, uidvalidity=racer.uidvalidity,
+            uid=racer.uid, moved=True, received_at=racer.received_at, received_date=racer.received_date,
+            raw=racer.raw, size=racer.size, status="new"))
+        return original(session, rows, stats)
+
+    monkeypatch.setattr(Ingest, "_insert", staticmethod(racing))
+    stats = bot.poll()
+    assert (stats.fetched, stats.stored, stats.duplicates, stats.moved) == (4, 3, 1, 4)
+    with bot.db.session() as session:
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.message_id)).all()
+        assert [row.message_id for row in rows] == [f"<batch-{n}@example.org>" for n in range(4)]
+        assert all(row.moved for row in rows)
+    assert dovecot.list_messages("INBOX") == []
+    monkeypatch.undo()
+    assert bot.cycle().process.decided == 4 and len(smtp_sink.messages) == 4
+
+
+def test_the_same_message_twice_in_one_batch_is_stored_once_under_its_last_uid(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    dovecot.append(request(1), WHEN)
+    dovecot.append(request(2), WHEN)
+    dovecot.append(request(1), WHEN)
+    stats = bot.poll()
+    assert (stats.stored, stats.duplicates, stats.moved) == (2, 1, 3)
+    with bot.db.session() as session:
+        rows = session.scalars(select(InboundMessage).order_by(InboundMessage.message_id)).all()
+        assert [(row.message_id, row.uid, row.moved) for row in rows] == [
+            ("<batch-1@example.org>", 3, True), ("<batch-2@example.org>", 2, True)]
+    assert dovecot.list_messages("INBOX") == []
