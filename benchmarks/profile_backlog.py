@@ -25,7 +25,8 @@ def main() -> None:
         bot = make_bot(account, sink, db_url)
         sampler = None
         if "--pyinstrument" in sys.argv:
-            from pyinstrument import Profiler  # not a dependency: pip install it into the venv to use this
+            # Not a dependency: pip install it into the venv to use this.
+            from pyinstrument import Profiler
 
             sampler = Profiler(interval=0.0005)
             sampler.start()

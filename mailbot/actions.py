@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from mailbot.alerts import alert_template_problem
+from mailbot.alerts import alert_template_problem, notify_staff
+from mailbot.casework import record_event, refresh_review
+from mailbot.clock import compute_deadline
 from mailbot.config import Settings
 from mailbot.decision import Decision
 from mailbot.facts import clean_subject, subject_stem
@@ -24,8 +26,6 @@ from mailbot.owntext import own_text
 from mailbot.replies import Templates, compose
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference
-from mailbot.alerts import notify_staff
-from mailbot.casework import record_event, refresh_case, refresh_review
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +142,17 @@ class DecisionApplier:
         if decision.address:
             case.address = decision.address.lower()
         case.missing = []
+        if not was_held:
+            # What refresh_case would derive, without its query: a case created just now has no clock events yet.
+            # Set before the flush, the dates go out in the case's one INSERT rather than in a second UPDATE.
+            deadline = compute_deadline(case.regime, case.first_received, (), self.policy)
+            case.received, case.due, case.due_why, case.calendar = (deadline.start, deadline.due, deadline.why,
+                                                                    deadline.calendar)
         session.flush()
         if was_held:
             # s1(3)/s8: the 20 working days run from the message that completed the request.
             record_event(session, case, "completed", row.received_date, self.policy, source="bot",
                          note="the missing details arrived", inbound_id=row.id)
-        else:
-            refresh_case(session, case, self.policy)
         return case
 
     def _review(self, session: Session, row: models.InboundMessage, case: models.Case) -> models.Review:

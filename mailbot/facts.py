@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from mailbot.decision import CaseRef
@@ -114,9 +115,17 @@ def is_reply_subject(subject: str) -> bool:
     return bool(_REPLY_PREFIX.match(subject or ""))
 
 
+@lru_cache(maxsize=32)
+def _keyword_patterns(keywords: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each keyword, lower-cased, with its whole-word pattern: compiled once per keyword list, not per message."""
+    return tuple((k, k.lower(), re.compile(rf"(?<!\w){re.escape(k.lower())}(?:s|es)?(?!\w)")) for k in keywords)
+
+
 def keyword_hits(text: str, keywords: Sequence[str]) -> tuple[str, ...]:
     lowered = text.lower()
-    return tuple(k for k in keywords if re.search(rf"(?<!\w){re.escape(k.lower())}(?:s|es)?(?!\w)", lowered))
+    # The substring test only skips the regex where it could not match (most keywords, most messages).
+    return tuple(k for k, word, pattern in _keyword_patterns(tuple(keywords))
+                 if word in lowered and pattern.search(lowered))
 
 
 def description_words(body: str, subject: str) -> int:

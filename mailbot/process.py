@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from mailbot.actions import DecisionApplier
 from mailbot.config import Settings
@@ -24,6 +24,9 @@ from mailbot.store.models import InboundMessage
 from mailbot.store.queries import DbThreadIndex
 
 log = logging.getLogger(__name__)
+
+# session.get(..., with_for_update=True), built once: it is the first statement of every message's transaction.
+_LOCKED_ROW = select(InboundMessage).where(InboundMessage.id == bindparam("id")).with_for_update()
 
 
 @dataclass
@@ -64,7 +67,7 @@ class Processor:
         message_id = "?"
         try:
             with self.db.session() as session:
-                row = session.get(InboundMessage, row_id, with_for_update=True)
+                row = session.scalars(_LOCKED_ROW, {"id": row_id}).one_or_none()
                 if row is None or row.status != "new":
                     return  # another runner got there first
                 message_id = row.message_id

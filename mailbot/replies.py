@@ -299,7 +299,7 @@ class ComposedMessage:
     the runners never need that, so they never pay for it.
     """
 
-    __slots__ = ("message_id", "raw", "_headers")
+    __slots__ = ("_headers", "message_id", "raw")
 
     def __init__(self, message_id: str, raw: bytes) -> None:
         self.message_id = message_id

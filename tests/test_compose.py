@@ -114,7 +114,7 @@ def test_header_values_with_line_breaks_are_refused_as_before() -> None:
 
 
 def test_the_boundary_never_occurs_in_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mailbot.replies as replies
+    from mailbot import replies
 
     monkeypatch.setattr(replies.random, "randrange", lambda _n: 1234567890123456789)
     taken = "===============1234567890123456789=="

@@ -32,7 +32,7 @@ def rows(bot) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
 def sent_ids(dovecot) -> list[str]:  # type: ignore[no-untyped-def]
     found = []
     for _uid, raw in dovecot.list_messages("Sent"):
-        match = re.search(rb"^Message-ID: (\S+)", raw, re.M | re.I)
+        match = re.search(rb"^Message-ID: (\S+)", raw, re.MULTILINE | re.IGNORECASE)
         assert match is not None
         found.append(match.group(1).decode())
     return sorted(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from mailbot.casework import awaiting_clarification
@@ -54,13 +54,15 @@ _CASES_OF_THEIR_MESSAGES = (
 )
 _CASE_BY_SEQ = select(Case).where(Case.mailbox == bindparam("mailbox"), Case.reference_seq == bindparam("seq")).limit(2)
 _CASE_BY_SEQ_YEAR = _CASE_BY_SEQ.where(Case.reference_year == bindparam("year"))
-_OPEN_CASES_BY_SENDER_SUBJECT = select(Case).where(
-    Case.mailbox == bindparam("mailbox"),
+_CASES = Case.__table__
+# Ids only: most messages match no case, and loading none through the ORM still cost twice the query itself.
+_OPEN_CASE_IDS_BY_SENDER_SUBJECT = select(_CASES.c.id).where(
+    _CASES.c.mailbox == bindparam("mailbox"),
     # cases.address is stored lower-cased (actions.py), so a plain comparison finds every match and, unlike
     # lower(address), can use the (mailbox, address, subject_stem) index instead of reading every case.
-    Case.address == bindparam("address"),
-    Case.subject_stem == bindparam("stem"),
-    Case.status.in_(OPEN_STATUSES),
+    _CASES.c.address == bindparam("address"),
+    _CASES.c.subject_stem == bindparam("stem"),
+    or_(*(_CASES.c.status == status for status in OPEN_STATUSES)),  # not IN (...): that is re-rendered per call
 ).limit(5)
 # One statement takes the row lock and reads the number: a second process waits for our commit, then advances
 # from our value. (bindparam names must differ from the column names in an UPDATE.)
@@ -119,10 +121,12 @@ class DbThreadIndex:
         return tuple(self.session.scalars(_OUR_TEMPLATES, {"mailbox": self.mailbox, "ids": ids}))
 
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]:
-        cases = self.session.scalars(
-            _OPEN_CASES_BY_SENDER_SUBJECT, {"mailbox": self.mailbox, "address": sender.lower(), "stem": subject_stem},
+        case_ids = self.session.scalars(
+            _OPEN_CASE_IDS_BY_SENDER_SUBJECT,
+            {"mailbox": self.mailbox, "address": sender.lower(), "stem": subject_stem},
         ).all()
-        return [case_ref(case) for case in cases]
+        cases = [self.session.get(Case, case_id) for case_id in case_ids]
+        return [case_ref(case) for case in cases if case is not None]
 
 
 def allocate_reference(session: Session, mailbox: str, year: int, *, fmt: str, first_next: int,
