@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import deliver, mixed_backlog, servers
+from harness import deliver, mixed_backlog, servers, write_config
 
 
 def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
@@ -21,24 +21,9 @@ def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
             deliver(account, mixed_backlog(size))
             workdir = Path(tempfile.mkdtemp(prefix="mailbot-mem-"))
             config = workdir / "m.toml"
-            config.write_text(f"""
-log_level = "WARNING"
-[mailbox]
-address = "foi@council.example"
-organisation = "Bench Council"
-[imap]
-host = "{account.host}"
-port = {account.port}
-username = "{account.user}"
-batch_size = 50
-[smtp]
-host = "{sink.host}"
-port = {sink.port}
-[database]
-url = "sqlite:///{workdir}/m.db"
-[rules]
-daily_reply_cap = 100000
-""")
+            write_config(config, account, sink, f"sqlite:///{workdir}/m.db", {
+                "log_level": "WARNING", "mailbox": {"organisation": "Bench Council"}, "imap": {"batch_size": 50},
+                "rules": {"daily_reply_cap": 100000}})
             process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run", "--once"],
                                        env={**os.environ, "MAILBOT_IMAP_PASSWORD": account.password})
             _, status, usage = os.wait4(process.pid, 0)

@@ -74,7 +74,7 @@ def measure(count: int) -> float:
 def main() -> None:
     large = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     small_t, large_t = measure(100), measure(large)
-    print(f"idle poll (a full cycle that finds nothing), median of 30:")
+    print("idle poll (a full cycle that finds nothing), median of 30:")
     print(f"  100 processed messages:    {small_t * 1000:7.1f} ms")
     print(f"  {large:,} processed messages: {large_t * 1000:7.1f} ms")
     print(f"  ratio: {large_t / small_t:.2f} (target ≤ 1.5)")

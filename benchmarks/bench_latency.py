@@ -16,31 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import START, servers
+from harness import START, servers, write_config
 
 
 def run(idle: bool, count: int, poll: int) -> list[float]:
     with servers() as (account, sink):
         workdir = Path(tempfile.mkdtemp(prefix="mailbot-latency-"))
         config = workdir / "mailbot.toml"
-        config.write_text(f"""
-log_level = "WARNING"
-[mailbox]
-address = "foi@council.example"
-organisation = "Bench Council"
-[imap]
-host = "{account.host}"
-port = {account.port}
-username = "{account.user}"
-idle = {"true" if idle else "false"}
-[smtp]
-host = "{sink.host}"
-port = {sink.port}
-[database]
-url = "sqlite:///{workdir}/m.db"
-[schedule]
-poll_seconds = {300 if idle else poll}
-""")
+        write_config(config, account, sink, f"sqlite:///{workdir}/m.db", {
+            "log_level": "WARNING", "mailbox": {"organisation": "Bench Council"}, "imap": {"idle": idle},
+            "schedule": {"poll_seconds": 300 if idle else poll}})
         process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run"],
                                    env={**os.environ, "MAILBOT_IMAP_PASSWORD": account.password})
         rng = random.Random(7)

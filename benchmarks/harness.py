@@ -13,7 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from botkit import merge, mixed_backlog  # noqa: E402
+from botkit import merge, mixed_backlog, write_config  # noqa: E402
 from servers import DovecotServer, SmtpSink, make_postgres_database  # noqa: E402
 
 from mailbot.config import settings_from_mapping  # noqa: E402
@@ -72,4 +72,4 @@ def database_url(argv: list[str]) -> Iterator[str]:
         drop()
 
 
-__all__ = ["START", "database_url", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url"]
+__all__ = ["write_config", "START", "database_url", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url"]
