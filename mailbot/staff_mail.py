@@ -30,10 +30,10 @@ def queue_staff_mail(session: Session, settings: Settings, rendered: RenderedRep
             in_reply_to=None, references=(), loop_token=mailbox.x_loop, now=now, auto_submitted="auto-generated",
             reply_to=recipients,
         )
-        message_id = str(message["Message-ID"])
+        message_id = message.message_id  # known up front: no need to parse the headers back
         session.add(OutboxMessage(
             mailbox=mailbox.address, inbound_id=None, case_id=None, template=template, message_id=message_id,
-            in_reply_to=None, recipient=recipient, raw=message.as_bytes(), status="queued", next_attempt_at=now,
+            in_reply_to=None, recipient=recipient, raw=message.raw, status="queued", next_attempt_at=now,
         ))
         message_ids.append(message_id)
     session.flush()
