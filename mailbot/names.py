@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nameparser import HumanName
 
@@ -109,6 +110,22 @@ def _is_initial(token: str) -> bool:
                                  and token.count(".") >= len(letters) - 1)
 
 
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    title: str
+    first: str
+    given: tuple[str, ...]  # first and middle names
+    surname: str
+
+
+@lru_cache(maxsize=1024)
+def _parts(name: str) -> _Parts:
+    """nameparser's split, once per distinct string: judging a name and comparing it with the others a message
+    gives ask for the same split several times, and nameparser is the costliest step of reading a name."""
+    human = HumanName(name)
+    return _Parts(human.title, human.first, tuple(t for t in (human.first, *human.middle_list) if t), human.last)
+
+
 def _words(name: str) -> list[str]:
     return [re.sub(r"[^\w'’-]", "", t.lower()) for t in name.split()]
 
@@ -137,10 +154,10 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
         return verdict(True, f"{name!r} is a full name written without spaces")
     if not _NAME_CHARS.match(name) or len(name.split()) > 6 or words & NON_NAME_WORDS:
         return verdict(False, f"{name!r} does not read as a name")
-    human = HumanName(name)
-    given = [t for t in (human.first, *human.middle_list) if t]
-    surname = human.last
-    if not surname and human.title and len(given) == 1:  # "Mr Roberts" may parse as title + first
+    parts = _parts(name)
+    given = list(parts.given)
+    surname = parts.surname
+    if not surname and parts.title and len(given) == 1:  # "Mr Roberts" may parse as title + first
         surname, given = given[0], []
     if not surname:
         if not given:
@@ -160,15 +177,14 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
 
 
 def surname_of(name: str) -> str:
-    human = HumanName(name)
-    return _fold(human.last or name.split()[-1])
+    return _fold(_parts(name).surname or name.split()[-1])
 
 
 def compatible(a: str, b: str) -> bool:
     """Two full names for the same person: same surname, and given names that do not contradict (F = Fred)."""
     if surname_of(a) != surname_of(b):
         return False
-    first_a, first_b = _fold(HumanName(a).first), _fold(HumanName(b).first)
+    first_a, first_b = _fold(_parts(a).first), _fold(_parts(b).first)
     return not first_a or not first_b or first_a[0] == first_b[0]
 
 
