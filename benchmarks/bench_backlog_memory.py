@@ -17,7 +17,7 @@ from harness import deliver, mixed_backlog, servers, write_config
 def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
     results = []
     for size in sizes:
-        with servers() as (account, sink):
+        with servers(sink_in_process=True) as (account, sink):
             deliver(account, mixed_backlog(size))
             workdir = Path(tempfile.mkdtemp(prefix="mailbot-mem-"))
             config = workdir / "m.toml"

@@ -20,7 +20,7 @@ from harness import START, servers, write_config
 
 
 def run(idle: bool, count: int, poll: int) -> list[float]:
-    with servers() as (account, sink):
+    with servers(sink_in_process=True) as (account, sink):
         workdir = Path(tempfile.mkdtemp(prefix="mailbot-latency-"))
         config = workdir / "mailbot.toml"
         write_config(config, account, sink, f"sqlite:///{workdir}/m.db", {

@@ -102,7 +102,15 @@ class Outbox:
                 .order_by(OutboxMessage.id)
             ))
 
-    def send_pending(self, now: Callable[[], datetime]) -> SendStats:
+    def send_pending(self, now: Callable[[], datetime], more: Callable[[], bool | None] | None = None,
+                     should_stop: Callable[[], bool] = lambda: False) -> SendStats:
+        """Send every reply that is due, on one connection.
+
+        With `more`, keep that connection and go on sending while the decision runner queues replies beside us:
+        `more()` waits for news and says True (replies were queued), None (nothing yet, still deciding) or False
+        (no more will come): a last round then sends whatever is due, and the run ends. `should_stop` is asked
+        before each batch of replies, so a stop request waits for at most one batch.
+        """
         stats = SendStats()
         self._sent_reachable = True
         try:
@@ -111,8 +119,10 @@ class Outbox:
             ids = self.due_ids(now())
             if ids:
                 ids, self._resend = self._reconcile(ids, now(), stats)
+            if more is not None:
+                ids = self._wait_for_replies(ids, now, more, should_stop)
             if ids:
-                sent = asyncio.run(self._send(ids, now))
+                sent = asyncio.run(self._send(ids, now, more, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
         finally:
             if self.sent_folder is not None:
@@ -162,22 +172,49 @@ class Outbox:
             validate_certs=smtp.verify_certificates,
         )
 
-    async def _send(self, ids: list[int], now: Callable[[], datetime]) -> SendStats:
+    def _wait_for_replies(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None],
+                          should_stop: Callable[[], bool]) -> list[int]:
+        """Before connecting at all: wait until there is something to send, or nothing more will come."""
+        while not ids and not should_stop():
+            news = more()
+            ids = self.due_ids(now())
+            if news is False:
+                break
+        return ids
+
+    async def _connect(self, client: aiosmtplib.SMTP) -> None:
+        await client.connect()
+        if self.settings.smtp.username:
+            await client.login(self.settings.smtp.username, self.password or "")
+
+    async def _send(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None] | None = None,
+                    should_stop: Callable[[], bool] = lambda: False) -> SendStats:
         stats = SendStats()
         client = self._client()
         try:
-            await client.connect()
-            if self.settings.smtp.username:
-                await client.login(self.settings.smtp.username, self.password or "")
+            await self._connect(client)
         except (aiosmtplib.SMTPException, OSError) as exc:
-            log.warning("SMTP server unavailable (%s: %s): %d replies stay queued", type(exc).__name__, exc, len(ids))
-            self._defer_all(ids, exc, now())
-            stats.deferred += len(ids)
+            self._unavailable(ids, exc, now, more, should_stop, stats)
             return stats
         try:
-            for batch in chunks(ids, CLAIM_BATCH):
-                for row in self._claim(batch):
-                    await self._send_one(client, row, now(), stats)
+            while True:
+                for batch in chunks(ids, CLAIM_BATCH):
+                    if should_stop():
+                        return stats
+                    for row in self._claim(batch):
+                        await self._send_one(client, row, now(), stats)
+                if more is None or should_stop():
+                    break
+                news = more()  # blocks this thread (and its idle connection) until the runner has news
+                if news is False:
+                    more = None  # one last round for what the runner queued last
+                ids = self.due_ids(now())
+                if ids and not client.is_connected:  # the server dropped the idle connection meanwhile
+                    try:
+                        await self._connect(client)
+                    except (aiosmtplib.SMTPException, OSError) as exc:
+                        self._unavailable(ids, exc, now, more, should_stop, stats)
+                        return stats
         finally:
             try:
                 self._copy_to_sent()
@@ -187,6 +224,20 @@ class Outbox:
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
         return stats
+
+    def _unavailable(self, ids: list[int], exc: BaseException, now: Callable[[], datetime],
+                     more: Callable[[], bool | None] | None, should_stop: Callable[[], bool], stats: SendStats) -> None:
+        """The server cannot be reached: one try per run is enough. What is due now, and what the runner queues
+        for the rest of this run, waits with its backoff and the error recorded."""
+        log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
+        while True:
+            self._defer_all(ids, exc, now())
+            stats.deferred += len(ids)
+            if more is None or should_stop():
+                return
+            if more() is False:
+                more = None
+            ids = self.due_ids(now())
 
     def _claim(self, batch: list[int]) -> list[Claimed]:
         """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed

@@ -54,13 +54,18 @@ class Processor:
                 .order_by(InboundMessage.received_at, InboundMessage.id)
             ))
 
-    def run(self, now: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False) -> ProcessStats:
+    def run(self, now: Callable[[], datetime], should_stop: Callable[[], bool] = lambda: False,
+            on_queued: Callable[[], None] = lambda: None) -> ProcessStats:
+        """`on_queued` is told each time a committed decision has queued a reply, so a sender can start on it."""
         stats = ProcessStats()
         for row_id in self.pending_ids():
             if should_stop():
                 log.info("stop requested: leaving the remaining messages for the next run")
                 break
+            queued = stats.replies_queued
             self._one(row_id, now(), stats)
+            if stats.replies_queued != queued:
+                on_queued()
         return stats
 
     def _one(self, row_id: int, now: datetime, stats: ProcessStats) -> None:

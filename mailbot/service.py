@@ -1,5 +1,8 @@
 """The running bot: one cycle is poll → decide → send, and the scheduler repeats it.
 
+Sending runs in a thread beside deciding (SenderThread), so a reply goes out as soon as its decision has committed
+instead of after the whole backlog has been decided; the cycle ends when both are done.
+
 A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
 any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
 time on working days, and once at start-up to catch up on one missed while the bot was down (the digest's own
@@ -48,6 +51,63 @@ def _secret_hint(settings: Settings, key: str) -> str:
     if settings.mailbox_name != "default":
         names.insert(0, f"MAILBOT_{settings.mailbox_name.replace('-', '_').upper()}_{key.upper()}")
     return " or ".join(f"{n} (or {n}_FILE)" for n in names)
+
+
+class Handoff:
+    """News from the decision runner to the sender working beside it: replies were queued, or no more will come.
+
+    The sender waits here between rounds instead of polling the outbox, and wakes at least every `tick` seconds so
+    that a stop request is seen promptly.
+    """
+
+    def __init__(self, tick: float = 1.0) -> None:
+        self._cond = threading.Condition()
+        self._queued = False
+        self._finished = False
+        self._tick = tick
+
+    def queued(self) -> None:
+        with self._cond:
+            self._queued = True
+            self._cond.notify()
+
+    def finish(self) -> None:
+        with self._cond:
+            self._finished = True
+            self._cond.notify()
+
+    def wait(self) -> bool | None:
+        """True: replies were queued; None: nothing yet; False: the runner has finished."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._queued or self._finished, timeout=self._tick)
+            if self._finished:
+                return False
+            news, self._queued = self._queued, False
+            return True if news else None
+
+
+class SenderThread(threading.Thread):
+    """Sends replies while the decision runner is still deciding, so a backlog's sending overlaps its deciding
+    rather than following it. Each reply still goes out only after the transaction that queued it has committed."""
+
+    def __init__(self, outbox: Outbox, clock: Callable[[], datetime], handoff: Handoff,
+                 should_stop: Callable[[], bool]) -> None:
+        super().__init__(name="mailbot-sender", daemon=True)
+        self.outbox, self.clock, self.handoff, self.should_stop = outbox, clock, handoff, should_stop
+        self.stats = SendStats()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.stats = self.outbox.send_pending(self.clock, more=self.handoff.wait, should_stop=self.should_stop)
+        except BaseException as exc:  # noqa: BLE001 - handed to the cycle, which raises it in its own thread
+            self.error = exc
+
+    def result(self) -> SendStats:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.stats
 
 
 @dataclass
@@ -103,9 +163,15 @@ class Bot:
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
             stats.imap_error = f"{type(exc).__name__}: {exc}"
             log.warning("IMAP poll failed (%s); will retry at the next poll", stats.imap_error)
-        stats.process = self.processor.run(self.clock, lambda: self.stopping)
+        handoff = Handoff()
+        sender = SenderThread(self.outbox, self.clock, handoff, lambda: self.stopping)
+        sender.start()
+        try:
+            stats.process = self.processor.run(self.clock, lambda: self.stopping, on_queued=handoff.queued)
+        finally:
+            handoff.finish()
+            stats.send = sender.result()
         if not self.stopping:
-            stats.send = self.outbox.send_pending(self.clock)
             self._report_refused()
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,

@@ -6,6 +6,8 @@ deployment can never run code against an older schema.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +54,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         _disable_pysqlite_transactions(engine)
+        _take_turns(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
@@ -62,6 +65,62 @@ def _disable_pysqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "connect", insert=True)
     def _no_autobegin(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
+
+
+class TurnLock:
+    """First come, first served among this process's threads; reentrant for the thread that holds it.
+
+    SQLite has one writer at a time, and every transaction here is a write (BEGIN IMMEDIATE). Between processes its
+    busy handler makes the waiter sleep and retry, which is fine for an occasional CLI command. Between two threads
+    that both write all the time — the decision runner and the sender beside it — the retrying thread would lose to
+    the one that commits and begins again at once, for as long as the busy timeout lasts. Queueing them in arrival
+    order instead gives each its turn the moment the other's transaction ends.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[int] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self) -> int:
+        """Wait for this thread's turn; returns the ticket `release` takes."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return me
+            self._queue.append(me)
+            self._cond.wait_for(lambda: self._owner is None and self._queue[0] == me)
+            self._queue.popleft()
+            self._owner, self._depth = me, 1
+            return me
+
+    def release(self, ticket: int) -> None:
+        """Ends the turn taken with `ticket`, from whichever thread returns the connection."""
+        with self._cond:
+            if self._owner != ticket:
+                return
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+
+def _take_turns(engine: Engine) -> None:
+    """A connection is held from checkout to checkin, which brackets its whole transaction, commit included."""
+    turns = TurnLock()
+    engine.turns = turns  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "checkout")
+    def _wait_for_turn(_dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        record.info["mailbot_turn"] = turns.acquire()
+
+    @event.listens_for(engine, "checkin")
+    def _end_turn(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        ticket = record.info.pop("mailbot_turn", None)
+        if ticket is not None:
+            turns.release(ticket)
 
 
 def alembic_config(engine: Engine) -> Config:
