@@ -56,6 +56,7 @@ class Refresh:
     after: date | None
     calendar_before: str | None
     calendar_after: str
+    deadline: Deadline
 
     @property
     def changed(self) -> bool:
@@ -64,7 +65,7 @@ class Refresh:
 
 def refresh_case(session: Session, case: Case, policy: ClockPolicy) -> Refresh:
     deadline = case_deadline(session, case, policy)
-    refresh = Refresh(case.due, deadline.due, case.calendar, deadline.calendar)
+    refresh = Refresh(case.due, deadline.due, case.calendar, deadline.calendar, deadline)
     if case.reference is not None:  # a held request has no clock yet
         case.received, case.due, case.due_why, case.calendar = deadline.start, deadline.due, deadline.why, \
             deadline.calendar
@@ -73,7 +74,7 @@ def refresh_case(session: Session, case: Case, policy: ClockPolicy) -> Refresh:
 
 def refresh_review(session: Session, review: Review, policy: ClockPolicy) -> Refresh:
     deadline = review_deadline(session, review, policy)
-    refresh = Refresh(review.due, deadline.due, review.calendar, deadline.calendar)
+    refresh = Refresh(review.due, deadline.due, review.calendar, deadline.calendar, deadline)
     review.due, review.due_why, review.calendar = deadline.due, deadline.why, deadline.calendar
     return refresh
 
@@ -96,7 +97,5 @@ def record_event(session: Session, case: Case, kind: str, on: date, policy: Cloc
     if kind in STATUS_AFTER:
         target.status = STATUS_AFTER[kind]
     if review is not None:
-        refresh_review(session, review, policy)
-        return review_deadline(session, review, policy)
-    refresh_case(session, case, policy)
-    return case_deadline(session, case, policy)
+        return refresh_review(session, review, policy).deadline
+    return refresh_case(session, case, policy).deadline

@@ -35,8 +35,10 @@ from email.parser import BytesHeaderParser, HeaderParser
 from email.message import Message
 from email.policy import compat32
 
-import mailparser
 from inscriptis import get_text
+
+from mailparser.dates import parse_mail_date
+from mailparser.utils import get_addresses
 
 from mailbot.message import Attachment, DeliveryStatus, InboundMessage
 
@@ -189,7 +191,9 @@ class _MailParserView:
 
 
 def _mailparser_view(headers: _Headers) -> _MailParserView | None:
-    """mail-parser sees only the headers it reads for us, so its cost does not grow with the message.
+    """mail-parser's readings of the address headers and the date, from the functions its MailParser calls for
+    them (get_addresses, parse_mail_date) on the same header values: the whole MailParser would also rebuild the
+    body, attachments and defect lists we never read, and cost more than the rest of parsing.
 
     None means "use the stdlib answer", whether mail-parser raised or was never asked.
     """
@@ -197,10 +201,18 @@ def _mailparser_view(headers: _Headers) -> _MailParserView | None:
     if not block:
         return None
     try:
-        parsed = mailparser.parse_from_bytes(block)
-        addresses = {name: list(getattr(parsed, attribute) or []) for name, attribute in _MAILPARSER_FIELDS}
-        date = parsed.date if isinstance(parsed.date, datetime) else None
-        return _MailParserView(addresses=addresses, date=date)
+        message = email.message_from_bytes(block)
+        values: dict[str, str] = {}
+        for name, value in message.items():  # the first of each, as MailParser takes
+            values.setdefault(name.lower(), value)
+        addresses = {}
+        for name, _ in _MAILPARSER_FIELDS:
+            found = get_addresses(values[name], decode_names=True) if name in values else []
+            addresses[name] = [("" if display == address else display, address)
+                               for display, address in found if address]
+        raw_date = next((value for name, value in message.raw_items() if name.lower() == "date"), None)
+        date = parse_mail_date(raw_date).value if raw_date is not None else None
+        return _MailParserView(addresses=addresses, date=date if isinstance(date, datetime) else None)
     except Exception:  # noqa: BLE001 - mail-parser improves quality; it is never a requirement
         log.info("mail-parser failed on the headers; using the stdlib only", exc_info=True)
         return None

@@ -42,6 +42,7 @@ class Processor:
     def __init__(self, settings: Settings, db: Database, templates: Templates) -> None:
         self.settings = settings
         self.db = db
+        self.templates = templates
         self.applier = DecisionApplier(settings, templates)
         self.judge_settings = settings.judge_settings()
         self.mailbox = settings.mailbox.address
@@ -58,14 +59,15 @@ class Processor:
             on_queued: Callable[[], None] = lambda: None) -> ProcessStats:
         """`on_queued` is told each time a committed decision has queued a reply, so a sender can start on it."""
         stats = ProcessStats()
-        for row_id in self.pending_ids():
-            if should_stop():
-                log.info("stop requested: leaving the remaining messages for the next run")
-                break
-            queued = stats.replies_queued
-            self._one(row_id, now(), stats)
-            if stats.replies_queued != queued:
-                on_queued()
+        with self.templates.steady():  # template files read once per run, not once per reply
+            for row_id in self.pending_ids():
+                if should_stop():
+                    log.info("stop requested: leaving the remaining messages for the next run")
+                    break
+                queued = stats.replies_queued
+                self._one(row_id, now(), stats)
+                if stats.replies_queued != queued:
+                    on_queued()
         return stats
 
     def _one(self, row_id: int, now: datetime, stats: ProcessStats) -> None:

@@ -14,7 +14,8 @@ import random
 import re
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import policy as email_policy
@@ -117,31 +118,58 @@ class Rendering:
 
 class OverrideLoader(BaseLoader):
     """Finds a file in the first of several roots that has it; a cached template is stale as soon as its file's
-    text changes *or* another root would now win (an admin creates an override), so edits need no restart."""
+    text changes *or* another root would now win (an admin creates an override), so edits need no restart.
+
+    Inside `steady()` (one run of the decision runner) each name is looked up and checked once: a backlog's replies
+    then cost no file reads, and an edit made meanwhile takes effect from the next run.
+    """
 
     def __init__(self, roots: Sequence[Path]) -> None:
         self.roots = tuple(roots)
+        self._steady = 0
+        self._located: dict[str, Path | None] = {}
+        self._checked: set[str] = set()
+
+    @contextmanager
+    def steady(self) -> Iterator[None]:
+        self._steady += 1
+        try:
+            yield
+        finally:
+            self._steady -= 1
+            if not self._steady:
+                self._located.clear()
+                self._checked.clear()
 
     def locate(self, name: str) -> Path | None:
+        if self._steady and name in self._located:
+            return self._located[name]
         pieces = split_template_path(name)  # refuses "..", so a name can never leave its root
-        for root in self.roots:
-            candidate = root.joinpath(*pieces)
-            if candidate.is_file():
-                return candidate
-        return None
+        found = next((candidate for candidate in (root.joinpath(*pieces) for root in self.roots)
+                      if candidate.is_file()), None)
+        if self._steady:
+            self._located[name] = found
+        return found
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         path = self.locate(template)
         if path is None:
             raise TemplateNotFound(template)
         source = path.read_text(encoding="utf-8")
+        if self._steady:
+            self._checked.add(template)
 
         def uptodate() -> bool:
+            if self._steady and template in self._checked:
+                return True
             # Comparing the text, not the mtime: two edits within one timestamp tick must not be missed.
             try:
-                return self.locate(template) == path and path.read_text(encoding="utf-8") == source
+                fresh = self.locate(template) == path and path.read_text(encoding="utf-8") == source
             except OSError:
                 return False
+            if fresh and self._steady:
+                self._checked.add(template)
+            return fresh
 
         return source, str(path), uptodate
 
@@ -174,7 +202,7 @@ class Templates:
             finalize=_refuse_none,
             autoescape=lambda name: bool(name and name.endswith(".html")),
             keep_trailing_newline=True,
-            auto_reload=True,  # an admin's edit takes effect on the next message, without a restart
+            auto_reload=True,  # an admin's edit takes effect without a restart (from the next run: see steady())
         )
         env.filters["longdate"] = longdate
         return env
@@ -182,6 +210,12 @@ class Templates:
     @property
     def roots(self) -> tuple[Path, ...]:
         return self.loader.roots
+
+    @contextmanager
+    def steady(self) -> Iterator[None]:
+        """For one run over a backlog: every file is read and checked once, not for every reply."""
+        with self.loader.steady(), self.default_loader.steady():
+            yield
 
     def source_of(self, path: str) -> Path | None:
         """The file that `path` (e.g. `digest/text.txt`) resolves to now."""

@@ -719,10 +719,11 @@ class TestHostileInput:
 
 class TestFallbacks:
     def test_mailparser_failure_falls_back_to_stdlib(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        def boom(raw: bytes) -> None:
+        def boom(*args: object, **kwargs: object) -> None:
             raise RuntimeError("mail-parser broke")
 
-        monkeypatch.setattr(parse_module.mailparser, "parse_from_bytes", boom)
+        monkeypatch.setattr(parse_module, "get_addresses", boom)
+        monkeypatch.setattr(parse_module, "parse_mail_date", boom)
         message = parse_message(PLAIN)
         assert message.sender == "jane@example.org"
         assert message.to == ("foi@council.example.gov.uk", "other@example.net")

@@ -189,6 +189,20 @@ def test_edits_created_and_deleted_overrides_apply_to_the_next_render(tmp_path: 
     assert "I acknowledge receipt" in templates.render("acknowledgement_foi", context).text
 
 
+def test_within_one_run_each_file_is_read_once_and_edits_wait_for_the_next_run(tmp_path: Path) -> None:
+    templates = Templates(tmp_path)
+    context = ctx("acknowledgement_foi")
+    path = write(tmp_path, "acknowledgement_foi/text.txt", "version 1 {{ reference }}\n")
+    with templates.steady():
+        assert templates.render("acknowledgement_foi", context).text == "version 1 13931/2022\n"
+        path.write_text("version 2 {{ reference }}\n")
+        write(tmp_path, "acknowledgement_foi/subject.txt", "Mine [{{ reference }}]\n")
+        again = templates.render("acknowledgement_foi", context)
+        assert again.text == "version 1 13931/2022\n" and again.subject != "Mine [13931/2022]"
+    after = templates.render("acknowledgement_foi", context)
+    assert after.text == "version 2 13931/2022\n" and after.subject == "Mine [13931/2022]"
+
+
 def test_a_welsh_override_beats_the_shipped_welsh_file(tmp_path: Path) -> None:
     write(tmp_path, "cy/acknowledgement_foi/text.txt", "Ein geiriau ni {{ reference }}\n")
     assert Templates(tmp_path, "cy").render("acknowledgement_foi", ctx("acknowledgement_foi")).text == \
