@@ -9,18 +9,17 @@ the shipped file and reports the problem for a staff alert.
 
 from __future__ import annotations
 
-import binascii
-import random
 import re
-import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import policy as email_policy
-from email import quoprimime
+from email.charset import QP, Charset
 from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -349,71 +348,37 @@ class ComposedMessage:
         return self._headers[name]  # type: ignore[index]
 
 
-# The email package's default policy parses every header into an object when it is set and refolds it from that
-# parse tree when the message is written: most of the cost of a reply. A header whose value is short, printable
-# ASCII in a shape that parsing and refolding give back unchanged is written as it is; anything else (non-ASCII,
-# long, a line break, an encoded-word look-alike, an unusual address) goes through the email package exactly as
-# before. tests/test_compose.py checks the bytes against building the message with EmailMessage.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
-_ADDRESS = rf"{_DOT_ATOM}@{_DOT_ATOM}"
-_MAILBOX = rf"(?:{_ATEXT}+(?: {_ATEXT}+)* <{_ADDRESS}>|{_ADDRESS})"
-_UNSTRUCTURED = re.compile(r"[!-~]+(?: [!-~]+)*")
-_VERBATIM = {
-    "from": re.compile(_MAILBOX),
-    "to": re.compile(_MAILBOX),
-    "reply-to": re.compile(rf"{_MAILBOX}(?:, {_MAILBOX})*"),
-    "message-id": re.compile(rf"<{_DOT_ATOM}@{_DOT_ATOM}>"),
-}
-_MAX_LINE = 78  # the default policy's max_line_length
-_BOUNDARY_DIGITS = len(repr(sys.maxsize - 1))  # as email.generator makes them
+# Built with the email package's MIME classes on its compat32 policy: the default policy parses every header into
+# an object when it is set and refolds it when the message is written, which made composing most of a reply's cost;
+# compat32 stores the strings and encodes them (RFC 2047 where they are not ASCII) as it writes. It does not refuse
+# line breaks in header values the way the default policy does, so _header_value does (no header injection).
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable in the raw message, lines wrapped at 76: the shorter choice for our letters
+_WRITE = email_policy.compat32.clone(mangle_from_=False)  # "From " opening a line is text, not an mbox separator
+_NEWLINES = re.compile(r"\r\n?")
 
 
-def _header(name: str, value: str) -> str:
-    """One header line (folded if it must be), exactly as EmailMessage would write it."""
-    pattern = _VERBATIM.get(name.lower(), _UNSTRUCTURED)
-    if len(name) + 2 + len(value) <= _MAX_LINE and "=?" not in value and pattern.fullmatch(value):
-        return f"{name}: {value}\n"
-    policy = email_policy.default
-    # header_store_parse refuses line breaks (header injection) just as `message[name] = value` does.
-    return policy.header_store_parse(name, value)[1].fold(policy=policy)  # type: ignore[no-any-return]
+def _header_value(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("a header value may not contain a line break")
+    return value
 
 
-def _encode_text(text: str) -> tuple[str, bytes]:
-    """The transfer encoding and body the email package chooses for UTF-8 text (contentmanager's heuristics under
-    the default policy): 7bit or 8bit when every line fits, else the shorter of quoted-printable and base64."""
-    lines = text.encode("utf-8").splitlines()
-    body = b"\n".join(lines) + b"\n"
-    if max((len(line) for line in lines), default=0) <= _MAX_LINE:
-        return ("7bit" if body.isascii() else "8bit"), body
-    sniff = b"\n".join(lines[:10]) + b"\n"
-    sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)
-    if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
-        per_line = _MAX_LINE // 4 * 3
-        return "base64", b"".join(binascii.b2a_base64(body[i:i + per_line]) for i in range(0, len(body), per_line))
-    if len(lines) <= 10:
-        return "quoted-printable", sniff_qp.encode("ascii")
-    return "quoted-printable", quoprimime.body_encode(body.decode("latin-1"), _MAX_LINE).encode("ascii")
+def _address(address: str) -> str:
+    """An address for a header: a domain written in Unicode goes in its ASCII (IDNA) form, which every mail system
+    understands, rather than as an encoded word, which no mail system accepts as an address."""
+    local, at, domain = address.rpartition("@")
+    if at and not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+    return f"{local}{at}{domain}" if at else address
 
 
-def _text_part(text: str, subtype: str) -> tuple[str, bytes]:
-    """The Content-Type and Content-Transfer-Encoding lines of a UTF-8 text part, and its encoded body."""
-    cte, body = _encode_text(text)
-    return f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: {cte}\n', body
-
-
-def _ascii(head: str) -> bytes:
-    """Header text as bytes the way the email package writes it (bytes it carried through as surrogates kept)."""
-    return head.encode("ascii", "surrogateescape")
-
-
-def _boundary(parts: Sequence[bytes]) -> str:
-    """A random boundary in email.generator's format that no part contains."""
-    boundary = "=" * 15 + str(random.randrange(sys.maxsize)).zfill(_BOUNDARY_DIGITS) + "=="
-    candidate, counter = boundary, 0
-    while any(candidate.encode("ascii") in part for part in parts):
-        candidate, counter = f"{boundary}.{counter}", counter + 1
-    return candidate
+def _text_part(text: str, subtype: str) -> MIMEText:
+    text = _NEWLINES.sub("\n", text)
+    return MIMEText(text if text.endswith("\n") else text + "\n", subtype, _UTF8_QP)  # ends its last line
 
 
 def compose(
@@ -429,32 +394,21 @@ def compose(
     auto_submitted: str = "auto-replied",
     reply_to: Sequence[str] = (),
 ) -> ComposedMessage:
-    """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending.
-
-    The bytes are those EmailMessage (default policy) would produce — text/plain, or multipart/alternative with an
-    HTML part, UTF-8 — written directly, because building them through EmailMessage was most of a reply's cost.
-    """
+    """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending:
+    text/plain, or multipart/alternative with the HTML part, in UTF-8 (quoted-printable)."""
     message_id = make_msgid(domain=from_address.rsplit("@", 1)[-1])
-    headers = [_header("From", formataddr((one_line(from_name), from_address))), _header("To", to)]
+    body = _text_part(rendered.text, "plain")
+    message = MIMEMultipart("alternative", _subparts=[body, _text_part(rendered.html, "html")]) if rendered.html \
+        else body
+    headers = [("From", formataddr((one_line(from_name), _address(from_address)))), ("To", _address(to))]
     if reply_to:
-        headers.append(_header("Reply-To", ", ".join(one_line(address) for address in reply_to)))
-    headers += [_header("Subject", one_line(rendered.subject)), _header("Date", format_datetime(now)),
-                _header("Message-ID", message_id)]
+        headers.append(("Reply-To", ", ".join(_address(one_line(address)) for address in reply_to)))
+    headers += [("Subject", one_line(rendered.subject)), ("Date", format_datetime(now)), ("Message-ID", message_id)]
     if in_reply_to:
-        headers.append(_header("In-Reply-To", in_reply_to))
         chain = [r for r in references if r != in_reply_to] + [in_reply_to]
-        headers.append(_header("References", " ".join(chain[-20:])))
-    headers += [_header("Auto-Submitted", auto_submitted), _header("X-Auto-Response-Suppress", "OOF, AutoReply"),
-                _header("Precedence", "bulk"), _header("X-Loop", loop_token)]
-    text_headers, text_body = _text_part(rendered.text, "plain")
-    if not rendered.html:
-        head = "".join(headers) + text_headers + "MIME-Version: 1.0\n\n"
-        return ComposedMessage(message_id, _ascii(head) + text_body)
-    html_headers, html_body = _text_part(rendered.html, "html")
-    parts = [(text_headers + "\n").encode("ascii") + text_body,
-             (html_headers + "MIME-Version: 1.0\n\n").encode("ascii") + html_body]
-    boundary = _boundary(parts)
-    head = "".join(headers) + f'MIME-Version: 1.0\nContent-Type: multipart/alternative;\n boundary="{boundary}"\n\n'
-    delimiter = f"--{boundary}\n".encode("ascii")
-    return ComposedMessage(message_id, _ascii(head) + delimiter + parts[0] + b"\n" + delimiter + parts[1]
-                           + f"\n--{boundary}--\n".encode("ascii"))
+        headers += [("In-Reply-To", in_reply_to), ("References", " ".join(chain[-20:]))]
+    headers += [("Auto-Submitted", auto_submitted), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
+                ("Precedence", "bulk"), ("X-Loop", loop_token)]
+    for name, value in headers:
+        message[name] = _header_value(value)
+    return ComposedMessage(message_id, message.as_bytes(policy=_WRITE))

@@ -1,12 +1,12 @@
-"""compose() writes a reply's bytes directly (building them through EmailMessage was most of a reply's cost), so
-these tests hold it to the bytes EmailMessage with the default policy gives for the same reply: ASCII and not,
-short and folded headers, hostile values, plain and multipart, every transfer encoding."""
+"""compose() builds replies with the email package's MIME classes on the compat32 policy (the default policy's
+header objects were most of a reply's cost). These tests hold what a mail client reads from our bytes — every header
+and every part, decoded by the default policy — to what it reads from the same reply built with EmailMessage: ASCII
+and not, short and folded headers, hostile values, plain and multipart; and the bytes to the rules of the wire."""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -45,13 +45,18 @@ def reference(*, rendered: RenderedReply, from_address: str, from_name: str, to:
     return message
 
 
-def same_boundary(raw: bytes, expected: bytes) -> bytes:
-    """`expected` with its (random) MIME boundary replaced by the one in `raw`."""
-    ours = re.search(rb'boundary="([^"]+)"', raw)
-    theirs = re.search(rb'boundary="([^"]+)"', expected)
-    if ours is None or theirs is None:
-        return expected
-    return expected.replace(theirs.group(1), ours.group(1))
+def read(raw: bytes) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """What a client shows: each header decoded, and each part's type with its decoded text (line ends as "\\n")."""
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert not parsed.defects
+    # Runs of folding whitespace mean one space to a reader (and between Message-IDs, nothing at all).
+    headers = {name: " ".join(str(parsed[name]).split()) for name in HEADER_NAMES if parsed[name] is not None}
+    parts = [parsed] if not parsed.is_multipart() else list(parsed.iter_parts())
+    return headers, [(part.get_content_type(), part.get_content().replace("\r\n", "\n")) for part in parts]
+
+
+HEADER_NAMES = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+                "Auto-Submitted", "X-Auto-Response-Suppress", "Precedence", "X-Loop", "MIME-Version")
 
 
 LONG_LINE = "I acknowledge receipt of your request for information received by this office on 4th March 2024. " * 2
@@ -86,7 +91,8 @@ HEADERS = [
 @pytest.mark.parametrize("html", [None, "<p>Dear Jo,</p>\n<p>" + LONG_LINE + "</p>\n"], ids=["plain", "alternative"])
 @pytest.mark.parametrize("text", list(TEXTS.values()), ids=list(TEXTS))
 @pytest.mark.parametrize("headers", HEADERS, ids=[str(i) for i in range(len(HEADERS))])
-def test_compose_writes_the_bytes_email_message_would(headers: dict[str, object], text: str, html: str | None) -> None:
+def test_a_client_reads_what_email_message_would_have_said(headers: dict[str, object], text: str,
+                                                           html: str | None) -> None:
     args: dict[str, object] = {
         "from_address": "foi@council.example", "from_name": "Freedom of Information", "to": "jo@example.org",
         "in_reply_to": "<request-1@example.org>", "references": ("<earlier@example.org>",),
@@ -96,31 +102,54 @@ def test_compose_writes_the_bytes_email_message_would(headers: dict[str, object]
     args.update({k: v for k, v in headers.items() if k != "subject"})
     rendered = RenderedReply(subject, text, html)
     message = compose(rendered=rendered, **args)  # type: ignore[arg-type]
-    expected = reference(rendered=rendered, message_id=message.message_id, **args).as_bytes()  # type: ignore[arg-type]
-    assert message.raw == same_boundary(message.raw, expected)
-    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
-    assert parsed["Message-ID"] == message["Message-ID"] == message.message_id
-    assert not parsed.defects
+    expected = reference(rendered=rendered, message_id=message.message_id, **args)  # type: ignore[arg-type]
+    ours, theirs = read(message.raw), read(expected.as_bytes())
+    if "例え" in str(args["to"]):  # a Unicode domain goes out in its IDNA form, which any mail system takes
+        theirs[0]["To"] = "jo@xn--r8jz45g.jp"
+    # The display name as meant; EmailMessage itself garbles one with a comma and non-ASCII ("Siân's Council, FOI"
+    # comes back as '"Siân's Council", FOI'), so for From the intended name is the reference, not its reading.
+    sender = email.message_from_bytes(message.raw, policy=email.policy.default)["From"].addresses
+    assert [(a.display_name, a.addr_spec) for a in sender] == [(one_line(str(args["from_name"])), args["from_address"])]
+    del ours[0]["From"], theirs[0]["From"]
+    assert ours == theirs
+    assert message["Message-ID"] == message.message_id
+    assert message.raw.isascii()  # 7-bit clean: any server takes it
+    head = message.raw.split(b"\n\n", 1)[0]
+    assert all(len(line) <= 998 for line in message.raw.split(b"\n"))
+    assert all(len(line) <= 78 for line in head.split(b"\n") if b" " in line.strip())  # folded where it can be
 
 
-def test_header_values_with_line_breaks_are_refused_as_before() -> None:
+@pytest.mark.parametrize("field", ["to", "in_reply_to", "references", "from_name", "loop_token", "auto_submitted"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_header_values_with_line_breaks_are_refused(field: str, newline: str) -> None:
+    """No header injection: a value that would start a line of its own is an error, never a Bcc."""
+    args: dict[str, object] = {"from_address": "foi@council.example", "from_name": "FOI", "to": "jo@example.org",
+                               "in_reply_to": "<a@b>", "references": (), "loop_token": "t", "now": NOW,
+                               "auto_submitted": "auto-replied"}
+    injected = f"{newline}Bcc: x@y"
+    args[field] = (f"<a@b>{injected}",) if field == "references" else f"{args[field] or ''}{injected}"
     rendered = RenderedReply("Subject", "Body\n", None)
-    with pytest.raises(ValueError):
-        compose(rendered=rendered, from_address="foi@council.example", from_name="FOI", to="jo@example.org\r\nBcc: x@y",
-                in_reply_to=None, references=(), loop_token="t", now=NOW)
-    with pytest.raises(ValueError):
-        compose(rendered=rendered, from_address="foi@council.example", from_name="FOI", to="jo@example.org",
-                in_reply_to="<a@b>\nBcc: x@y", references=(), loop_token="t", now=NOW)
+    try:
+        message = compose(rendered=rendered, **args)  # type: ignore[arg-type]
+    except ValueError:
+        return
+    # one_line() may have flattened a free-text value instead: then the text stays inside its own header
+    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    assert parsed["Bcc"] is None and field == "from_name"
 
 
-def test_the_boundary_never_occurs_in_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mailbot import replies
+def test_the_subject_is_one_line_even_when_the_template_is_not() -> None:
+    rendered = RenderedReply("Re: x\r\nBcc: x@y", "Body\n", None)
+    message = compose(rendered=rendered, from_address="foi@council.example", from_name="FOI", to="jo@example.org",
+                      in_reply_to=None, references=(), loop_token="t", now=NOW)
+    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    assert parsed["Bcc"] is None and parsed["Subject"] == "Re: x Bcc: x@y"
 
-    monkeypatch.setattr(replies.random, "randrange", lambda _n: 1234567890123456789)
+
+def test_a_part_that_looks_like_the_boundary_does_not_break_the_message() -> None:
     taken = "===============1234567890123456789=="
     rendered = RenderedReply("Subject", f"--{taken}\n--{taken}.0\n", "<p>x</p>")
     message = compose(rendered=rendered, from_address="foi@council.example", from_name="FOI", to="jo@example.org",
                       in_reply_to=None, references=(), loop_token="t", now=NOW)
-    assert f'boundary="{taken}.1"'.encode() in message.raw
-    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
-    assert [part.get_content() for part in parsed.iter_parts()] == [f"--{taken}\n--{taken}.0\n", "<p>x</p>\n"]
+    _, parts = read(message.raw)
+    assert parts == [("text/plain", f"--{taken}\n--{taken}.0\n"), ("text/html", "<p>x</p>\n")]
