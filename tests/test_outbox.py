@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -139,3 +140,58 @@ def test_a_server_that_never_answers_times_out_and_the_reply_waits(make_bot, dov
         silent.close()
         for conn in accepted:
             conn.close()
+
+
+def test_replies_go_out_while_the_backlog_is_still_being_decided(make_bot, dovecot, smtp_sink, monkeypatch,
+                                                                  clock) -> None:  # type: ignore[no-untyped-def]
+    """The sender works beside the decision runner: the first replies reach the server before the last message is
+    decided, and never before their own decision has committed (on PostgreSQL decisions commit 20 at a time)."""
+    import mailbot.process
+    from mailbot.judge import judge as real_judge
+
+    bot = make_bot(SMTP, clock=clock)
+    count = 45
+    for n in range(count):
+        dovecot.append(request(n), WHEN)
+    seen_at_decision: list[int] = []
+
+    def slow_judge(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
+        seen_at_decision.append(len(smtp_sink.messages))  # replies already at the server when this one is judged
+        time.sleep(0.03)
+        return real_judge(msg, index, settings)
+
+    monkeypatch.setattr(mailbot.process, "judge", slow_judge)
+    stats = bot.cycle()
+    assert (stats.process.decided, stats.send.sent) == (count, count)
+    assert seen_at_decision[0] == 0 and seen_at_decision[-1] >= 10  # sending overlapped deciding
+    sent_ids = [m.message["In-Reply-To"] for m in smtp_sink.messages]
+    assert sorted(sent_ids) == sorted(f"<req-{n}@example.org>" for n in range(count))  # each once
+    assert all(row.status == "sent" for row in outbox(bot))
+
+
+def test_a_stop_request_stops_the_sender_too(make_bot, dovecot, smtp_sink, monkeypatch,
+                                             clock) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM mid-backlog: deciding stops after the message in hand, sending after its batch; nothing is lost,
+    and the next run finishes the job."""
+    import mailbot.process
+    from mailbot.judge import judge as real_judge
+
+    bot = make_bot(SMTP, clock=clock)
+    for n in range(6):
+        dovecot.append(request(n), WHEN)
+
+    def judge_then_stop(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
+        if msg.message_id == "<req-2@example.org>":
+            bot.request_stop()
+        return real_judge(msg, index, settings)
+
+    monkeypatch.setattr(mailbot.process, "judge", judge_then_stop)
+    stats = bot.cycle()
+    assert stats.process.decided == 3 and stats.send.sent <= 3
+    assert all(row.status in ("queued", "sent") for row in outbox(bot))  # none left half-sent
+    monkeypatch.undo()
+    bot._stop.clear()
+    again = bot.cycle()
+    assert again.process.decided == 3 and stats.send.sent + again.send.sent == 6
+    assert sorted(m.message["In-Reply-To"] for m in smtp_sink.messages) == sorted(
+        f"<req-{n}@example.org>" for n in range(6))

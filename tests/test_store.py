@@ -68,3 +68,57 @@ def test_numbering_restarts_each_year_after_the_first(db_url: str) -> None:
         assert session.scalars(select(ReferenceCounter)).all()
     assert (first[1], second[1], other_mailbox[1]) == ("13931/2022", "1/2023", "DP-500")
     db.dispose()
+
+
+def test_turns_are_taken_in_arrival_order_and_are_reentrant() -> None:
+    """SQLite writers of one process queue first come, first served: a thread that commits and begins again at once
+    goes to the back, behind the one already waiting."""
+    import threading
+    import time
+
+    from mailbot.store.db import TurnLock
+
+    turns = TurnLock()
+    order: list[str] = []
+    first = turns.acquire()
+    assert turns.acquire() == first  # the holder may take it again (a nested use in the same thread)
+    turns.release(first)
+
+    def worker(name: str) -> None:
+        ticket = turns.acquire()
+        order.append(name)
+        turns.release(ticket)
+
+    threads = []
+    for name in ("a", "b", "c"):
+        thread = threading.Thread(target=worker, args=(name,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)  # queued one after another while the main thread still holds its turn
+    order.append("main")
+    turns.release(first)
+    ticket = turns.acquire()  # the main thread asks again at once: it must wait for a, b and c
+    order.append("main again")
+    turns.release(ticket)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["main", "a", "b", "c", "main again"]
+
+
+def test_a_turn_is_released_for_the_thread_that_took_it() -> None:
+    """A connection returned by another thread (the garbage collector, say) still ends its owner's turn."""
+    import threading
+
+    from mailbot.store.db import TurnLock
+
+    turns = TurnLock()
+    ticket = turns.acquire()
+    releaser = threading.Thread(target=turns.release, args=(ticket,))
+    releaser.start()
+    releaser.join(5)
+    got: list[int] = []
+    taker = threading.Thread(target=lambda: got.append(turns.acquire()))
+    taker.start()
+    taker.join(5)
+    assert got and got[0] != ticket
+
