@@ -1,8 +1,9 @@
 """The decision runner: every stored message that is still new gets parsed, judged and acted on — once.
 
-Each message is its own transaction (decision, case, reference and reply together), taken under a row lock and
-re-checked, so two runners or a restart can never decide the same message twice. A message that makes any step
-fail is retried a bounded number of times and then quarantined for staff, while the rest carry on.
+Each message's decision, case, reference and reply are written in one transaction (on PostgreSQL, one shared by
+up to 20 messages), under the message's row lock and re-checked, so two runners or a restart can never decide the
+same message twice. A message that makes any step fail is retried a bounded number of times and then quarantined
+for staff, while the rest carry on.
 """
 
 from __future__ import annotations
