@@ -125,6 +125,11 @@ class DecisionApplier:
                   case: models.Case | None) -> models.Case:
         """A valid request — new, or a held one this message completes — gets its reference and due date now."""
         was_held = case is not None
+        # The number first: allocating it flushes the session, and a new case added before would then be INSERTed
+        # without its number and UPDATEd straight after.
+        refs = self.settings.references
+        seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
+                                            first_next=refs.next, reset_yearly=refs.reset_yearly)
         if case is None:
             case = models.Case(
                 mailbox=self.mailbox, status="open", regime=decision.regime or "foi",
@@ -133,9 +138,6 @@ class DecisionApplier:
                 first_received=row.received_date, missing=[],
             )
             session.add(case)
-        refs = self.settings.references
-        seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
-                                            first_next=refs.next, reset_yearly=refs.reset_yearly)
         case.reference, case.reference_seq, case.reference_year = reference, seq, row.received_date.year
         case.status = "open"
         case.applicant_name = decision.applicant_name or case.applicant_name
