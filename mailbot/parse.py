@@ -36,7 +36,6 @@ from email.message import Message
 from email.policy import compat32
 
 from inscriptis import get_text
-
 from mailparser.dates import parse_mail_date
 from mailparser.utils import get_addresses
 

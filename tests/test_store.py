@@ -122,3 +122,32 @@ def test_a_turn_is_released_for_the_thread_that_took_it() -> None:
     taker.join(5)
     assert got and got[0] != ticket
 
+
+
+
+def test_a_turn_never_given_back_is_an_error_not_a_hang() -> None:
+    """Bounded like SQLite's busy timeout: the waiter gets an error, and the queue is not left blocked by it."""
+    import threading
+
+    from mailbot.store.db import TurnLock
+
+    turns = TurnLock()
+    stuck = turns.acquire()  # taken and (for now) not given back
+    outcome: list[str] = []
+
+    def waiter(timeout: float) -> None:
+        try:
+            turns.release(turns.acquire(timeout=timeout))
+            outcome.append("got it")
+        except TimeoutError:
+            outcome.append("timed out")
+
+    first = threading.Thread(target=waiter, args=(0.2,))
+    first.start()
+    first.join(5)
+    assert outcome == ["timed out"]
+    turns.release(stuck)
+    second = threading.Thread(target=waiter, args=(5,))
+    second.start()
+    second.join(10)
+    assert outcome == ["timed out", "got it"]

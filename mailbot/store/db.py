@@ -19,6 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+# How long a writer waits for another before giving up with an error (SQLite's busy timeout, and our own turns).
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
 def normalise_url(url: str) -> str:
     """`postgresql://` means psycopg 3 here (the driver we install), not SQLAlchemy's psycopg2 default."""
     parsed = make_url(url)
@@ -34,7 +38,7 @@ def make_engine(url: str) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +49,7 @@ def make_engine(url: str) -> Engine:
             # can lose the last commits; each commit is then a fraction of a millisecond.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -83,15 +87,22 @@ class TurnLock:
         self._owner: int | None = None
         self._depth = 0
 
-    def acquire(self) -> int:
-        """Wait for this thread's turn; returns the ticket `release` takes."""
+    def acquire(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> int:
+        """Wait for this thread's turn; returns the ticket `release` takes.
+
+        Waiting is bounded like SQLite's own busy timeout, so a turn never given back (a leaked connection) shows
+        up as an error, as a locked database would, rather than as every thread hanging for ever.
+        """
         me = threading.get_ident()
         with self._cond:
             if self._owner == me:
                 self._depth += 1
                 return me
             self._queue.append(me)
-            self._cond.wait_for(lambda: self._owner is None and self._queue[0] == me)
+            if not self._cond.wait_for(lambda: self._owner is None and self._queue[0] == me, timeout=timeout):
+                self._queue.remove(me)
+                self._cond.notify_all()  # whoever was behind us may be first now
+                raise TimeoutError(f"waited {timeout:.0f} s for another thread's database transaction")
             self._queue.popleft()
             self._owner, self._depth = me, 1
             return me
@@ -110,7 +121,6 @@ class TurnLock:
 def _take_turns(engine: Engine) -> None:
     """A connection is held from checkout to checkin, which brackets its whole transaction, commit included."""
     turns = TurnLock()
-    engine.turns = turns  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "checkout")
     def _wait_for_turn(_dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
