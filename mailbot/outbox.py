@@ -12,8 +12,9 @@ leaves it queued with exponential backoff; a permanent one (5xx) marks it failed
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -119,10 +120,10 @@ class Outbox:
             ids = self.due_ids(now())
             if ids:
                 ids, self._resend = self._reconcile(ids, now(), stats)
-            if more is not None:
-                ids = self._wait_for_replies(ids, now, more, should_stop)
+            rounds = self._rounds(ids, now, more, should_stop)
+            ids = next((ids for ids in rounds if ids), [])  # nothing to send yet: wait before connecting at all
             if ids:
-                sent = asyncio.run(self._send(ids, now, more, should_stop))
+                sent = asyncio.run(self._send(ids, rounds, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
         finally:
             if self.sent_folder is not None:
@@ -172,72 +173,58 @@ class Outbox:
             validate_certs=smtp.verify_certificates,
         )
 
-    def _wait_for_replies(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None],
-                          should_stop: Callable[[], bool]) -> list[int]:
-        """Before connecting at all: wait until there is something to send, or nothing more will come."""
-        while not ids and not should_stop():
-            news = more()
-            ids = self.due_ids(now())
-            if news is False:
-                break
-        return ids
+    def _rounds(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None] | None,
+                should_stop: Callable[[], bool]) -> Iterator[list[int]]:
+        """The replies to send now; then, while the decision runner works beside us, those due after each piece of
+        its news, and a last round once it has finished (without `more`, only the first)."""
+        yield ids
+        while more is not None and not should_stop():
+            if more() is False:  # blocks this thread (and any idle connection) until the runner has news
+                more = None  # one last round for what the runner queued last
+            yield self.due_ids(now())
 
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
         await client.connect()
         if self.settings.smtp.username:
             await client.login(self.settings.smtp.username, self.password or "")
 
-    async def _send(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None] | None = None,
-                    should_stop: Callable[[], bool] = lambda: False) -> SendStats:
+    async def _send(self, ids: list[int], rounds: Iterator[list[int]], now: Callable[[], datetime],
+                    should_stop: Callable[[], bool]) -> SendStats:
+        """Send `ids`, then each later round; an unreachable server defers this round and every later one."""
         stats = SendStats()
         client = self._client()
         try:
-            await self._connect(client)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            self._unavailable(ids, exc, now, more, should_stop, stats)
-            return stats
-        try:
-            while True:
+            for ids in itertools.chain([ids], rounds):
+                if ids and not client.is_connected:  # not yet, or the server dropped the idle connection meanwhile
+                    try:
+                        await self._connect(client)
+                    except (aiosmtplib.SMTPException, OSError) as exc:
+                        self._unavailable(itertools.chain([ids], rounds), exc, now, stats)
+                        return stats
                 for batch in chunks(ids, CLAIM_BATCH):
                     if should_stop():
                         return stats
                     for row in self._claim(batch):
                         await self._send_one(client, row, now(), stats)
-                if more is None or should_stop():
-                    break
-                news = more()  # blocks this thread (and its idle connection) until the runner has news
-                if news is False:
-                    more = None  # one last round for what the runner queued last
-                ids = self.due_ids(now())
-                if ids and not client.is_connected:  # the server dropped the idle connection meanwhile
-                    try:
-                        await self._connect(client)
-                    except (aiosmtplib.SMTPException, OSError) as exc:
-                        self._unavailable(ids, exc, now, more, should_stop, stats)
-                        return stats
         finally:
             try:
                 self._copy_to_sent()
             finally:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    client.close()
+                if client.is_connected:
+                    try:
+                        await client.quit()
+                    except (aiosmtplib.SMTPException, OSError):
+                        client.close()
         return stats
 
-    def _unavailable(self, ids: list[int], exc: BaseException, now: Callable[[], datetime],
-                     more: Callable[[], bool | None] | None, should_stop: Callable[[], bool], stats: SendStats) -> None:
+    def _unavailable(self, rounds: Iterable[list[int]], exc: BaseException, now: Callable[[], datetime],
+                     stats: SendStats) -> None:
         """The server cannot be reached: one try per run is enough. What is due now, and what the runner queues
         for the rest of this run, waits with its backoff and the error recorded."""
         log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
-        while True:
+        for ids in rounds:
             self._defer_all(ids, exc, now())
             stats.deferred += len(ids)
-            if more is None or should_stop():
-                return
-            if more() is False:
-                more = None
-            ids = self.due_ids(now())
 
     def _claim(self, batch: list[int]) -> list[Claimed]:
         """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed
