@@ -44,9 +44,6 @@ class SinkProcess:
     def clear(self) -> None:
         self._ask("clear")
 
-    def count(self) -> int:
-        return int(self._ask("count"))
-
     def stop(self) -> None:
         if self._process.stdin is not None:
             self._process.stdin.close()

@@ -2,7 +2,7 @@
 
 In the benchmark's own process the sink would share the interpreter (and its lock) with the bot, so every
 millisecond the server spends on a reply would be charged to the bot as well. Run by harness.servers(): prints its
-port, answers "count" with the number of messages received and "clear" by forgetting them, and stops when its
+port, answers "clear" by forgetting the messages received, and stops when its
 standard input closes.
 """
 
@@ -25,8 +25,6 @@ def main() -> None:
             if command == "clear":
                 sink.clear()
                 print("ok", flush=True)
-            elif command == "count":
-                print(len(sink.messages()), flush=True)
     finally:
         sink.stop()
 
