@@ -69,6 +69,9 @@ class SmtpSettings(_Section):
     ca_file: str = ""
     retry_seconds: int = Field(60, ge=1)
     max_attempts: int = Field(20, ge=1)
+    # "process": replies are sent from a second process beside the decision runner (a core of its own); "thread":
+    # from a thread of the bot's process.
+    sender: Literal["process", "thread"] = "process"
 
 
 class DatabaseSettings(_Section):

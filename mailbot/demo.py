@@ -84,7 +84,7 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
             shown = len(servers.sent)
         show_requests(bot)
         if not serve:
-            bot.db.dispose()
+            bot.close()
             return 0
         click.echo("=" * 78)
         click.echo("Serving. Point a mail client at:")

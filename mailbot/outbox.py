@@ -2,9 +2,10 @@
 
 A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed: the
 row is marked `sending` (committed; a batch of rows per transaction), the SMTP server accepts it, the row is marked
-`sent` at once (one local commit: the only window in which a crash could send it twice), and its copy goes to the
-Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not made is made by a later
-run). A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent folder by
+`sent` at once — by a recorder thread, while the next reply is already on its way, so that waiting for the database
+never holds up the wire (that commit is the only window in which a crash could send a reply twice) — and its copy
+goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not made is made
+by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent folder by
 Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS)
 leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
 """
@@ -15,6 +16,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -76,6 +78,33 @@ class SendStats:
     deferred: int = 0
     failed: int = 0
     reconciled: int = 0
+
+
+class _Recorder:
+    """Records each accepted reply as `sent` in a thread of its own, one at a time and in order, while the event
+    loop sends the next reply: a send need not wait for the database (on SQLite, for the decision runner's turn).
+
+    At most one record is in flight; `record` first waits for the one before it, so a failure to record surfaces
+    at the next reply, before anything else is sent.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailbot-recorder")
+        self._pending: asyncio.Future[None] | None = None
+
+    async def record(self, row_id: int, now: datetime) -> None:
+        await self.drain()
+        self._pending = asyncio.get_running_loop().run_in_executor(
+            self._thread, lambda: self._outbox._record(row_id, now, error=None, permanent=False))
+
+    async def drain(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -193,6 +222,7 @@ class Outbox:
         """Send `ids`, then each later round; an unreachable server defers this round and every later one."""
         stats = SendStats()
         client = self._client()
+        recorder = _Recorder(self)
         try:
             for ids in itertools.chain([ids], rounds):
                 if ids and not client.is_connected:  # not yet, or the server dropped the idle connection meanwhile
@@ -205,10 +235,16 @@ class Outbox:
                     if should_stop():
                         return stats
                     for row in self._claim(batch):
-                        await self._send_one(client, row, now(), stats)
+                        await self._send_one(client, row, now(), stats, recorder)
         finally:
             try:
-                self._copy_to_sent()
+                try:
+                    await recorder.drain()
+                finally:
+                    recorder.close()
+                    # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed
+                    # record, its copy there is what stops a second send.
+                    self._copy_to_sent()
             finally:
                 if client.is_connected:
                     try:
@@ -238,7 +274,8 @@ class Outbox:
                 conn.execute(_MARK_SENDING, {"ids": [row.id for row in rows]})
         return rows
 
-    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats) -> None:
+    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats,
+                        recorder: _Recorder) -> None:
         row_id, message_id = row.id, row.message_id
         try:
             await client.sendmail(self.mailbox, [row.recipient], row.raw)
@@ -259,19 +296,14 @@ class Outbox:
             stats.deferred += 1
             log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
             return
-        # The server has it: the fastest durable record comes first, to keep the window in which a crash could
-        # lead to a second copy as short as one local commit; the Sent copy follows with the next batch.
+        # The server has it: the durable record starts at once, beside the next send, to keep the window in which
+        # a crash could lead to a second copy as short as one local commit; the Sent copy follows with the next
+        # batch. If a record fails, _send's `finally` still files every accepted reply in Sent, which is what then
+        # stops a second send of a row left `sending`.
         self._to_copy.append((row_id, SentCopy(message_id, row.raw, now)))
-        try:
-            self._record(row_id, now, error=None, permanent=False)
-        except BaseException:
-            # Not recorded, so the row stays `sending`: its copy in Sent is what will stop a second send.
-            try:
-                self._copy_to_sent()
-            except Exception as exc:  # noqa: BLE001 - the original failure is the one to report
-                log.warning("could not record the Sent copies (%s)", type(exc).__name__)
-            raise
+        await recorder.record(row_id, now)
         if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
+            await recorder.drain()  # flag in Sent only rows already recorded as sent
             self._copy_to_sent()
         stats.sent += 1
         log.info("sent reply %s", message_id)

@@ -1,7 +1,7 @@
 """The running bot: one cycle is poll → decide → send, and the scheduler repeats it.
 
-Sending runs in a thread beside deciding (SenderThread), so a reply goes out as soon as its decision has committed
-instead of after the whole backlog has been decided; the cycle ends when both are done.
+Sending runs beside deciding — in a process of its own by default (sender.py) — so a reply goes out as soon as its
+decision has committed instead of after the whole backlog has been decided; the cycle ends when both are done.
 
 A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
 any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
@@ -34,6 +34,7 @@ from mailbot.outbox import Outbox, SendStats
 from mailbot.process import Processor, ProcessStats
 from mailbot.quarantine import Quarantine
 from mailbot.replies import Templates
+from mailbot.sender import SenderProcess, SenderThread
 from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
@@ -51,63 +52,6 @@ def _secret_hint(settings: Settings, key: str) -> str:
     if settings.mailbox_name != "default":
         names.insert(0, f"MAILBOT_{settings.mailbox_name.replace('-', '_').upper()}_{key.upper()}")
     return " or ".join(f"{n} (or {n}_FILE)" for n in names)
-
-
-class Handoff:
-    """News from the decision runner to the sender working beside it: replies were queued, or no more will come.
-
-    The sender waits here between rounds instead of polling the outbox, and wakes at least every `tick` seconds so
-    that a stop request is seen promptly.
-    """
-
-    def __init__(self, tick: float = 1.0) -> None:
-        self._cond = threading.Condition()
-        self._queued = False
-        self._finished = False
-        self._tick = tick
-
-    def queued(self) -> None:
-        with self._cond:
-            self._queued = True
-            self._cond.notify()
-
-    def finish(self) -> None:
-        with self._cond:
-            self._finished = True
-            self._cond.notify()
-
-    def wait(self) -> bool | None:
-        """True: replies were queued; None: nothing yet; False: the runner has finished."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._queued or self._finished, timeout=self._tick)
-            if self._finished:
-                return False
-            news, self._queued = self._queued, False
-            return True if news else None
-
-
-class SenderThread(threading.Thread):
-    """Sends replies while the decision runner is still deciding, so a backlog's sending overlaps its deciding
-    rather than following it. Each reply still goes out only after the transaction that queued it has committed."""
-
-    def __init__(self, outbox: Outbox, clock: Callable[[], datetime], handoff: Handoff,
-                 should_stop: Callable[[], bool]) -> None:
-        super().__init__(name="mailbot-sender", daemon=True)
-        self.outbox, self.clock, self.handoff, self.should_stop = outbox, clock, handoff, should_stop
-        self.stats = SendStats()
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.stats = self.outbox.send_pending(self.clock, more=self.handoff.wait, should_stop=self.should_stop)
-        except BaseException as exc:  # noqa: BLE001 - handed to the cycle, which raises it in its own thread
-            self.error = exc
-
-    def result(self) -> SendStats:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        return self.stats
 
 
 @dataclass
@@ -142,9 +86,49 @@ class Bot:
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
         self._wake = threading.Event()
+        self._sender_process: SenderProcess | None = None
 
     def request_stop(self) -> None:
         self._stop.set()
+        if self._sender_process is not None:
+            self._sender_process.stop_requested()
+
+    def close(self) -> None:
+        """Stop the sender process (if any) and release the database."""
+        if self._sender_process is not None:
+            self._sender_process.close()
+            self._sender_process = None
+        self.db.dispose()
+
+    @property
+    def sends_from_a_process(self) -> bool:
+        """Unless set to a thread — or the database lives in this process's memory, out of another's reach."""
+        database = self.db.engine.url.database
+        return self.settings.smtp.sender == "process" and not (self.db.engine.dialect.name == "sqlite"
+                                                               and database in (None, "", ":memory:"))
+
+    def start_sender(self) -> SenderProcess | None:
+        """The sender process, started now if it is not running (or has died); `run` starts it before the first
+        poll so that the first cycle does not wait for it (an interpreter's start: about 0.7 s here)."""
+        if not self.sends_from_a_process:
+            return None
+        if self._sender_process is not None and not self._sender_process.alive:
+            self._sender_process.close()
+            self._sender_process = None
+        if self._sender_process is None:
+            self._sender_process = SenderProcess(self.settings, self.db.url, self.outbox.password, self.imap_password,
+                                                 self.clock, real_clock=self.clock is utc_now)
+            if self.stopping:
+                self._sender_process.stop_requested()
+        return self._sender_process
+
+    def _start_sender(self) -> SenderThread | SenderProcess:
+        """This cycle's sender: the sender process, told that a cycle begins; or a new thread."""
+        process = self.start_sender()
+        if process is None:
+            return SenderThread(self.outbox, self.clock, lambda: self.stopping)
+        process.begin()
+        return process
 
     @property
     def stopping(self) -> bool:
@@ -163,13 +147,10 @@ class Bot:
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
             stats.imap_error = f"{type(exc).__name__}: {exc}"
             log.warning("IMAP poll failed (%s); will retry at the next poll", stats.imap_error)
-        handoff = Handoff()
-        sender = SenderThread(self.outbox, self.clock, handoff, lambda: self.stopping)
-        sender.start()
+        sender = self._start_sender()
         try:
-            stats.process = self.processor.run(self.clock, lambda: self.stopping, on_queued=handoff.queued)
+            stats.process = self.processor.run(self.clock, lambda: self.stopping, on_queued=sender.queued)
         finally:
-            handoff.finish()
             stats.send = sender.result()
         if not self.stopping:
             self._report_refused()
@@ -296,6 +277,11 @@ def run_forever(bots: list[Bot], after_cycle: Callable[[CycleStats], None] | Non
                  bot.settings.schedule.poll_seconds,
                  ", IMAP IDLE where the server has it" if bot.settings.imap.idle else "")
     try:
+        for bot in bots:
+            try:
+                bot.start_sender()
+            except OSError as exc:  # the first cycle tries again
+                log.error("could not start the sender process (%s)", exc)
         for watcher in watchers:
             watcher.start()
         scheduler.start()
@@ -307,5 +293,5 @@ def run_forever(bots: list[Bot], after_cycle: Callable[[CycleStats], None] | Non
         for bot in bots:
             bot._wait_for_cycle()
             bot.leader.release()
-            bot.db.dispose()
+            bot.close()
         log.info("mailbot stopped")

@@ -40,7 +40,7 @@ class BotFactory:
 
     def close(self) -> None:
         for bot in self.bots:
-            bot.db.dispose()
+            bot.close()
 
 
 FIRST = ["Alex", "Sam", "Priya", "Tomasz", "Aoife", "Kwame", "Mei", "Olu", "Ines", "Rhys", "Fatima", "Jonas"]

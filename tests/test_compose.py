@@ -153,3 +153,35 @@ def test_a_part_that_looks_like_the_boundary_does_not_break_the_message() -> Non
                       in_reply_to=None, references=(), loop_token="t", now=NOW)
     _, parts = read(message.raw)
     assert parts == [("text/plain", f"--{taken}\n--{taken}.0\n"), ("text/html", "<p>x</p>\n")]
+
+
+def test_a_part_quoting_our_own_boundary_does_not_break_the_message() -> None:
+    """Our boundary opens with "=_", which quoted-printable never writes at a line's start."""
+    first = compose(rendered=RenderedReply("Subject", "x\n", "<p>x</p>"), from_address="foi@council.example",
+                    from_name="FOI", to="jo@example.org", in_reply_to=None, references=(), loop_token="t", now=NOW)
+    boundary = email.message_from_bytes(first.raw).get_boundary()
+    assert boundary is not None and boundary.startswith("=_") and "@" not in boundary
+    # A reply quoting a boundary of that very shape (say, a requester pasting an earlier reply's source).
+    quoted = f"--{boundary}\n--{boundary}--\n--=_\n"
+    message = compose(rendered=RenderedReply("Subject", quoted, f"<p>{quoted}</p>"), from_address="foi@council.example",
+                      from_name="FOI", to="jo@example.org", in_reply_to=None, references=(), loop_token="t", now=NOW)
+    _, parts = read(message.raw)
+    assert parts == [("text/plain", quoted), ("text/html", f"<p>{quoted}</p>\n")]
+
+
+FOLD_VALUES = [
+    "", "x", "foi@council.example", "Re: Budget [Enquiry Ref: 13931/2024]", "OOF, AutoReply",
+    "<1764.1.2@council.example>", "x" * 74, "x" * 75, "x" * 76, "word " * 15 + "end", "two  spaces", " lead",
+    "trail ", "tab\there", "=?utf-8?q?Caf=C3=A9?=", "Siân", "a\x7fb", "a\x00b", "<a@b> <c@d> " * 8 + "<e@f>",
+    "Mon, 04 Mar 2024 09:30:00 +0000", 'text/plain; charset="utf-8"', "quoted-printable",
+]
+
+
+@pytest.mark.parametrize("name", ["To", "Subject", "X-Auto-Response-Suppress", "Content-Transfer-Encoding"])
+@pytest.mark.parametrize("value", FOLD_VALUES, ids=[repr(v)[:30] for v in FOLD_VALUES])
+def test_the_header_shortcut_writes_what_compat32_writes(name: str, value: str) -> None:
+    from mailbot.replies import _WRITE
+
+    plain = email.policy.compat32.clone(mangle_from_=False)
+    assert _WRITE.fold_binary(name, value) == plain.fold_binary(name, value)
+    assert _WRITE.fold(name, value) == plain.fold(name, value)

@@ -107,7 +107,8 @@ def run(ctx: click.Context, once: bool) -> None:
             stats = bot.cycle()
             bot.leader.release()
             failed = failed or stats.imap_error is not None
-        db.dispose()
+        for bot in bots:
+            bot.close()
         ctx.exit(1 if failed else 0)
     run_forever(bots)
 
