@@ -76,8 +76,10 @@ class NameFinding:
     pseudonym: bool = False
 
 
+@lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
-    """Case- and accent-insensitive form, for comparing names."""
+    """Case- and accent-insensitive form, for comparing names (the same few words are compared over and over:
+    the pseudonym list against every name judged)."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
@@ -130,6 +132,11 @@ def _words(name: str) -> list[str]:
     return [re.sub(r"[^\w'’-]", "", t.lower()) for t in name.split()]
 
 
+@lru_cache(maxsize=16)
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_fold(w) for w in words)
+
+
 def judge_full_name(raw: str, *, accept_surname_only: bool = False,
                     pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS) -> NameFinding:
     """Whether this is a full name in the ICO's sense, and why (the reason is shown to staff)."""
@@ -145,7 +152,7 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
         return verdict(False, f"{name!r} is not a name")
     if any(ch.isdigit() for ch in name) or "@" in name or "_" in name:
         return verdict(False, f"{name!r} is not a person's or organisation's name")
-    if folded in {_fold(p) for p in pseudonyms}:
+    if folded in _folded(pseudonyms):
         return verdict(False, f"{name!r} looks like an obvious pseudonym", pseudonym=True)
     words = set(_words(name))
     if words & ORGANISATION_WORDS and len(words) >= 2:

@@ -34,6 +34,17 @@ def _nation_holidays(nation: str, year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("GB", subdiv=nation, years=year))
 
 
+@lru_cache(maxsize=8192)
+def _holiday_name(nations: tuple[str, ...], day: date) -> str | None:
+    """The public holidays of any of these nations on this day (counting 20 working days asks about ~46 days)."""
+    names: list[str] = []
+    for nation in nations:
+        name = _nation_holidays(nation, day.year).get(day)
+        if name and name not in names:
+            names.append(name)
+    return "; ".join(names) or None
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """A working-day calendar: weekends plus the public holidays of the given nations plus extra days."""
@@ -51,12 +62,7 @@ class WorkingCalendar:
         """Why a weekday is not a working day, or None when it is one."""
         if day in self.extra_non_working:
             return "non-working day (configured)"
-        names: list[str] = []
-        for nation in self.nations:
-            name = _nation_holidays(nation, day.year).get(day)
-            if name and name not in names:
-                names.append(name)
-        return "; ".join(names) or None
+        return _holiday_name(self.nations, day)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday_name(day) is None
