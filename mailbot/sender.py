@@ -40,7 +40,7 @@ from mailbot.outbox import Outbox, SendStats
 from mailbot.sentfolder import SentFolder
 from mailbot.store.db import Database
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("mailbot.sender")  # by name: in the sender process this module is __main__
 
 
 class SenderError(RuntimeError):
