@@ -95,7 +95,8 @@ class TurnLock:
         self._queue: deque[int] = deque()
         self._owner: int | None = None
         self._depth = 0
-        self._fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file and fcntl is not None else None
+        self._lock_file = lock_file if fcntl is not None else None
+        self._fd: int | None = None  # the lock file, open while this process holds the turn
 
     def acquire(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> int:
         """Wait for this thread's turn; returns the ticket `release` takes.
@@ -115,8 +116,11 @@ class TurnLock:
                 raise TimeoutError(f"waited {timeout:.0f} s for another thread's database transaction")
             self._queue.popleft()
             self._owner, self._depth = me, 1
-        if self._fd is not None:
+        if self._lock_file is not None:
+            # Opened per turn and closed with it (which also unlocks): no descriptor outlives its use, however
+            # many engines a process makes and disposes.
             try:
+                self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # other processes: the holder's transaction is short
             except BaseException:
                 self.release(me)
@@ -131,7 +135,8 @@ class TurnLock:
             self._depth -= 1
             if self._depth == 0:
                 if self._fd is not None:
-                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                    os.close(self._fd)  # the flock goes with it
+                    self._fd = None
                 self._owner = None
                 self._cond.notify_all()
 
