@@ -362,8 +362,8 @@ class _Compat32Writer(type(email_policy.compat32)):  # type: ignore[misc]
     Most of a reply's nineteen headers are such (tests/test_compose.py holds the two to the same bytes)."""
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (isinstance(value, str) and value.isascii() and len(name) + len(value) + 2 <= (self.max_line_length or 78)
-                and value == value.strip() and _PLAIN_HEADER.fullmatch(value)):
+        if (isinstance(value, str) and len(name) + len(value) + 2 <= (self.max_line_length or 78)
+                and _PLAIN_HEADER.fullmatch(value)):
             return f"{name}: {value}{self.linesep}"
         return super()._fold(name, value, sanitize)  # type: ignore[no-any-return]
 
