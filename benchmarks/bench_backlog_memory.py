@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from harness import deliver, mixed_backlog, servers, write_config
+from servers import process_table
 
 
 def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
@@ -43,13 +44,12 @@ def peak_rss_mb(sizes: list[int]) -> list[tuple[int, float, int]]:
 def watch_children(parent: int, peak: list[float]) -> None:
     """The sender process's peak RSS (VmHWM), read from /proc while it lives."""
     while Path(f"/proc/{parent}").exists():
-        for entry in Path("/proc").iterdir():
+        for child in (process for process in process_table() if process.ppid == parent):
             try:
-                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                    for line in (entry / "status").read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-            except (OSError, ValueError, IndexError):
+                for line in Path(f"/proc/{child.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+            except OSError:
                 continue
         time.sleep(0.05)
 

@@ -101,6 +101,40 @@ def _tail(path: Path, limit: int = 4000) -> str:
     return text[-limit:] if text else f"({path.name} is empty)"
 
 
+@dataclass(frozen=True)
+class ProcessEntry:
+    """One line of the process table, as /proc/PID/stat gives it."""
+
+    pid: int
+    state: str  # "Z" for a zombie
+    ppid: int
+    pgrp: int
+
+    def cmdline(self) -> bytes:
+        try:
+            with open(f"/proc/{self.pid}/cmdline", "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+
+
+def process_table() -> list[ProcessEntry]:
+    """Every process this machine shows in /proc (one that ends while being read is left out)."""
+    table: list[ProcessEntry] = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+            # Fields after the parenthesised command: state, ppid, pgrp, ...
+            fields = stat[stat.rfind(b")") + 2 :].split()
+            table.append(ProcessEntry(int(entry.name), fields[0].decode(), int(fields[1]), int(fields[2])))
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
 def _instance_processes(pgid: int, tag: str) -> list[int]:
     """PIDs of the live (non-zombie) processes of one Dovecot instance.
 
@@ -111,26 +145,16 @@ def _instance_processes(pgid: int, tag: str) -> list[int]:
     the port or serve old sessions. Zombies are left out: they hold no sockets and are
     reaped by init (or the subreaper) whenever it gets round to it.
     """
-    found: list[int] = []
     needle = tag.encode()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+    found: list[int] = []
+    for process in process_table():
+        if process.state == "Z":
             continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as f:
-                stat = f.read()
-            # Fields after the parenthesised command: state, ppid, pgrp, ...
-            fields = stat[stat.rfind(b")") + 2 :].split()
-            if len(fields) < 3 or fields[0] == b"Z":
+        if process.pgrp != pgid:
+            cmdline = process.cmdline()
+            if needle not in cmdline or b"dovecot" not in cmdline:
                 continue
-            if int(fields[2]) != pgid:
-                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                    cmdline = f.read()
-                if needle not in cmdline or b"dovecot" not in cmdline:
-                    continue
-        except (OSError, ValueError):
-            continue
-        found.append(int(entry.name))
+        found.append(process.pid)
     return found
 
 

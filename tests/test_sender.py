@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from botkit import write_config
+from servers import ProcessEntry, process_table
 from sqlalchemy import select
 
 from mailbot.sender import SenderError
@@ -33,26 +34,12 @@ def answered(smtp_sink) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(m.message["In-Reply-To"] for m in smtp_sink.messages)
 
 
-def children(pid: int) -> list[int]:
-    """Processes whose parent is `pid` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+def children(pid: int) -> list[ProcessEntry]:
+    return [process for process in process_table() if process.ppid == pid]
 
 
 def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    return any(process.pid == pid and process.state != "Z" for process in process_table())
 
 
 def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -131,8 +118,7 @@ def kill_group(process: subprocess.Popen) -> None:
 
 def sender_of(process: subprocess.Popen) -> int:
     def found() -> list[int]:
-        return [pid for pid in children(process.pid)
-                if b"mailbot.sender" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        return [child.pid for child in children(process.pid) if b"mailbot.sender" in child.cmdline()]
     assert wait_for(lambda: bool(found())), "mailbot run started no sender process"
     (pid,) = found()
     return pid
