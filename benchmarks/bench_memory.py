@@ -21,9 +21,9 @@ CASES = {
 }
 PRELUDE = r'''
 import base64, os, resource
-from mailbot.facts import JudgeSettings
-from mailbot.judge import judge
-from mailbot.parse import parse_message
+from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.judge import judge
+from mailbot.mail.parse import parse_message
 SMALL = b"From: Jo Bloggs <jo@example.org>\r\nSubject: x\r\nMessage-ID: <s@x>\r\n\r\nPlease send the budget.\r\n"
 def big(mb):
     payload = base64.encodebytes(os.urandom(mb * 1024 * 1024))

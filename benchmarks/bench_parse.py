@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from mailbot.parse import parse_message
+from mailbot.mail.parse import parse_message
 
 HOSTILE = {
     "address-without-at": b"From: " + b"a" * 300_000 + b"\n\nx",

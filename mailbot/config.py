@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from mailbot.clock import ClockPolicy
-from mailbot.facts import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
-from mailbot.names import DEFAULT_PSEUDONYMS
-from mailbot.workdays import UK_NATIONS, WorkingCalendar
+from mailbot.clock.deadlines import ClockPolicy
+from mailbot.judging.facts import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
+from mailbot.judging.names import DEFAULT_PSEUDONYMS
+from mailbot.clock.workdays import UK_NATIONS, WorkingCalendar
 
 SECRET_KEYS = {"password", "pass", "secret", "passwd"}
 
@@ -133,7 +133,7 @@ class RuleSettings(_Section):
     @field_validator("disabled")
     @classmethod
     def _known_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from mailbot.rules import BY_NAME
+        from mailbot.judging.rules import BY_NAME
 
         unknown = [name for name in value if name not in BY_NAME]
         if unknown:

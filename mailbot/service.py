@@ -23,22 +23,22 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from mailbot.alerts import notify_staff
+from mailbot.runners.alerts import notify_staff
 from mailbot.config import ConfigError, Settings
-from mailbot.digest import DigestOutcome, DigestRunner
-from mailbot.idle import IdleWatcher
-from mailbot.imap import ImapConnection
-from mailbot.ingest import Ingest, IngestStats
-from mailbot.leader import leadership_for
-from mailbot.outbox import Outbox, SendStats
-from mailbot.process import Processor, ProcessStats
-from mailbot.quarantine import Quarantine
-from mailbot.replies import Templates
-from mailbot.sender import SenderProcess, SenderThread
-from mailbot.sentfolder import SentFolder
+from mailbot.runners.digest import DigestOutcome, DigestRunner
+from mailbot.mailserver.idle import IdleWatcher
+from mailbot.mailserver.imap import ImapConnection
+from mailbot.runners.ingest import Ingest, IngestStats
+from mailbot.store.leader import leadership_for
+from mailbot.runners.send import Outbox, SendStats
+from mailbot.runners.decide import Processor, ProcessStats
+from mailbot.runners.quarantine import Quarantine
+from mailbot.replies.templates import Templates
+from mailbot.runners.sender import SenderProcess, SenderThread
+from mailbot.mailserver.sentfolder import SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
-from mailbot.workdays import LONDON
+from mailbot.clock.workdays import LONDON
 
 log = logging.getLogger(__name__)
 

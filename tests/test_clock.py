@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailbot.clock import ClockEvent, ClockPolicy, compute_deadline, staff_state
-from mailbot.workdays import WorkingCalendar, add_months
+from mailbot.clock.deadlines import ClockEvent, ClockPolicy, compute_deadline, staff_state
+from mailbot.clock.workdays import WorkingCalendar, add_months
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "deadline-examples.json").read_text())
 UK = WorkingCalendar()

@@ -14,7 +14,7 @@ from email.utils import format_datetime, formataddr
 
 import pytest
 
-from mailbot.replies import RenderedReply, compose, one_line
+from mailbot.replies.templates import RenderedReply, compose, one_line
 
 NOW = datetime(2024, 3, 4, 9, 30, tzinfo=timezone.utc)
 
@@ -180,7 +180,7 @@ FOLD_VALUES = [
 @pytest.mark.parametrize("name", ["To", "Subject", "X-Auto-Response-Suppress", "Content-Transfer-Encoding"])
 @pytest.mark.parametrize("value", FOLD_VALUES, ids=[repr(v)[:30] for v in FOLD_VALUES])
 def test_the_header_shortcut_writes_what_compat32_writes(name: str, value: str) -> None:
-    from mailbot.replies import _WRITE
+    from mailbot.replies.templates import _WRITE
 
     plain = email.policy.compat32.clone(mangle_from_=False)
     assert _WRITE.fold_binary(name, value) == plain.fold_binary(name, value)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.message import InboundMessage
-from mailbot.parse import parse_message
+from mailbot.mail.message import InboundMessage
+from mailbot.mail.parse import parse_message
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MAILBOT_CORPUS_DIR") or REPO.parent / "shared" / "corpus" / "alaveteli")
@@ -305,7 +305,7 @@ class TestAttachments:
 
 
 def test_message_id_of_agrees_with_parse_message_on_every_corpus_file() -> None:
-    from mailbot.parse import message_id_of
+    from mailbot.mail.parse import message_id_of
 
     for path in sorted(p for p in require_corpus().iterdir() if p.is_file()):
         raw = path.read_bytes()

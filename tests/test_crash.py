@@ -22,7 +22,7 @@ from pathlib import Path
 from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
-from mailbot.decision import REPLYING_ACTIONS
+from mailbot.judging.decision import REPLYING_ACTIONS
 from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
 

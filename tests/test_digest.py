@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot.casework import record_event, refresh_case, refresh_review
+from mailbot.store.casework import record_event, refresh_case, refresh_review
 from mailbot.cli import main
-from mailbot.clock import ClockPolicy, compute_deadline
+from mailbot.clock.deadlines import ClockPolicy, compute_deadline
 from mailbot.config import Settings, settings_from_mapping
-from mailbot.digest import Digest, DigestRunner, gather
-from mailbot.replies import Templates
+from mailbot.runners.digest import Digest, DigestRunner, gather
+from mailbot.replies.templates import Templates
 from mailbot.store.db import Database
 from mailbot.store.models import (
     Case,
@@ -32,7 +32,7 @@ from mailbot.store.models import (
     Review,
     StaffAlert,
 )
-from mailbot.workdays import LONDON
+from mailbot.clock.workdays import LONDON
 
 MAILBOX = "foi@council.example"
 STAFF = ("ir-team@council.example", "head-of-ir@council.example")
@@ -381,7 +381,7 @@ def test_the_first_digest_starts_at_the_previous_working_days_time(db: Database)
 
 
 def test_no_recipients_no_digest(db: Database) -> None:
-    from mailbot.digest import DigestError
+    from mailbot.runners.digest import DigestError
 
     runner = DigestRunner(settings_from_mapping({"mailbox": {"address": MAILBOX}}), db, Templates())
     with pytest.raises(DigestError, match="digest.recipients"):

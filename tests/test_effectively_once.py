@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from mailbot.outbox import Outbox
-from mailbot.sentfolder import SentFolder
+from mailbot.runners.send import Outbox
+from mailbot.mailserver.sentfolder import SentFolder
 from mailbot.store.models import OutboxMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)

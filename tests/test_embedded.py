@@ -2,7 +2,7 @@
 
 ``mailbot demo`` is the first thing a newcomer runs, so these tests pin both what the bot needs from the servers
 (APPEND with a past INTERNALDATE, SEARCH, FETCH, MOVE, APPEND to Sent, SMTP capture, clean shutdown) and the
-pymap quirks documented in ``mailbot.embedded``: if a pymap upgrade changes one, a test here says so.
+pymap quirks documented in ``mailbot.demo.embedded``: if a pymap upgrade changes one, a test here says so.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from mailbot.embedded import DEFAULT_USER, EmbeddedMailServers
+from mailbot.demo.embedded import DEFAULT_USER, EmbeddedMailServers
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.filterwarnings("error")]
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.decision import ACTIONS, KINDS
-from mailbot.facts import JudgeSettings
-from mailbot.judge import judge
-from mailbot.parse import parse_message
+from mailbot.judging.decision import ACTIONS, KINDS
+from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.judge import judge
+from mailbot.mail.parse import parse_message
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", loop_token="mailbot foi@council.example")
 CORPUS = Path(os.environ.get("MAILBOT_CORPUS_DIR", Path(__file__).resolve().parents[2] / "shared/corpus/alaveteli"))
@@ -25,7 +25,7 @@ SAMPLES += sorted(SEED.glob("*.eml"))
 
 
 def check(raw: bytes) -> None:
-    from mailbot.parse import message_id_of
+    from mailbot.mail.parse import message_id_of
 
     message = parse_message(raw)
     assert message_id_of(raw) == message.message_id  # ingest's cheap id is the decision step's id

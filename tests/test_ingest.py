@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from mailbot.imap import ImapConnection
+from mailbot.mailserver.imap import ImapConnection
 from mailbot.service import Bot
 from mailbot.store.models import Decision, FolderState, InboundMessage
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from mailbot.ingest import Ingest, IngestStats
+from mailbot.runners.ingest import Ingest, IngestStats
 from mailbot.store.models import InboundMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.decision import CaseRef
-from mailbot.judge import JudgeSettings, judge, subject_stem
-from mailbot.parse import parse_message
-from mailbot.references import ReferenceKey
+from mailbot.judging.decision import CaseRef
+from mailbot.judging.judge import JudgeSettings, judge, subject_stem
+from mailbot.mail.parse import parse_message
+from mailbot.judging.references import ReferenceKey
 
 SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 SETTINGS = JudgeSettings(mailbox="inforights@police.example.uk", loop_token="mailbot inforights@police.example.uk")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.chain import CHAIN
-from mailbot.decision import CaseRef
-from mailbot.facts import JudgeSettings
-from mailbot.judge import judge
-from mailbot.parse import parse_message
-from mailbot.rules import RULES
+from mailbot.judging.chain import CHAIN
+from mailbot.judging.decision import CaseRef
+from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.judge import judge
+from mailbot.mail.parse import parse_message
+from mailbot.judging.rules import RULES
 from test_judge import ListIndex, mail
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", loop_token="mailbot foi@council.example")
@@ -282,7 +282,7 @@ def test_a_request_may_be_described_in_its_subject() -> None:
                                   "Enquiry Reference: 13931-22", "our ref 13931/2022"])
 def test_references_normalised_and_threaded(text: str) -> None:
     enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
-    from mailbot.references import ReferenceKey
+    from mailbot.judging.references import ReferenceKey
 
     index = ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry})
     decision = decide(mail(f"About {text}: thank you, I have one more question.\n\nJo Bloggs", subject="Question"),

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from mailbot.casework import case_deadline
+from mailbot.store.casework import case_deadline
 from mailbot.store.models import Case
 
 WHEN = datetime(2024, 12, 20, 16, 0, tzinfo=timezone.utc)  # a Friday before Christmas: bank holidays ahead

@@ -146,8 +146,8 @@ def test_replies_go_out_while_the_backlog_is_still_being_decided(make_bot, dovec
                                                                   clock) -> None:  # type: ignore[no-untyped-def]
     """The sender works beside the decision runner: the first replies reach the server before the last message is
     decided, and never before their own decision has committed (on PostgreSQL decisions commit 20 at a time)."""
-    import mailbot.process
-    from mailbot.judge import judge as real_judge
+    import mailbot.runners.decide
+    from mailbot.judging.judge import judge as real_judge
 
     bot = make_bot(SMTP, clock=clock)
     bot.cycle()  # the sender process starts with the first cycle and then stays: warm it up
@@ -161,7 +161,7 @@ def test_replies_go_out_while_the_backlog_is_still_being_decided(make_bot, dovec
         time.sleep(0.03)
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.process, "judge", slow_judge)
+    monkeypatch.setattr(mailbot.runners.decide, "judge", slow_judge)
     stats = bot.cycle()
     assert (stats.process.decided, stats.send.sent) == (count, count)
     assert seen_at_decision[0] == 0 and seen_at_decision[-1] >= 10  # sending overlapped deciding
@@ -174,8 +174,8 @@ def test_a_stop_request_stops_the_sender_too(make_bot, dovecot, smtp_sink, monke
                                              clock) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM mid-backlog: deciding stops after the message in hand, sending after its batch; nothing is lost,
     and the next run finishes the job."""
-    import mailbot.process
-    from mailbot.judge import judge as real_judge
+    import mailbot.runners.decide
+    from mailbot.judging.judge import judge as real_judge
 
     bot = make_bot(SMTP, clock=clock)
     for n in range(6):
@@ -186,7 +186,7 @@ def test_a_stop_request_stops_the_sender_too(make_bot, dovecot, smtp_sink, monke
             bot.request_stop()
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.process, "judge", judge_then_stop)
+    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_then_stop)
     stats = bot.cycle()
     assert stats.process.decided == 3 and stats.send.sent <= 3
     assert all(row.status in ("queued", "sent") for row in outbox(bot))  # none left half-sent

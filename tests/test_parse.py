@@ -1,4 +1,4 @@
-"""Unit tests for mailbot.parse on small inline messages: each pins one behaviour later steps rely on."""
+"""Unit tests for mailbot.mail.parse on small inline messages: each pins one behaviour later steps rely on."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mailbot.parse as parse_module
-from mailbot.message import InboundMessage
-from mailbot.parse import decode_bytes, parse_message
+import mailbot.mail.parse as parse_module
+from mailbot.mail.message import InboundMessage
+from mailbot.mail.parse import decode_bytes, parse_message
 
 SYNTHETIC_ID = re.compile(r"<[0-9a-f]{32}@mailbot\.invalid>")
 LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")

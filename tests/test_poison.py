@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-import mailbot.process
-from mailbot.judge import judge as real_judge
+import mailbot.runners.decide
+from mailbot.judging.judge import judge as real_judge
 from mailbot.store.models import InboundMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -35,7 +35,7 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
             raise RuntimeError("a step that fails on this message")
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.process, "judge", judge_that_chokes)
+    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_that_chokes)
     first = bot.cycle()
     assert (first.process.decided, first.process.failed, first.send.sent) == (2, 1, 2)
     bot.cycle()

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from jinja2.exceptions import SecurityError
 
-from mailbot.replies import Templates
+from mailbot.replies.templates import Templates
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 

@@ -141,7 +141,7 @@ def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smt
 
 
 def test_clarification_reply_restarts_the_clock(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    from mailbot.casework import record_event
+    from mailbot.store.casework import record_event
 
     bot = make_bot(seed_settings())
     steps = SCENARIO["steps"]

@@ -18,7 +18,7 @@ from botkit import write_config
 from servers import ProcessEntry, process_table
 from sqlalchemy import select
 
-from mailbot.sender import SenderError
+from mailbot.runners.sender import SenderError
 from mailbot.store.models import OutboxMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -60,7 +60,7 @@ def test_replies_are_sent_from_another_process_whose_log_records_reach_ours(make
     stats = bot.cycle()
     assert stats.send.sent == 3 and answered(smtp_sink) == [f"<sender-{n}@example.org>" for n in range(3)]
     assert bot.sends_from_a_process and bot.start_sender() is not None
-    sent = [r for r in caplog.records if r.name == "mailbot.outbox" and r.getMessage().startswith("sent reply")]
+    sent = [r for r in caplog.records if r.name == "mailbot.runners.send" and r.getMessage().startswith("sent reply")]
     assert len(sent) == 3 and {r.process for r in sent} == {bot.start_sender().pid} != {os.getpid()}
 
 
@@ -77,8 +77,8 @@ def test_a_sender_that_died_between_cycles_is_started_again(make_bot, dovecot, s
 
 def test_a_sender_killed_mid_cycle_fails_the_cycle_and_the_next_one_sends_everything(
         make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import mailbot.process
-    from mailbot.judge import judge as real_judge
+    import mailbot.runners.decide
+    from mailbot.judging.judge import judge as real_judge
 
     bot = make_bot()
     bot.cycle()
@@ -91,7 +91,7 @@ def test_a_sender_killed_mid_cycle_fails_the_cycle_and_the_next_one_sends_everyt
             os.kill(victim, signal.SIGKILL)
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.process, "judge", judge_and_kill)
+    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_and_kill)
     with pytest.raises(SenderError, match="exited"):
         bot.cycle()
     monkeypatch.undo()
@@ -118,7 +118,7 @@ def kill_group(process: subprocess.Popen) -> None:
 
 def sender_of(process: subprocess.Popen) -> int:
     def found() -> list[int]:
-        return [child.pid for child in children(process.pid) if b"mailbot.sender" in child.cmdline()]
+        return [child.pid for child in children(process.pid) if b"mailbot.runners.sender" in child.cmdline()]
     assert wait_for(lambda: bool(found())), "mailbot run started no sender process"
     (pid,) = found()
     return pid

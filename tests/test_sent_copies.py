@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from imapclient import IMAPClient
 from sqlalchemy import select, update
 
-from mailbot.imap import ImapConnection
-from mailbot.sentfolder import Filed, SentFolder
+from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.sentfolder import Filed, SentFolder
 from mailbot.store.models import OutboxMessage
 
 WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -126,7 +126,7 @@ def test_a_refused_batch_is_copied_one_by_one(make_bot, dovecot, smtp_sink, monk
 
 def test_an_unreachable_sent_folder_is_tried_once_per_run_and_sending_carries_on(
         make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import mailbot.outbox as outbox_module
+    import mailbot.runners.send as outbox_module
 
     monkeypatch.setattr(outbox_module, "CLAIM_BATCH", 2)
     monkeypatch.setattr(outbox_module, "MULTIAPPEND_MESSAGES", 2)  # a batch of copies after every two sends

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from mailbot.cli import main
-from mailbot.clock import compute_deadline
+from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
-from mailbot.references import ReferenceKey, find_reference_keys
-from mailbot.replies import (
+from mailbot.judging.references import ReferenceKey, find_reference_keys
+from mailbot.replies.templates import (
     LANGUAGES,
     TemplateRenderError,
     Templates,
@@ -25,7 +25,7 @@ from mailbot.replies import (
     shipped_templates_dir,
 )
 from mailbot.store.models import Case, OutboxMessage, StaffAlert
-from mailbot.template_catalog import (
+from mailbot.replies.catalog import (
     CATALOG,
     DIGEST_VARIABLES,
     REPLY_TEMPLATES,
@@ -36,7 +36,7 @@ from mailbot.template_catalog import (
     sample_contexts,
     stored_context,
 )
-from mailbot.template_check import check_templates
+from mailbot.replies.check import check_templates
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from mailbot.workdays import WorkingCalendar, add_months, receipt_date
+from mailbot.clock.workdays import WorkingCalendar, add_months, receipt_date
 
 UK = WorkingCalendar()
 

@@ -122,8 +122,8 @@ def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[s
     """Judge .eml files without a mailbox or database and say what the bot would do."""
     from dataclasses import replace
 
-    from mailbot.judge import judge
-    from mailbot.parse import parse_message
+    from mailbot.judging.judge import judge
+    from mailbot.mail.parse import parse_message
 
     settings = _settings(ctx)
     judge_settings = settings.judge_settings()
@@ -158,7 +158,7 @@ def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[s
 @click.pass_context
 def deadline(ctx: click.Context, received: object, regime: str, extended: bool, as_json: bool) -> None:
     """The due date of a request received on RECEIVED (YYYY-MM-DD), and why."""
-    from mailbot.clock import ClockEvent, compute_deadline
+    from mailbot.clock.deadlines import ClockEvent, compute_deadline
 
     settings = _settings(ctx)
     day: date = received.date()  # type: ignore[attr-defined]
@@ -192,7 +192,7 @@ def db_upgrade(ctx: click.Context) -> None:
               help="Where the demo database goes (default: a fresh temporary directory).")
 def demo(serve: bool, data_dir: str | None) -> None:
     """Play the seed exchange through embedded IMAP and SMTP servers and the real bot."""
-    from mailbot.demo import run_demo
+    from mailbot.demo.play import run_demo
 
     setup_logging(os.environ.get("MAILBOT_LOG_LEVEL", "WARNING"))
     sys.exit(run_demo(serve=serve, data_dir=data_dir))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from mailbot.chain import CHAIN
+from mailbot.judging.chain import CHAIN
 from mailbot.cli import _settings, main
-from mailbot.rules import RULES
+from mailbot.judging.rules import RULES
 
 
 @main.command("rules")

@@ -8,17 +8,17 @@ import click
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, _settings, main
-from mailbot.replies import LANGUAGES, RenderedReply, TemplateRenderError, Templates
+from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
 from mailbot.store.models import Case
 from mailbot.store.queries import find_case_by_reference
-from mailbot.template_catalog import (
+from mailbot.replies.catalog import (
     CATALOG,
     NoSuchContext,
     render_limit,
     sample_contexts,
     stored_context,
 )
-from mailbot.template_check import check_templates
+from mailbot.replies.check import check_templates
 
 
 @main.group()

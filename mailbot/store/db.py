@@ -158,7 +158,7 @@ def _take_turns(engine: Engine, lock_file: str | None) -> None:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     config.attributes["engine"] = engine
     return config
 

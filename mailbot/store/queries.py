@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
-from mailbot.casework import awaiting_clarification
-from mailbot.decision import CaseRef
-from mailbot.references import ReferenceKey, format_reference
+from mailbot.store.casework import awaiting_clarification
+from mailbot.judging.decision import CaseRef
+from mailbot.judging.references import ReferenceKey, format_reference
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter
 
 OPEN_STATUSES = ("held", "open")

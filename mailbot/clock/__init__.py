@@ -1,0 +1,1 @@
+"""UK working days and FOI/EIR/SAR deadlines. Pure: dates in, dates out."""

@@ -1,0 +1,1 @@
+"""`mailbot demo`: embedded IMAP/SMTP servers and the seed exchange they replay."""

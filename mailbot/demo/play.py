@@ -1,0 +1,110 @@
+"""`mailbot demo`: the seed exchange played through real servers and the real bot, with nothing to install.
+
+An embedded pymap IMAP server and aiosmtpd SMTP server run on loopback; the three messages of the Cleveland
+Police case are delivered with their 2022 receipt dates; the bot polls, judges, replies and sends through exactly
+the code `mailbot run` uses; every reply and the resulting requests table are printed.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import secrets
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from mailbot.config import Settings, settings_from_mapping
+from mailbot.demo.embedded import EmbeddedMailServers, SentMessage
+from mailbot.service import Bot
+from mailbot.store.models import Case
+from mailbot.store.queries import cases_for_listing
+
+SEED = Path(__file__).resolve().parent / "data" / "seed-cleveland"
+SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted")
+
+
+def demo_settings(servers: EmbeddedMailServers, scenario: dict, data_dir: Path, poll_seconds: int = 5) -> Settings:
+    extra = scenario.get("settings", {})
+    return settings_from_mapping({
+        "data_dir": str(data_dir),
+        "mailbox": {"address": scenario["mailbox"], "organisation": extra.get("organisation", "Cleveland Police")},
+        "imap": {"host": servers.imap_host, "port": servers.imap_port, "security": "none", "username": servers.user},
+        "smtp": {"host": servers.smtp_host, "port": servers.smtp_port, "security": "none"},
+        "references": {"format": extra.get("enquiry_reference_format", "{seq}/{year}"),
+                       "next": extra.get("enquiry_reference_next", 1)},
+        "schedule": {"poll_seconds": poll_seconds},
+    }, "demo settings")
+
+
+def show_reply(sent: SentMessage) -> None:
+    message = email.message_from_bytes(sent.raw, policy=email.policy.default)
+    click.echo("-" * 78)
+    for name in SHOWN_HEADERS:
+        if message[name]:
+            click.echo(f"{name}: {message[name]}")
+    body = message.get_body(("plain",))
+    click.echo("")
+    click.echo(body.get_content().rstrip() if body else "")
+
+
+def show_requests(bot: Bot) -> None:
+    click.echo("=" * 78)
+    click.echo(f"{'REFERENCE':<12} {'STATUS':<8} {'REGIME':<7} {'APPLICANT':<14} {'RECEIVED':<11} {'DUE':<11}")
+    with bot.db.session() as session:
+        cases: list[Case] = cases_for_listing(session, bot.settings.mailbox.address)
+        for case in cases:
+            click.echo(f"{case.reference or '#' + str(case.id):<12} {case.status:<8} {case.regime:<7} "
+                       f"{case.applicant_name or '-':<14} {str(case.received or '-'):<11} {str(case.due or '-'):<11}")
+            for review in case.reviews:
+                click.echo(f"{'':<12} internal review received {review.received}, due {review.due}")
+
+
+def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
+    scenario = json.loads((SEED / "scenario.json").read_text(encoding="utf-8"))
+    workdir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+    password = secrets.token_urlsafe(12)
+    with EmbeddedMailServers(password=password, user=scenario["mailbox"]) as servers:
+        settings = demo_settings(servers, scenario, workdir)
+        bot = Bot(settings, imap_password=password, smtp_password="")
+        click.echo(f"mailbot demo: {settings.mailbox.organisation} <{settings.mailbox.address}>, "
+                   f"database {settings.database_url}")
+        shown = 0
+        for step in scenario["steps"]:
+            when = datetime.fromisoformat(step["internaldate"])
+            servers.append((SEED / step["deliver"]).read_bytes(), when)
+            click.echo("=" * 78)
+            click.echo(f"delivered {step['deliver']} (received {when:%d %B %Y %H:%M %Z}); polling")
+            bot.cycle()
+            for sent in servers.sent[shown:]:
+                show_reply(sent)
+            shown = len(servers.sent)
+        show_requests(bot)
+        if not serve:
+            bot.close()
+            return 0
+        click.echo("=" * 78)
+        click.echo("Serving. Point a mail client at:")
+        click.echo(f"  IMAP {servers.imap_host}:{servers.imap_port} (plain), user {servers.user}, password {password}")
+        click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain, no login needed)")
+        click.echo(f"Mail sent to {servers.user} through that SMTP server (or put into INBOX) is answered within "
+                   f"{2 * settings.schedule.poll_seconds} s; replies are printed here. Ctrl-C stops.", nl=True)
+        handled = len(servers.sent)
+
+        def relay(_stats: object) -> None:
+            # The embedded SMTP server delivers nothing by itself: mail for the mailbox goes into its INBOX,
+            # and what the bot sent is shown.
+            nonlocal handled
+            new, handled = servers.sent[handled:], len(servers.sent)
+            for sent in new:
+                if servers.user.lower() in (r.lower() for r in sent.rcpt_tos):
+                    servers.append(sent.raw, datetime.now(timezone.utc))
+                    click.echo(f"delivered a message from {sent.mail_from} to INBOX")
+                else:
+                    show_reply(sent)
+
+        bot.run_forever(after_cycle=relay)
+    return 0

@@ -1,0 +1,76 @@
+"""The rules: each a small module with a NAME, a DESCRIPTION and `check(facts) -> reason | None`.
+
+In the spirit of GNU Mailman's rules, a rule only observes; what happens is decided by the chain (chain.py), an
+ordered table over the names of the rules that hit. Any rule can be switched off by name (`rules.disabled`).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from mailbot.judging.rules import (
+    address,
+    answers_our_receipt,
+    asks_review,
+    auto_submitted,
+    autoreply_headers,
+    bounce_sender,
+    bulk_precedence,
+    clarification_reply,
+    daily_cap,
+    delivery_report,
+    forwarded,
+    full_name,
+    held_case,
+    list_headers,
+    looks_like_reply,
+    loop_token,
+    missing_description,
+    missing_name,
+    name_conflict,
+    name_not_required,
+    no_address,
+    null_sender,
+    oof_subject,
+    own_mailbox,
+    pseudonym,
+    reads_like_request,
+    regime,
+    relayed_form,
+    response_suppressed,
+    robot_sender,
+    supplies_missing,
+    threaded,
+)
+
+if TYPE_CHECKING:
+    from mailbot.judging.facts import Facts
+
+# Order is the order reasons are listed in: robots first, then threading, then the request itself.
+RULES: tuple[ModuleType, ...] = (
+    own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
+    list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
+    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, regime,
+    address, no_address, full_name, name_not_required, missing_name, name_conflict, pseudonym,
+    reads_like_request, missing_description,
+)
+BY_NAME: dict[str, ModuleType] = {rule.NAME: rule for rule in RULES}
+# The rules that speak about robots and loops: the only reasons worth listing for mail nobody will answer.
+ROBOT_RULES = frozenset({
+    "own-mailbox", "loop-token", "delivery-report", "bounce-sender", "auto-submitted", "autoreply-headers",
+    "oof-subject", "list-headers", "bulk-precedence", "null-sender", "robot-sender", "response-suppressed",
+    "threaded", "answers-our-receipt",
+})
+
+
+def evaluate(facts: Facts, disabled: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every rule that hits, in order, with its reason."""
+    hits: dict[str, str] = {}
+    for rule in RULES:
+        if rule.NAME in disabled:
+            continue
+        reason = rule.check(facts)
+        if reason:
+            hits[rule.NAME] = reason
+    return hits

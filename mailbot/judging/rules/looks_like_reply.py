@@ -1,0 +1,21 @@
+"""A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."""
+
+from __future__ import annotations
+
+from mailbot.judging.facts import is_reply_subject
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailbot.judging.facts import Facts
+
+NAME = "looks-like-reply"
+DESCRIPTION = "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."
+
+
+def check(facts: Facts) -> str | None:
+    if facts.case is not None or not is_reply_subject(facts.msg.subject):
+        return None
+    if facts.keys or re.search(r"^\s*>", facts.msg.text, re.M) or not facts.described:
+        return "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"
+    return None

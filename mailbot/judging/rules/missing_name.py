@@ -1,0 +1,20 @@
+"""No full name where FOIA s8(1)(b) needs one (never for EIR, not for subject access)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailbot.judging.facts import Facts
+
+NAME = "missing-name"
+DESCRIPTION = "No full name where FOIA s8(1)(b) needs one (never for EIR, not for subject access)."
+
+
+def check(facts: Facts) -> str | None:
+    if facts.name and facts.name.full:
+        return None
+    if facts.regime in ("eir", "sar"):
+        return None
+    detail = facts.name.reason if facts.name else "none given"
+    return f"no full name (FOIA s8(1)(b)): {detail}"

@@ -1,0 +1,18 @@
+"""EIR need no name; subject access is not an FOIA s8 request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailbot.judging.facts import Facts
+
+NAME = "name-not-required"
+DESCRIPTION = "EIR need no name; subject access is not an FOIA s8 request."
+
+
+def check(facts: Facts) -> str | None:
+    if (facts.name and facts.name.full) or facts.regime not in ("eir", "sar"):
+        return None
+    why = "the EIR require none" if facts.regime == "eir" else "subject access is not an FOIA s8 request"
+    return f"no full name, but {why}"

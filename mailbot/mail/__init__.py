@@ -1,0 +1,1 @@
+"""Mail as RFC 5322 text: parsing inbound messages into values. Pure: no I/O."""

@@ -1,0 +1,1 @@
+"""The mail-server edge: IMAP (fetch, IDLE, the Sent folder)."""

@@ -1,0 +1,1 @@
+"""Runners move messages between the edges and the core: ingest, decide, act, send, notify."""

@@ -1,0 +1,227 @@
+"""Carrying out a decision inside one database transaction: the case, its reference, the audit row, the reply.
+
+Everything a decision changes is written in the caller's transaction, so after a crash either all of it exists or
+none of it does — a reference is never allocated without its acknowledgement queued, and a reply is never queued
+without the decision that explains it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from mailbot.runners.alerts import alert_template_problem, notify_staff
+from mailbot.store.casework import record_event, refresh_review
+from mailbot.clock.deadlines import compute_deadline
+from mailbot.config import Settings
+from mailbot.judging.decision import Decision
+from mailbot.judging.facts import clean_subject, subject_stem
+from mailbot.mail.message import InboundMessage as Parsed
+from mailbot.mail.owntext import own_text
+from mailbot.replies.templates import Templates, compose
+from mailbot.store import models
+from mailbot.store.queries import allocate_reference
+
+log = logging.getLogger(__name__)
+
+# The audit row and the reply are only ever inserted here, never read back in the same transaction: plain INSERTs
+# (executed at once, in the caller's transaction) spare the ORM's unit of work for two objects per message. The
+# case they point to has been flushed by then.
+_INSERT_DECISION = insert(models.Decision.__table__)
+_INSERT_OUTBOX = insert(models.OutboxMessage.__table__)
+
+ACK_TEMPLATES = {
+    "foi": "acknowledgement_foi",
+    "eir": "acknowledgement_eir",
+    "sar": "acknowledgement_sar",
+    "internal_review": "acknowledgement_review",
+}
+
+
+@dataclass
+class Outcome:
+    """What applying one decision did, for the log and the runner's counts."""
+
+    action: str
+    case_id: int | None = None
+    reference: str | None = None
+    reply_message_id: str | None = None
+
+
+def summary_of(parsed: Parsed, limit: int = 600) -> str:
+    """The author's own words, trimmed, for the templates' "I note you seek the following"."""
+    text = own_text(parsed.text).strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class DecisionApplier:
+    def __init__(self, settings: Settings, templates: Templates) -> None:
+        self.settings = settings
+        self.templates = templates
+        self.mailbox = settings.mailbox.address
+        self.policy = settings.clock_policy()
+
+    def apply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+              now: datetime) -> Outcome:
+        case: models.Case | None = session.get(models.Case, decision.case.case_id) if decision.case else None
+        review: models.Review | None = None
+        template: str | None = None
+        action = decision.action
+        if action == "acknowledge":
+            case = self._complete(session, row, parsed, decision, case)
+            template = ACK_TEMPLATES[case.regime]
+        elif action == "section8_notice":
+            case = self._hold(session, row, parsed, decision)
+            template = "section8_notice"
+        elif action == "acknowledge_review" and case is not None:
+            review = self._review(session, row, case)
+            template = "acknowledgement_review"
+        elif action == "acknowledge_follow_up" and case is not None:
+            if decision.details.get("clarification_received"):
+                record_event(session, case, "clarification_received", row.received_date, self.policy, source="bot",
+                             note="the requester replied to our question", inbound_id=row.id)
+            if self.settings.rules.acknowledge_follow_ups:
+                template = "follow_up_received"
+        session.execute(_INSERT_DECISION, {
+            "inbound_id": row.id, "case_id": case.id if case else None, "kind": decision.kind, "action": action,
+            "regime": decision.regime, "reasons": list(decision.reasons), "facts": self._facts(decision),
+        })
+        outcome = Outcome(action, case.id if case else None, case.reference if case else None)
+        if decision.details.get("chain") == "daily-cap" and decision.address:
+            cap = self.settings.rules.daily_reply_cap
+            notify_staff(session, self.settings, self.templates, key=f"daily-cap:{decision.address.lower()}",
+                         title=f"{decision.address} has had {cap} automatic replies in a day",
+                         lines=["Further mail from this address gets no automatic reply today; each message is kept "
+                                "for staff (mailbot messages list --unanswered).",
+                                "A person sending many requests, or a mail loop: please look."],
+                         message_id=row.message_id, now=now)
+        if template and decision.address:
+            context = self.context(row, parsed, decision, case, review)
+            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)
+        row.status = "processed"
+        row.processed_at = now
+        row.last_error = None
+        return outcome
+
+    # -- cases -----------------------------------------------------------------------------------------------
+
+    def _hold(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision) -> models.Case:
+        case = models.Case(
+            mailbox=self.mailbox, status="held", regime=decision.regime or "foi",
+            applicant_name=decision.applicant_name, address=(decision.address or "").lower(),
+            subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+            first_received=row.received_date, missing=list(decision.missing),
+        )
+        session.add(case)
+        session.flush()
+        return case
+
+    def _complete(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                  case: models.Case | None) -> models.Case:
+        """A valid request — new, or a held one this message completes — gets its reference and due date now."""
+        was_held = case is not None
+        # The number first: allocating it flushes the session, and a new case added before would then be INSERTed
+        # without its number and UPDATEd straight after.
+        refs = self.settings.references
+        seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
+                                            first_next=refs.next, reset_yearly=refs.reset_yearly)
+        if case is None:
+            case = models.Case(
+                mailbox=self.mailbox, status="open", regime=decision.regime or "foi",
+                address=(decision.address or "").lower(),
+                subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+                first_received=row.received_date, missing=[],
+            )
+            session.add(case)
+        case.reference, case.reference_seq, case.reference_year = reference, seq, row.received_date.year
+        case.status = "open"
+        case.applicant_name = decision.applicant_name or case.applicant_name
+        if decision.address:
+            case.address = decision.address.lower()
+        case.missing = []
+        if not was_held:
+            # What refresh_case would derive, without its query: a case created just now has no clock events yet.
+            # Set before the flush, the dates go out in the case's one INSERT rather than in a second UPDATE.
+            deadline = compute_deadline(case.regime, case.first_received, (), self.policy)
+            case.received, case.due, case.due_why, case.calendar = (deadline.start, deadline.due, deadline.why,
+                                                                    deadline.calendar)
+        session.flush()
+        if was_held:
+            # s1(3)/s8: the 20 working days run from the message that completed the request.
+            record_event(session, case, "completed", row.received_date, self.policy, source="bot",
+                         note="the missing details arrived", inbound_id=row.id)
+        return case
+
+    def _review(self, session: Session, row: models.InboundMessage, case: models.Case) -> models.Review:
+        review = models.Review(case_id=case.id, inbound_id=row.id, received=row.received_date, due=row.received_date,
+                               due_why="", calendar="")
+        session.add(review)
+        session.flush()
+        refresh_review(session, review, self.policy)
+        return review
+
+    # -- replies ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _facts(decision: Decision) -> dict[str, Any]:
+        return {
+            "applicant_name": decision.applicant_name,
+            "address": decision.address,
+            "valid": decision.valid,
+            "missing": list(decision.missing),
+            "references": list(decision.references),
+            "thread_signal": decision.thread_signal,
+            **decision.details,
+        }
+
+    def context(self, row: models.InboundMessage, parsed: Parsed, decision: Decision, case: models.Case | None,
+                review: models.Review | None) -> dict[str, Any]:
+        """Every variable a template may use (documented in templates/README.md)."""
+        mailbox = self.settings.mailbox
+        received = review.received if review else (case.received if case and case.received else row.received_date)
+        return {
+            "organisation": mailbox.organisation,
+            "mailbox_address": mailbox.address,
+            "mailbox_display_name": mailbox.display_name,
+            "requester_name": decision.applicant_name or (case.applicant_name if case else None),
+            "reference": case.reference if case else None,
+            "regime": (case.regime if case else decision.regime) or "foi",
+            "received": received,
+            "first_received": case.first_received if case else row.received_date,
+            "due": review.due if review else (case.due if case else None),
+            "due_why": review.due_why if review else (case.due_why if case else None),
+            "request_due": case.due if case else None,
+            "missing": list(decision.missing),
+            "subject": parsed.subject,
+            "subject_stem": clean_subject(case.subject if case else parsed.subject) or "Your request",
+            "request_summary": summary_of(parsed),
+        }
+
+    def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                     case: models.Case | None, template: str, context: dict[str, Any], now: datetime) -> str:
+        # A broken admin override must never stop the reply: the shipped wording goes out and staff are alerted
+        # (in this same transaction, so the alert exists exactly when the reply does).
+        rendering = self.templates.render_or_default(template, context)
+        if rendering.problem is not None:
+            log.error("template %s failed for %s; sent the shipped default instead: %s", template,
+                      parsed.message_id, rendering.problem)
+            alert_template_problem(session, self.settings, self.templates, rendering.problem,
+                                   message_id=parsed.message_id, reference=case.reference if case else None, now=now)
+        rendered = rendering.reply
+        mailbox = self.settings.mailbox
+        message = compose(
+            rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,
+            to=decision.address or "", in_reply_to=parsed.message_id, references=parsed.references,
+            loop_token=mailbox.x_loop, now=now,
+        )
+        session.execute(_INSERT_OUTBOX, {
+            "mailbox": self.mailbox, "inbound_id": row.id, "case_id": case.id if case else None, "template": template,
+            "message_id": message.message_id, "in_reply_to": parsed.message_id, "recipient": decision.address or "",
+            "raw": message.raw, "status": "queued", "next_attempt_at": now,
+        })
+        return message.message_id

@@ -1,0 +1,375 @@
+"""The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
+
+A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed: the
+row is marked `sending` (committed; a batch of rows per transaction), the SMTP server accepts it, the row is marked
+`sent` at once — by a recorder thread, while the next reply is already on its way, so that waiting for the database
+never holds up the wire (that commit is the only window in which a crash could send a reply twice) — and its copy
+goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not made is made
+by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent folder by
+Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS)
+leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import aiosmtplib
+from sqlalchemy import bindparam, false, select, update
+
+from mailbot.config import Settings
+from mailbot.mailserver.imap import chunks, tls_context
+from mailbot.mailserver.sentfolder import MULTIAPPEND_MESSAGES, SentCopy, SentFolder
+from mailbot.store.db import Database
+from mailbot.store.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+# Rows marked `sending` per transaction. After a crash, every row of the batch not yet recorded `sent` is looked up
+# in Sent before it is sent again, so a larger batch costs only a few more searches then.
+CLAIM_BATCH = 50
+
+_OUTBOX = OutboxMessage.__table__
+_CLAIMABLE = (
+    select(_OUTBOX.c.id, _OUTBOX.c.status, _OUTBOX.c.raw, _OUTBOX.c.recipient, _OUTBOX.c.message_id)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+    .with_for_update()
+)
+_MARK_SENDING = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(status="sending")
+_MARK_SENT = (
+    update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status="sent", sent_at=bindparam("now", type_=_OUTBOX.c.sent_at.type), last_error=None,
+            attempts=_OUTBOX.c.attempts + 1)
+)
+_MARK_IN_SENT = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(in_sent=True)
+_NOT_IN_SENT = (
+    select(_OUTBOX.c.id, _OUTBOX.c.message_id)
+    .where(_OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.status == "sent", _OUTBOX.c.in_sent == false())
+    .order_by(_OUTBOX.c.id)
+)
+_COPIES = (
+    select(_OUTBOX.c.id, _OUTBOX.c.message_id, _OUTBOX.c.raw, _OUTBOX.c.sent_at)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this run marked `sending`, with what it takes to send it."""
+
+    id: int
+    raw: bytes
+    recipient: str
+    message_id: str
+
+
+@dataclass
+class SendStats:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    reconciled: int = 0
+
+
+class _Recorder:
+    """Records each accepted reply as `sent` in a thread of its own, one at a time and in order, while the event
+    loop sends the next reply: a send need not wait for the database (on SQLite, for the decision runner's turn).
+
+    At most one record is in flight; `record` first waits for the one before it, so a failure to record surfaces
+    at the next reply, before anything else is sent.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailbot-recorder")
+        self._pending: asyncio.Future[None] | None = None
+
+    async def record(self, row_id: int, now: datetime) -> None:
+        await self.drain()
+        self._pending = asyncio.get_running_loop().run_in_executor(
+            self._thread, lambda: self._outbox._record(row_id, now, error=None, permanent=False))
+
+    async def drain(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    return min(timedelta(seconds=settings.smtp.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class Outbox:
+    def __init__(self, settings: Settings, db: Database, password: str | None,
+                 sent_folder: SentFolder | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.password = password
+        self.sent_folder = sent_folder
+        self.mailbox = settings.mailbox.address
+        self._resend: set[int] = set()
+        self._to_copy: list[tuple[int, SentCopy]] = []  # sent, recorded, not yet copied to Sent
+        self._sent_reachable = True  # false once Sent failed this run: the copies then wait for the next one
+
+    def due_ids(self, now: datetime) -> list[int]:
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.mailbox == self.mailbox, OutboxMessage.status.in_(("queued", "sending")),
+                       OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+            ))
+
+    def send_pending(self, now: Callable[[], datetime], more: Callable[[], bool | None] | None = None,
+                     should_stop: Callable[[], bool] = lambda: False) -> SendStats:
+        """Send every reply that is due, on one connection.
+
+        With `more`, keep that connection and go on sending while the decision runner queues replies beside us:
+        `more()` waits for news and says True (replies were queued), None (nothing yet, still deciding) or False
+        (no more will come): a last round then sends whatever is due, and the run ends. `should_stop` is asked
+        before each batch of replies, so a stop request waits for at most one batch.
+        """
+        stats = SendStats()
+        self._sent_reachable = True
+        try:
+            if self.sent_folder is not None:
+                self._copy_earlier_replies_to_sent()
+            ids = self.due_ids(now())
+            if ids:
+                ids, self._resend = self._reconcile(ids, now(), stats)
+            rounds = self._rounds(ids, now, more, should_stop)
+            ids = next((ids for ids in rounds if ids), [])  # nothing to send yet: wait before connecting at all
+            if ids:
+                sent = asyncio.run(self._send(ids, rounds, now, should_stop))
+                stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
+        finally:
+            if self.sent_folder is not None:
+                self.sent_folder.close()
+        return stats
+
+    def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> tuple[list[int], set[int]]:
+        """Rows left `sending` by a crash: if the Sent folder has them, they went out — record, do not resend.
+
+        Returns the ids still to send, and which of them are interrupted rows confirmed absent from Sent (the only
+        `sending` rows this run may send again).
+        """
+        with self.db.session() as session:
+            interrupted = dict(session.execute(select(OutboxMessage.id, OutboxMessage.message_id).where(
+                OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")).all())
+        if not interrupted:
+            return ids, set()
+        remaining = list(ids)
+        resend: set[int] = set()
+        found_in_sent: list[int] = []
+        for row_id, message_id in interrupted.items():
+            found = self.sent_folder.contains(message_id) if self.sent_folder is not None else False
+            if found is None:
+                # Sent is unreadable: sending again could double, waiting cannot lose anything.
+                remaining.remove(row_id)
+                stats.deferred += 1
+                continue
+            if found:
+                self._record(row_id, now, error=None, permanent=False)
+                found_in_sent.append(row_id)
+                remaining.remove(row_id)
+                stats.reconciled += 1
+                log.info("reply %s was sent before an interruption (found in Sent): not sending it again",
+                         message_id)
+            else:
+                resend.add(row_id)
+        self._mark_in_sent(found_in_sent)
+        return remaining, resend
+
+    def _client(self) -> aiosmtplib.SMTP:
+        smtp = self.settings.smtp
+        context = tls_context(smtp.verify_certificates, smtp.ca_file)
+        return aiosmtplib.SMTP(
+            hostname=smtp.host, port=smtp.port, timeout=smtp.timeout_seconds,
+            use_tls=smtp.security == "tls", start_tls=smtp.security == "starttls",
+            tls_context=context if smtp.security != "none" else None,
+            validate_certs=smtp.verify_certificates,
+        )
+
+    def _rounds(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None] | None,
+                should_stop: Callable[[], bool]) -> Iterator[list[int]]:
+        """The replies to send now; then, while the decision runner works beside us, those due after each piece of
+        its news, and a last round once it has finished (without `more`, only the first)."""
+        yield ids
+        while more is not None and not should_stop():
+            if more() is False:  # blocks this thread (and any idle connection) until the runner has news
+                more = None  # one last round for what the runner queued last
+            yield self.due_ids(now())
+
+    async def _connect(self, client: aiosmtplib.SMTP) -> None:
+        await client.connect()
+        if self.settings.smtp.username:
+            await client.login(self.settings.smtp.username, self.password or "")
+
+    async def _send(self, ids: list[int], rounds: Iterator[list[int]], now: Callable[[], datetime],
+                    should_stop: Callable[[], bool]) -> SendStats:
+        """Send `ids`, then each later round; an unreachable server defers this round and every later one."""
+        stats = SendStats()
+        client = self._client()
+        recorder = _Recorder(self)
+        try:
+            for ids in itertools.chain([ids], rounds):
+                if ids and not client.is_connected:  # not yet, or the server dropped the idle connection meanwhile
+                    try:
+                        await self._connect(client)
+                    except (aiosmtplib.SMTPException, OSError) as exc:
+                        self._unavailable(itertools.chain([ids], rounds), exc, now, stats)
+                        return stats
+                for batch in chunks(ids, CLAIM_BATCH):
+                    if should_stop():
+                        return stats
+                    for row in self._claim(batch):
+                        await self._send_one(client, row, now(), stats, recorder)
+        finally:
+            try:
+                try:
+                    await recorder.drain()
+                finally:
+                    recorder.close()
+                    # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed
+                    # record, its copy there is what stops a second send.
+                    self._copy_to_sent()
+            finally:
+                if client.is_connected:
+                    try:
+                        await client.quit()
+                    except (aiosmtplib.SMTPException, OSError):
+                        client.close()
+        return stats
+
+    def _unavailable(self, rounds: Iterable[list[int]], exc: BaseException, now: Callable[[], datetime],
+                     stats: SendStats) -> None:
+        """The server cannot be reached: one try per run is enough. What is due now, and what the runner queues
+        for the rest of this run, waits with its backoff and the error recorded."""
+        log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
+        for ids in rounds:
+            self._defer_all(ids, exc, now())
+            stats.deferred += len(ids)
+
+    def _claim(self, batch: list[int]) -> list[Claimed]:
+        """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed
+        never went out. The rest were sent meanwhile or are being sent by another instance (whose lock we wait
+        for)."""
+        with self.db.engine.begin() as conn:
+            rows = [Claimed(row.id, row.raw, row.recipient, row.message_id)
+                    for row in conn.execute(_CLAIMABLE, {"ids": batch})
+                    if row.status == "queued" or (row.status == "sending" and row.id in self._resend)]
+            if rows:
+                conn.execute(_MARK_SENDING, {"ids": [row.id for row in rows]})
+        return rows
+
+    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats,
+                        recorder: _Recorder) -> None:
+        row_id, message_id = row.id, row.message_id
+        try:
+            await client.sendmail(self.mailbox, [row.recipient], row.raw)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
+            # Our replies have one recipient, so a refused-recipients error carries exactly one response.
+            response = exc.recipients[0] if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else exc
+            permanent = 500 <= response.code < 600
+            self._record(row_id, now, error=f"{response.code} {response.message}", permanent=permanent)
+            if permanent:
+                stats.failed += 1
+                log.error("reply %s refused permanently (%s): shown to staff", message_id, response.code)
+            else:
+                stats.deferred += 1
+                log.warning("reply %s deferred (%s)", message_id, response.code)
+            return
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._record(row_id, now, error=type(exc).__name__, permanent=False)
+            stats.deferred += 1
+            log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
+            return
+        # The server has it: the durable record starts at once, beside the next send, to keep the window in which
+        # a crash could lead to a second copy as short as one local commit; the Sent copy follows with the next
+        # batch. If a record fails, _send's `finally` still files every accepted reply in Sent, which is what then
+        # stops a second send of a row left `sending`.
+        self._to_copy.append((row_id, SentCopy(message_id, row.raw, now)))
+        await recorder.record(row_id, now)
+        if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
+            await recorder.drain()  # flag in Sent only rows already recorded as sent
+            self._copy_to_sent()
+        stats.sent += 1
+        log.info("sent reply %s", message_id)
+
+    def _copy_to_sent(self) -> None:
+        """Copy the replies sent since the last batch to Sent, and flag the ones now there."""
+        pending, self._to_copy = self._to_copy, []
+        if not pending or self.sent_folder is None or not self._sent_reachable:
+            return
+        filed = self.sent_folder.append_many([copy for _, copy in pending])
+        self._sent_reachable = filed.reachable
+        in_sent = set(filed.message_ids)
+        self._mark_in_sent([row_id for row_id, copy in pending if copy.message_id in in_sent])
+
+    def _copy_earlier_replies_to_sent(self) -> None:
+        """Replies sent by an earlier run (or this one, before a failure) whose copy never reached Sent.
+
+        A copy may have gone in just before a crash stopped it being flagged, so each is looked for first."""
+        with self.db.engine.connect() as conn:
+            unfiled = conn.execute(_NOT_IN_SENT, {"mailbox": self.mailbox}).all()
+        if not unfiled or self.sent_folder is None:
+            return
+        log.info("%d sent replies are not yet in %s: copying them", len(unfiled), self.sent_folder.folder)
+        for batch in chunks([row.id for row in unfiled], MULTIAPPEND_MESSAGES):
+            with self.db.engine.connect() as conn:
+                rows = conn.execute(_COPIES, {"ids": batch}).all()
+            already: list[int] = []
+            for row in rows:
+                found = self.sent_folder.contains(row.message_id)
+                if found is None:
+                    self._sent_reachable = False
+                    return
+                if found:
+                    already.append(row.id)
+                else:
+                    when = row.sent_at or datetime.now(timezone.utc)
+                    # SQLite hands timestamps back without their offset; they were stored in UTC.
+                    self._to_copy.append((row.id, SentCopy(row.message_id, row.raw,
+                                                           when if when.tzinfo else when.replace(tzinfo=timezone.utc))))
+            self._mark_in_sent(already)
+            self._copy_to_sent()
+            if not self._sent_reachable:
+                return
+
+    def _mark_in_sent(self, row_ids: list[int]) -> None:
+        if row_ids:
+            with self.db.engine.begin() as conn:
+                conn.execute(_MARK_IN_SENT, {"ids": row_ids})
+
+    def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
+        if error is None:  # one statement, one commit: this is the record that stops a second send
+            with self.db.engine.begin() as conn:
+                conn.execute(_MARK_SENT, {"row_id": row_id, "now": now})
+            return
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error[:500]
+            if permanent or row.attempts >= self.settings.smtp.max_attempts:
+                row.status = "failed"
+            else:
+                row.status = "queued"
+                row.next_attempt_at = now + backoff(self.settings, row.attempts)
+
+    def _defer_all(self, ids: list[int], exc: BaseException, now: datetime) -> None:
+        for row_id in ids:
+            self._record(row_id, now, error=f"server unavailable: {type(exc).__name__}: {exc}", permanent=False)
