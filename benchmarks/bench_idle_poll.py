@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from harness import make_bot, servers, sqlite_url
 from sqlalchemy import insert
@@ -32,7 +32,7 @@ def fill(account, bot, count: int) -> None:  # type: ignore[no-untyped-def]
                                              for i in range(start, min(count, start + 500))])
         client.select_folder("INBOX")
         uidvalidity = client.folder_status("INBOX", [b"UIDVALIDITY"])[b"UIDVALIDITY"]
-    when = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+    when = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
     mailbox = bot.settings.mailbox.address
     with bot.db.session() as session:
         session.add(FolderState(mailbox=mailbox, folder="INBOX", uidvalidity=uidvalidity, last_uid=count))

@@ -28,7 +28,8 @@ SMALL = b"From: Jo Bloggs <jo@example.org>\r\nSubject: x\r\nMessage-ID: <s@x>\r\
 def big(mb):
     payload = base64.encodebytes(os.urandom(mb * 1024 * 1024))
     return (b"From: Jo Bloggs <jo@example.org>\r\nSubject: Evidence\r\nMessage-ID: <big@x>\r\nMIME-Version: 1.0\r\n"
-            b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nPlease send it.\r\n"
+            b"Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+            b"--B\r\nContent-Type: text/plain\r\n\r\nPlease send it.\r\n"
             b"--B\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
             b"Content-Disposition: attachment; filename=big.pdf\r\n\r\n" + payload + b"--B--\r\n")
 def deep(n):
@@ -36,7 +37,8 @@ def deep(n):
     return b"From: jo@example.org\r\nSubject: nest\r\nMessage-ID: <nest@x>\r\n" + head + b"text\r\n"
 def many(n):
     rcpt = ", ".join(f"p{i}@example.org" for i in range(n))
-    return f"From: Jo <jo@example.org>\r\nTo: {rcpt}\r\nCc: {rcpt}\r\nSubject: x\r\nMessage-ID: <m@x>\r\n\r\nPlease.\r\n".encode()
+    return (f"From: Jo <jo@example.org>\r\nTo: {rcpt}\r\nCc: {rcpt}\r\n"
+            "Subject: x\r\nMessage-ID: <m@x>\r\n\r\nPlease.\r\n").encode()
 '''
 EPILOGUE = r'''
 raw = open(PATH, "rb").read()

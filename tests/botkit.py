@@ -14,7 +14,8 @@ from mailbot.store.db import Database
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
-        merged[key] = merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        both_tables = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = merge(merged[key], value) if both_tables else value
     return merged
 
 
@@ -77,7 +78,8 @@ def mixed_backlog(n: int) -> list[bytes]:
             mails.append(eml(f"Sam <held{i}@example.org>", f"Contracts {i}",
                              f"Please send the contract register for {i}.\n\nThanks,\nSam", f"<held-{i}@example.org>"))
             mails.append(eml(f"Sam <held{i}@example.org>", f"Re: Contracts {i}",
-                             f"My full name is {person(i).replace(FIRST[i % len(FIRST)], 'Sam', 1)}\n\nSam", f"<held-{i}-name@example.org>"))
+                             f"My full name is {person(i).replace(FIRST[i % len(FIRST)], 'Sam', 1)}\n\nSam",
+                             f"<held-{i}-name@example.org>"))
         elif kind == 3:  # an out-of-office
             mails.append(eml(f"away{i}@example.org", "Automatic reply: away", "I am away until Monday.",
                              f"<oof-{i}@example.org>", "Auto-Submitted: auto-replied\r\n"))

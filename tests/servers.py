@@ -731,7 +731,7 @@ class _SinkHandler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_MAIL(
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd calls handle_<VERB> by name
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
         mail_options: list[str],
     ) -> str:
@@ -742,7 +742,7 @@ class _SinkHandler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd calls handle_<VERB> by name
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
         rcpt_options: list[str],
     ) -> str:
@@ -753,7 +753,7 @@ class _SinkHandler:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - as above
         failure = self.sink._take_failure("DATA")
         if failure is not None:
             return failure
@@ -832,7 +832,7 @@ class SmtpSink:
             controller = Controller(_SinkHandler(self), **kwargs)
             try:
                 controller.start()
-            except Exception as exc:  # port raced away: try another
+            except Exception as exc:  # noqa: BLE001 - whatever the start raised, the port raced away: try another
                 last_error = exc
                 continue
             self._controller = controller

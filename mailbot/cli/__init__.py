@@ -181,7 +181,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply every Alembic migration (also done at every start)."""
-    settings, database = _database(ctx)
+    _settings, database = _database(ctx)
     database.dispose()
     click.echo(f"database at head: {database.engine.url.render_as_string(hide_password=True)}")
 

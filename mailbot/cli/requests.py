@@ -10,6 +10,9 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot.cli import _database, main
+from mailbot.clock.deadlines import EVENT_KINDS, staff_state
+from mailbot.clock.workdays import LONDON
 from mailbot.store.casework import (
     CaseworkError,
     case_deadline,
@@ -18,11 +21,8 @@ from mailbot.store.casework import (
     refresh_review,
     review_deadline,
 )
-from mailbot.clock.deadlines import EVENT_KINDS, staff_state
-from mailbot.cli import _database, main
 from mailbot.store.models import Case, ClockEventRow, InboundMessage, OutboxMessage, Review
 from mailbot.store.queries import cases_for_listing, find_case_by_reference
-from mailbot.clock.workdays import LONDON
 
 
 def today_in_london() -> date:

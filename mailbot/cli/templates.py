@@ -8,9 +8,6 @@ import click
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, _settings, main
-from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
-from mailbot.store.models import Case
-from mailbot.store.queries import find_case_by_reference
 from mailbot.replies.catalog import (
     CATALOG,
     NoSuchContext,
@@ -19,6 +16,9 @@ from mailbot.replies.catalog import (
     stored_context,
 )
 from mailbot.replies.check import check_templates
+from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
+from mailbot.store.models import Case
+from mailbot.store.queries import find_case_by_reference
 
 
 @main.group()

@@ -55,7 +55,7 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -92,7 +92,7 @@ class SentMessage:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     raw: bytes  # the DATA bytes as received (CRLF line endings, dot-unstuffed)
-    received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class _DemoConfig(_DictConfig):
@@ -132,7 +132,7 @@ class _CaptureHandler:
     def __init__(self, record: Callable[[SentMessage], None]) -> None:
         self._record = record
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd calls handle_<VERB> by name
         raw = envelope.original_content
         if raw is None:  # only when decode_data=True, which we never set; kept for the type checker
             content = envelope.content or b""
@@ -456,7 +456,7 @@ class _CoalescingWriter:
     always ``drain()``s after a whole response, so buffering until then sends complete lines together.
     """
 
-    __slots__ = ("_writer", "_pending")
+    __slots__ = ("_pending", "_writer")
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self._writer = writer

@@ -12,7 +12,7 @@ import email.policy
 import json
 import secrets
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -58,7 +58,7 @@ def show_requests(bot: Bot) -> None:
         cases: list[Case] = cases_for_listing(session, bot.settings.mailbox.address)
         for case in cases:
             click.echo(f"{case.reference or '#' + str(case.id):<12} {case.status:<8} {case.regime:<7} "
-                       f"{case.applicant_name or '-':<14} {str(case.received or '-'):<11} {str(case.due or '-'):<11}")
+                       f"{case.applicant_name or '-':<14} {case.received or '-'!s:<11} {case.due or '-'!s:<11}")
             for review in case.reviews:
                 click.echo(f"{'':<12} internal review received {review.received}, due {review.due}")
 
@@ -101,7 +101,7 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
             new, handled = servers.sent[handled:], len(servers.sent)
             for sent in new:
                 if servers.user.lower() in (r.lower() for r in sent.rcpt_tos):
-                    servers.append(sent.raw, datetime.now(timezone.utc))
+                    servers.append(sent.raw, datetime.now(UTC))
                     click.echo(f"delivered a message from {sent.mail_from} to INBOX")
                 else:
                     show_reply(sent)

@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
-from mailbot.mailserver.imap import ImapConnection, chunks
 from mailbot.mail.parse import message_id_of
+from mailbot.mailserver.imap import ImapConnection, chunks
 from mailbot.store.db import Database
 from mailbot.store.models import FolderState, InboundMessage
-from mailbot.clock.workdays import receipt_date
 
 log = logging.getLogger(__name__)
 

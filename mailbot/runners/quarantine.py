@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from mailbot.runners.alerts import notify_staff
 from mailbot.config import Settings
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.replies.templates import Templates
+from mailbot.runners.alerts import notify_staff
 from mailbot.store.db import Database
 from mailbot.store.models import InboundMessage
 

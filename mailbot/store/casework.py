@@ -67,8 +67,8 @@ def refresh_case(session: Session, case: Case, policy: ClockPolicy) -> Refresh:
     deadline = case_deadline(session, case, policy)
     refresh = Refresh(case.due, deadline.due, case.calendar, deadline.calendar, deadline)
     if case.reference is not None:  # a held request has no clock yet
-        case.received, case.due, case.due_why, case.calendar = deadline.start, deadline.due, deadline.why, \
-            deadline.calendar
+        case.received = deadline.start
+        case.due, case.due_why, case.calendar = deadline.due, deadline.why, deadline.calendar
     return refresh
 
 

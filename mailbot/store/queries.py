@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
-from mailbot.store.casework import awaiting_clarification
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.references import ReferenceKey, format_reference
+from mailbot.store.casework import awaiting_clarification
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter
 
 OPEN_STATUSES = ("held", "open")
@@ -109,7 +109,7 @@ class DbThreadIndex:
 
     def replies_today(self, address: str) -> int:
         """Automatic replies queued to this address in the last 24 hours (the per-address daily cap)."""
-        since = datetime.now(timezone.utc) - timedelta(days=1)
+        since = datetime.now(UTC) - timedelta(days=1)
         return int(self.session.scalar(
             _REPLIES_SINCE, {"mailbox": self.mailbox, "address": address.lower(), "since": since}) or 0)
 
