@@ -67,15 +67,18 @@ def refresh_case(session: Session, case: Case, policy: ClockPolicy) -> Refresh:
     deadline = case_deadline(session, case, policy)
     refresh = Refresh(case.due, deadline.due, case.calendar, deadline.calendar, deadline)
     if case.reference is not None:  # a held request has no clock yet
-        case.received = deadline.start
-        case.due, case.due_why, case.calendar = deadline.due, deadline.why, deadline.calendar
+        case.received, case.due, case.due_why, case.calendar = deadline.start, deadline.due, deadline.why, \
+            deadline.calendar
     return refresh
 
 
 def refresh_review(session: Session, review: Review, policy: ClockPolicy) -> Refresh:
     deadline = review_deadline(session, review, policy)
     refresh = Refresh(review.due, deadline.due, review.calendar, deadline.calendar, deadline)
-    review.due, review.due_why, review.calendar = deadline.due, deadline.why, deadline.calendar
+    # Optional in Deadline because a stopped clock has no due date; reviews.due is NOT NULL, so a review whose
+    # clock was stopped is refused at flush, as it always was.
+    review.due = deadline.due  # type: ignore[assignment]  # see above: NOT NULL refuses a None at flush
+    review.due_why, review.calendar = deadline.why, deadline.calendar
     return refresh
 
 
