@@ -13,17 +13,23 @@ import statistics
 import sys
 import time
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from harness import make_bot, servers, sqlite_url
 from sqlalchemy import insert
 
 from mailbot.store.models import Case, Decision, FolderState, InboundMessage
 
+if TYPE_CHECKING:
+    from servers import DovecotAccount
+
+    from mailbot.service import Bot
+
 RAW = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Old %d\r\n"
        b"Message-ID: <old-%d@example.org>\r\n\r\nPlease send the budget.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n")
 
 
-def fill(account, bot, count: int) -> None:  # type: ignore[no-untyped-def]
+def fill(account: DovecotAccount, bot: Bot, count: int) -> None:
     with account.client() as client:
         if not client.folder_exists("Processed"):
             client.create_folder("Processed")

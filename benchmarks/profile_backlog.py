@@ -26,7 +26,7 @@ def main() -> None:
         sampler = None
         if "--pyinstrument" in sys.argv:
             # Not a dependency: pip install it into the venv to use this.
-            from pyinstrument import Profiler
+            from pyinstrument import Profiler  # type: ignore[import-not-found]  # optional, see above
 
             sampler = Profiler(interval=0.0005)
             sampler.start()
@@ -42,7 +42,7 @@ def main() -> None:
         t2 = time.perf_counter()
         send = bot.outbox.send_pending(bot.clock)
         t3 = time.perf_counter()
-        if profiler:
+        if profiler and out:  # one implies the other
             profiler.disable()
             profiler.dump_stats(out)
         if sampler:

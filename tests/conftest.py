@@ -2,7 +2,7 @@
 
 Fixtures
 --------
-``dovecot_server``   session: one private Dovecot for the whole run (≈30 ms to start).
+``dovecot_server``   session: one private Dovecot for the whole run (it starts fast: docs/operations.md).
 ``dovecot_factory``  function: ``make(users=..., tls=...)`` -> a private started server.
 ``dovecot``          function: a brand-new user on that server (a :class:`DovecotAccount`),
                      so every test starts with an empty mailbox and never sees another's mail.
@@ -26,9 +26,12 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from botkit import BotFactory
 
 try:  # tests/ is a rootdir-style directory (no __init__.py): pytest puts it on sys.path
     from servers import (
@@ -41,7 +44,7 @@ try:  # tests/ is a rootdir-style directory (no __init__.py): pytest puts it on 
         make_postgres_database,
     )
 except ImportError:  # pragma: no cover - if someone turns tests/ into a package
-    from tests.servers import (  # type: ignore[no-redef]
+    from tests.servers import (  # type: ignore[no-redef]  # the same names by the package path
         DEFAULT_DOMAIN,
         DEFAULT_PASSWORD,
         DovecotAccount,
@@ -221,13 +224,13 @@ def database_url(db_url: str) -> str:
 
 
 @pytest.fixture
-def make_bot(dovecot, smtp_sink, db_url):  # type: ignore[no-untyped-def]
+def make_bot(dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> Iterator[BotFactory]:
     """``make_bot(settings=None, *, smtp=None, smtp_password="", clock=utc_now)``: a real Bot on the test servers
     and on each database ``db_url`` gives (SQLite, and PostgreSQL when configured)."""
     try:
         from botkit import BotFactory
     except ImportError:  # pragma: no cover
-        from tests.botkit import BotFactory  # type: ignore[no-redef]
+        from tests.botkit import BotFactory  # type: ignore[no-redef]  # as above
 
     factory = BotFactory(dovecot, smtp_sink, db_url)
     yield factory

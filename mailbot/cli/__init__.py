@@ -6,13 +6,17 @@ import json
 import logging
 import os
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.exc import OperationalError
 
 from mailbot.config import ConfigError, Settings, load_settings, require_for_run
+
+if TYPE_CHECKING:
+    from mailbot.store.db import Database
 
 EXIT_CONFIG = 2
 
@@ -25,7 +29,7 @@ def setup_logging(level: str) -> None:
     logging.getLogger("imapclient").setLevel(logging.WARNING)
 
 
-def _database(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _database(ctx: click.Context) -> tuple[Settings, Database]:
     from mailbot.store.db import Database
 
     settings = _settings(ctx)
@@ -156,12 +160,12 @@ def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[s
               "review, SAR three months).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def deadline(ctx: click.Context, received: object, regime: str, extended: bool, as_json: bool) -> None:
+def deadline(ctx: click.Context, received: datetime, regime: str, extended: bool, as_json: bool) -> None:
     """The due date of a request received on RECEIVED (YYYY-MM-DD), and why."""
     from mailbot.clock.deadlines import ClockEvent, compute_deadline
 
     settings = _settings(ctx)
-    day: date = received.date()  # type: ignore[attr-defined]
+    day = received.date()  # click.DateTime gives a datetime
     events = [ClockEvent(day, "extended")] if extended else []
     result = compute_deadline(regime, day, events, settings.clock_policy())
     assert result.due is not None
@@ -199,7 +203,8 @@ def demo(serve: bool, data_dir: str | None) -> None:
 
 
 # The command groups register themselves on `main` when imported.
-from mailbot.cli import digest, messages, requests, rules, templates  # noqa: E402, F401
+# They import `main` from here, so this import comes last (E402), and it is for that side effect only (F401).
+from mailbot.cli import digest, messages, requests, rules, templates  # noqa: E402, F401 - see above
 
 if __name__ == "__main__":
     main()

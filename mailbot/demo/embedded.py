@@ -132,7 +132,8 @@ class _CaptureHandler:
     def __init__(self, record: Callable[[SentMessage], None]) -> None:
         self._record = record
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd calls handle_<VERB> by name
+    # aiosmtpd calls its handlers by the verb they answer: handle_DATA.
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - see above
         raw = envelope.original_content
         if raw is None:  # only when decode_data=True, which we never set; kept for the type checker
             content = envelope.content or b""
@@ -365,7 +366,7 @@ class EmbeddedMailServers:
             # such a task mid-session ("Task was destroyed but it is pending!", the client sees EOF). Awaiting
             # the connection here keeps it inside the task that asyncio.start_server holds on to.
             sock_info = SocketInfo.get(writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes)
-            await imap_server(reader, _CoalescingWriter(writer), sock_info)  # type: ignore[arg-type]
+            await imap_server(reader, _CoalescingWriter(writer), sock_info)  # type: ignore[arg-type]  # duck-typed writer
 
         # IMAPService would also hide the server object, and we need it for the bound port.
         server = await asyncio.start_server(on_connect, host=_HOST, port=self.imap_port)

@@ -120,7 +120,7 @@ class SentFolder:
                         {"msg": copy.raw, "flags": [b"\\Seen"], "date": copy.when} for copy in group])
                     filed.message_ids += [copy.message_id for copy in group]
                     continue
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - a refusal or an outage; _refused() tells them apart
                     if not _refused(exc):
                         self._not_copied(group, exc)
                         filed.reachable = False
@@ -131,7 +131,7 @@ class SentFolder:
                 try:
                     self._connection().client.append(self.folder, copy.raw, flags=[b"\\Seen"], msg_time=copy.when)
                     filed.message_ids.append(copy.message_id)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - as above, one copy at a time
                     self._not_copied([copy], exc)
                     if not _refused(exc):
                         filed.reachable = False
