@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -31,7 +32,7 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
         for row in rows:
             decision = row.decision
             reply = session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == row.id)).one_or_none()
-            record = {
+            record: dict[str, Any] = {  # one JSON object of the `messages list --json` contract
                 "message_id": row.message_id, "received": row.received_date.isoformat(), "status": row.status,
                 "kind": decision.kind if decision else None, "action": decision.action if decision else None,
                 "case_id": decision.case_id if decision else None,
