@@ -3,7 +3,7 @@
 Nothing here is stored state. A request's due date is always *computed* from its receipt date and its clock events
 (completed, clarification asked/received, fees notice/fee received, extension, withdrawn, answered, closed), so
 it can be recomputed and explained at any time — and recording the same events in another order gives the same
-date. The rules and their sources are in foi-rules.md:
+date. The rules and their sources are in docs/foi-rules.md:
 
 * FOI, EIR, internal review: the Nth working day after the day the request became complete (FOIA s10(1), s1(3),
   EIR reg 5(2), reg 9(4)); while a clarification is outstanding there is no clock; working days from a fees notice
