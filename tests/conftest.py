@@ -117,7 +117,8 @@ def dovecot_server() -> Iterator[DovecotServer]:
 def dovecot_factory() -> Iterator[Callable[..., DovecotServer]]:
     """``make(users=None, tls=False)`` -> a started private DovecotServer, closed afterwards.
 
-    For tests that would disturb the shared server (crashes, TLS, odd users); ≈30 ms each.
+    For tests that would disturb the shared server (crashes, TLS, odd users); each starts fast enough to be
+    made per test (docs/operations.md).
     """
     servers: list[DovecotServer] = []
 

@@ -167,7 +167,7 @@ def _signal_all(pids: Sequence[int], sig: signal.Signals) -> None:
 
 
 def _set_nodelay(client: IMAPClient) -> None:
-    """Disable Nagle: without it every IMAP command waits ~45 ms for a delayed ACK."""
+    """Disable Nagle: without it every IMAP command waits for a delayed ACK (docs/operations.md)."""
     try:
         client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except (OSError, AttributeError):  # pragma: no cover - best effort on odd sockets
@@ -200,7 +200,7 @@ class DovecotServer:
     * ``mail_fsync = never`` keeps appends fast. Failed logins are answered at once (a
       ``nodelay`` passdb field, no anvil auth penalty): by default each one sleeps 0.5-2 s
       and every further failure from 127.0.0.1 slows later logins by 2, 4, 8 ... s.
-    * Stopping signals the whole process group (see :meth:`_terminate`): ms, not 1 s.
+    * Stopping signals the whole process group (see :meth:`_terminate`), which is much quicker.
     * Ready means the ``* OK`` greeting arrived: Dovecot accepts TCP before its login process
       works, so an open port alone proves nothing.
 
@@ -477,8 +477,8 @@ service imap-login {{
 
         Why the group and not just the master: a SIGTERM to the master alone leaves mail
         processes serving their clients after it exits (an IDLE-ing client never notices the
-        "outage") and takes ≥ 1 s. With the group-wide SIGTERM every client gets
-        ``* BYE Server shutting down`` and the children exit within milliseconds.
+        "outage") and is slow. With the group-wide SIGTERM every client gets
+        ``* BYE Server shutting down`` and the children exit at once (docs/operations.md).
 
         The master then sometimes idles in its own shutdown loop (0.1 s polls, or a fixed
         1 s sleep when it still has an unreaped child such as a readiness-probe login). Once

@@ -12,8 +12,8 @@ Using pymap this way relies on some of its internals, which is why ``pymap`` is 
 pyproject.toml. What a client should know about this server (all checked by ``tests/test_embedded.py``):
 
 * Set ``TCP_NODELAY`` on the client socket (``client.socket().setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)``):
-  without it each APPEND waits about 45 ms (Nagle's algorithm holds back the literal until the server's
-  delayed ACK). :meth:`imap_client` does this for you.
+  without it each APPEND waits for the server's delayed ACK (Nagle's algorithm holds back the literal; the cost
+  is in docs/operations.md). :meth:`imap_client` does this for you.
 * No ``ENABLE``, ``CONDSTORE`` or ``QRESYNC``. ``PERMANENTFLAGS`` has no ``\\*``: custom keywords such as
   ``$Processed`` are silently dropped (the ``STORE`` answers OK, the flag never appears), so the bot must keep
   its own record of processed UIDs.
@@ -285,7 +285,7 @@ class EmbeddedMailServers:
     def imap_client(self, *, login: bool = True, timeout: float = 10.0) -> IMAPClient:
         """An imapclient connection to the embedded server, set up the way this server needs.
 
-        Plain TCP, ``TCP_NODELAY`` set (about 45 ms per command otherwise), ``normalise_times = False`` so
+        Plain TCP, ``TCP_NODELAY`` set (or each command waits for a delayed ACK), ``normalise_times = False`` so
         INTERNALDATE comes back time-zone aware, and logged in as :attr:`user` unless ``login=False``.
         """
         from imapclient import IMAPClient
@@ -342,8 +342,8 @@ class EmbeddedMailServers:
     async def _start_imap(self, stack: AsyncExitStack) -> None:
         args = _pymap_args(self.user, self.password, self.imap_port)
         # Cleartext: the password already sits in this process's memory, and pymap's default PBKDF2 (500,000
-        # rounds) would cost ~0.3 s at startup and at every LOGIN. The asyncio subsystem keeps pymap from
-        # starting its own thread pool, which would outlive stop().
+        # rounds) would be paid at startup and at every LOGIN (docs/operations.md). The asyncio subsystem keeps
+        # pymap from starting its own thread pool, which would outlive stop().
         config = _DemoConfig.from_args(
             args,
             invalid_user_sleep=0.0,

@@ -30,8 +30,8 @@ def case_ref(case: Case) -> CaseRef:
 
 
 # The judge asks these for every inbound message. Built once with bound parameters: constructing a statement and
-# its cache key on every call cost several times more than running it. Counts and the counter are Core statements
-# (no ORM objects involved); the case lookups stay ORM selects, because case_ref() reads the loaded Case.
+# its cache key on every call cost more than running it (docs/operations.md). Counts and the counter are Core
+# statements (no ORM objects involved); the case lookups stay ORM selects, because case_ref() reads the loaded Case.
 _OUTBOX = OutboxMessage.__table__
 _COUNTERS = ReferenceCounter.__table__
 _REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
