@@ -8,11 +8,11 @@ import click
 
 from mailbot.cli import EXIT_CONFIG, _database, main
 from mailbot.cli.templates import _show
-from mailbot.config import ConfigError, secret
-from mailbot.runners.digest import DigestError, DigestRunner
-from mailbot.replies.templates import Templates
-from mailbot.service import utc_now
 from mailbot.clock.workdays import LONDON
+from mailbot.config import ConfigError, secret
+from mailbot.replies.templates import Templates
+from mailbot.runners.digest import DigestError, DigestRunner
+from mailbot.service import utc_now
 
 
 @main.command("digest")
@@ -37,8 +37,8 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
             _digest, rendered = runner.preview(now)
             _show(rendered, html_file)
             return
-        from mailbot.runners.send import Outbox
         from mailbot.mailserver.sentfolder import SentFolder
+        from mailbot.runners.send import Outbox
 
         password = secret("smtp_password")
         if settings.smtp.username and password is None:
