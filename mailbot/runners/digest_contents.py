@@ -136,7 +136,8 @@ def _unanswered(session: Session, settings: Settings, start: datetime,
                InboundMessage.processed_at < end, OutboxMessage.id.is_(None),
                Decision.action != "acknowledge_follow_up")  # recorded on its enquiry; acknowledging is optional
         .order_by(InboundMessage.processed_at, InboundMessage.id)).all()
-    people, robots = [], []
+    people: list[MessageLine] = []
+    robots: list[MessageLine] = []
     for inbound, decision in rows:
         reference = decision.case.reference if decision.case else None
         why = decision.reasons[0] if decision.reasons else decision.action
@@ -189,6 +190,7 @@ def on_time_rate(session: Session, settings: Settings, year: int, policy: ClockP
     answered = on_time = 0
     for case_id in case_ids:
         case = session.get(Case, case_id)
+        assert case is not None  # the query joined it
         deadline = case_deadline(session, case, policy)
         if deadline.answered_on is None or deadline.answered_on.year != year:
             continue  # answered again later: the latest answer is the one that counts
