@@ -20,7 +20,9 @@ from mailbot.store.casework import record_event, refresh_case, refresh_review
 from mailbot.cli import main
 from mailbot.clock.deadlines import ClockPolicy, compute_deadline
 from mailbot.config import Settings, settings_from_mapping
-from mailbot.runners.digest import Digest, DigestRunner, gather
+from mailbot.replies.digest_model import Digest
+from mailbot.runners.digest import DigestRunner
+from mailbot.runners.digest_contents import gather
 from mailbot.replies.templates import Templates
 from mailbot.store.db import Database
 from mailbot.store.models import (

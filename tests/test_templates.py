@@ -34,9 +34,9 @@ from mailbot.replies.catalog import (
     STAFF_NOTICE_VARIABLES,
     render_limit,
     sample_contexts,
-    stored_context,
 )
 from mailbot.replies.check import check_templates
+from mailbot.cli.templates import stored_context
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"

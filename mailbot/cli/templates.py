@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, _settings, main
-from mailbot.replies.catalog import (
-    CATALOG,
-    NoSuchContext,
-    render_limit,
-    sample_contexts,
-    stored_context,
-)
+from mailbot.config import Settings
+from mailbot.judging.decision import Decision as JudgedDecision
+from mailbot.mail.parse import parse_message
+from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
 from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
-from mailbot.store.models import Case
+from mailbot.runners.act import DecisionApplier
+from mailbot.store.models import Case, Decision, InboundMessage, Review
 from mailbot.store.queries import find_case_by_reference
 
 
@@ -40,6 +40,33 @@ def templates_check(ctx: click.Context, admin_dir: str | None) -> None:
     click.echo(f"{report.files} files compiled, {report.renders} test renders: "
                f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}", err=True)
     ctx.exit(1 if report.problems else 0)
+
+
+class NoSuchContext(Exception):
+    """A stored enquiry cannot supply what the template needs (e.g. no internal review to acknowledge)."""
+
+
+def stored_context(session: Session, settings: Settings, templates: Templates, case: Case,
+                   name: str) -> dict[str, Any]:
+    """The context a reply about `case` would get now, built by the same code that builds real replies (which is
+    why this lives above the runners rather than in the template catalogue)."""
+    if name not in REPLY_TEMPLATES:
+        raise NoSuchContext(f"{name} is not a reply about an enquiry; preview it without --enquiry")
+    review = None
+    if name == "acknowledgement_review":
+        review = session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.id.desc())).first()
+        if review is None:
+            raise NoSuchContext(f"{case.reference or '#' + str(case.id)} has no internal review")
+    inbound_id = (review.inbound_id if review else
+                  session.scalars(select(Decision.inbound_id).where(Decision.case_id == case.id)
+                                  .order_by(Decision.id.desc())).first())
+    row = session.get(InboundMessage, inbound_id) if inbound_id is not None else None
+    if row is None:
+        raise NoSuchContext(f"{case.reference or '#' + str(case.id)} has no stored message")
+    decision = JudgedDecision(kind="request", action="preview", reasons=(), regime=case.regime,
+                              applicant_name=case.applicant_name, address=case.address,
+                              missing=tuple(case.missing or ()))
+    return DecisionApplier(settings, templates).context(row, parse_message(row.raw), decision, case, review)
 
 
 def _case(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case:

@@ -8,18 +8,28 @@ changed without its samples and documentation following.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from mailbot.clock.deadlines import compute_deadline
-from mailbot.config import Settings
-from mailbot.runners.digest import DIGEST_MAX_CHARS, digest_context, empty_digest, sample_digest
-from mailbot.replies.templates import MAX_RENDERED_CHARS, Templates
-from mailbot.store.models import Case, Decision, InboundMessage, Review
 from mailbot.clock.workdays import LONDON
+from mailbot.config import Settings
+from mailbot.replies.context import (
+    digest_context,
+    mailbox_variables,
+    staff_alert_context,
+    staff_notice_context,
+)
+from mailbot.replies.digest_model import (
+    DIGEST_MAX_CHARS,
+    AlertLine,
+    CaseLine,
+    Digest,
+    MessageLine,
+    OnTimeRate,
+    Section,
+)
+from mailbot.replies.templates import MAX_RENDERED_CHARS
 
 
 @dataclass(frozen=True)
@@ -50,14 +60,33 @@ CATALOG: dict[str, TemplateSpec] = {spec.name: spec for spec in (
 
 REPLY_TEMPLATES = tuple(name for name, spec in CATALOG.items() if spec.audience == "requester")
 
-REPLY_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "requester_name", "reference",
-                   "regime", "received", "first_received", "due", "due_why", "request_due", "missing", "subject",
-                   "subject_stem", "request_summary")
-STAFF_ALERT_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "template", "language",
-                         "problems", "message_id", "enquiry_reference", "occurred_at")
-STAFF_NOTICE_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "title", "lines",
-                          "message_id", "enquiry_reference", "occurred_at")
-DIGEST_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", "digest", "due_soon_days")
+# Which template acknowledges a valid request under each regime (an internal review is acknowledged as one).
+ACKNOWLEDGEMENTS: dict[str, str] = {
+    "foi": "acknowledgement_foi",
+    "eir": "acknowledgement_eir",
+    "sar": "acknowledgement_sar",
+    "internal_review": "acknowledgement_review",
+}
+_ACKNOWLEDGED = {template: regime for regime, template in ACKNOWLEDGEMENTS.items()}
+
+
+def acknowledgement_template(regime: str) -> str:
+    """The template that answers a valid request under `regime`."""
+    return ACKNOWLEDGEMENTS[regime]
+
+
+def acknowledged_regime(template: str) -> str | None:
+    """The regime whose requests `template` acknowledges; None for a template that acknowledges none."""
+    return _ACKNOWLEDGED.get(template)
+
+
+MAILBOX_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name")  # every template's
+REPLY_VARIABLES = (*MAILBOX_VARIABLES, "requester_name", "reference", "regime", "received", "first_received", "due",
+                   "due_why", "request_due", "missing", "subject", "subject_stem", "request_summary")
+STAFF_ALERT_VARIABLES = (*MAILBOX_VARIABLES, "template", "language", "problems", "message_id", "enquiry_reference",
+                         "occurred_at")
+STAFF_NOTICE_VARIABLES = (*MAILBOX_VARIABLES, "title", "lines", "message_id", "enquiry_reference", "occurred_at")
+DIGEST_VARIABLES = (*MAILBOX_VARIABLES, "digest", "due_soon_days")
 
 SAMPLE_SUBJECT = "Facial recognition technology"
 SAMPLE_SUMMARY = ("Please provide the number of times live facial recognition was used in 2021, and the policy "
@@ -66,28 +95,19 @@ SAMPLE_REFERENCE = "13931/2022"
 SAMPLE_FIRST_RECEIVED = date(2022, 5, 10)
 SAMPLE_RECEIVED = date(2022, 5, 12)
 SAMPLE_REVIEW_RECEIVED = date(2022, 6, 20)
-ACK_REGIMES = {"acknowledgement_foi": "foi", "acknowledgement_eir": "eir", "acknowledgement_sar": "sar",
-               "acknowledgement_review": "internal_review", "follow_up_received": "foi"}
-
-
-def _mailbox(settings: Settings) -> dict[str, Any]:
-    mailbox = settings.mailbox
-    return {"organisation": mailbox.organisation, "mailbox_address": mailbox.address,
-            "mailbox_display_name": mailbox.display_name}
-
 
 def reply_samples(name: str, settings: Settings) -> list[dict[str, Any]]:
     """Contexts covering each branch a reply template has (name given or not, what is missing, due or not).
 
     Due dates come from the statutory clock, as in a real reply."""
     policy = settings.clock_policy()
-    base = {**_mailbox(settings), "subject": f"Re: {SAMPLE_SUBJECT}", "subject_stem": SAMPLE_SUBJECT,
+    base = {**mailbox_variables(settings), "subject": f"Re: {SAMPLE_SUBJECT}", "subject_stem": SAMPLE_SUBJECT,
             "request_summary": SAMPLE_SUMMARY, "first_received": SAMPLE_FIRST_RECEIVED}
     if name == "section8_notice":
         return [{**base, "requester_name": who, "reference": None, "regime": "foi", "received": SAMPLE_FIRST_RECEIVED,
                  "due": None, "due_why": None, "request_due": None, "missing": missing}
                 for who in ("Fred", None) for missing in (["name"], ["description"], ["name", "description"])]
-    regime = ACK_REGIMES[name]
+    regime = acknowledged_regime(name) or "foi"  # a follow-up is sampled on an FOI request
     request = compute_deadline("foi" if regime == "internal_review" else regime, SAMPLE_RECEIVED, (), policy)
     this = compute_deadline(regime, SAMPLE_REVIEW_RECEIVED if regime == "internal_review" else SAMPLE_RECEIVED, (),
                             policy)
@@ -102,21 +122,60 @@ def reply_samples(name: str, settings: Settings) -> list[dict[str, Any]]:
 def staff_alert_samples(settings: Settings, language: str = "en") -> list[dict[str, Any]]:
     when = datetime.combine(date(2022, 6, 13), time(9, 41), tzinfo=LONDON)
     problem = "/etc/mailbot/templates/acknowledgement_foi/text.txt:1: 'requestor_name' is undefined"
-    base = {**_mailbox(settings), "template": "acknowledgement_foi", "language": language, "problems": [problem],
-            "occurred_at": when}
-    return [{**base, "message_id": "<ogm-860112@whatdotheyknow.com>", "enquiry_reference": SAMPLE_REFERENCE},
-            {**base, "message_id": None, "enquiry_reference": None, "template": "digest",
-             "problems": [problem, "/etc/mailbot/templates/staff_alert/subject.txt:1: syntax error"]}]
+    return [staff_alert_context(settings, template="acknowledgement_foi", language=language, problems=[problem],
+                                message_id="<ogm-860112@whatdotheyknow.com>", reference=SAMPLE_REFERENCE,
+                                occurred_at=when),
+            staff_alert_context(settings, template="digest", language=language,
+                                problems=[problem, "/etc/mailbot/templates/staff_alert/subject.txt:1: syntax error"],
+                                message_id=None, reference=None, occurred_at=when)]
 
 
 def staff_notice_samples(settings: Settings) -> list[dict[str, Any]]:
     when = datetime.combine(date(2022, 6, 13), time(9, 41), tzinfo=LONDON)
-    base = {**_mailbox(settings), "occurred_at": when}
-    return [{**base, "title": "a message was quarantined after 3 failed attempts",
-             "lines": ["Last error: RuntimeError: example", "Run `mailbot requeue <Message-ID>` once it is fixed."],
-             "message_id": "<ogm-860112@whatdotheyknow.com>", "enquiry_reference": SAMPLE_REFERENCE},
-            {**base, "title": "10 automatic replies to one address today", "lines": [], "message_id": None,
-             "enquiry_reference": None}]
+    return [staff_notice_context(settings, title="a message was quarantined after 3 failed attempts",
+                                 lines=["Last error: RuntimeError: example",
+                                        "Run `mailbot requeue <Message-ID>` once it is fixed."],
+                                 message_id="<ogm-860112@whatdotheyknow.com>", reference=SAMPLE_REFERENCE,
+                                 occurred_at=when),
+            staff_notice_context(settings, title="10 automatic replies to one address today", lines=[],
+                                 message_id=None, reference=None, occurred_at=when)]
+
+
+def sample_digest(today: date = date(2022, 6, 13)) -> Digest:
+    """A digest with a line in every section (no database)."""
+    end = datetime.combine(today, time(8, 0), tzinfo=LONDON)
+    line = CaseLine("13931/2022", "foi", "Facial recognition", date(2022, 5, 12), today, "due today", 0)
+    soon = CaseLine("13940/2022", "eir", "Air quality monitoring", date(2022, 5, 16), date(2022, 6, 15),
+                    "due in 2 working days", 2)
+    late = CaseLine("13902/2022", "foi", "Overtime budget", date(2022, 5, 3), date(2022, 6, 6),
+                    "overdue (5 working days late)", 5)
+    very = CaseLine("13811/2022", "sar", "My records", date(2022, 3, 1), date(2022, 4, 1),
+                    "long overdue (48 working days late)", 48)
+    held = CaseLine("#12", "foi", "Speed cameras", date(2022, 6, 8), None,
+                    "held: name missing (no reference, no clock)", None, date(2022, 6, 8), 3)
+    waiting = CaseLine("13920/2022 (internal review)", "internal_review", "Stop and search", date(2022, 5, 20), None,
+                       "on hold: awaiting clarification", None, date(2022, 6, 1), 7)
+    person = MessageLine("<q-1@example.org>", today, "follow_up", "no enquiry matches this reply", None)
+    robot = MessageLine("<ooo-1@example.org>", today, "auto_reply", "an out-of-office reply", None)
+    stuck = MessageLine("<bad-1@example.org>", today, "quarantined", "ValueError: unreadable", None)
+    failed = MessageLine("<reply-1@police.example.uk>", today, "acknowledgement_foi", "550 5.1.1 no such user",
+                         "13935/2022")
+    alert = AlertLine("/etc/mailbot/templates/acknowledgement_foi/text.txt:3: 'requestor_name' is undefined",
+                      today, 2)
+    return Digest(
+        period_start=end - timedelta(days=3), period_end=end, today=today, on_time=OnTimeRate(today.year, 40, 37),
+        new=Section.of([line, held]), held=Section.of([held, waiting]), due_soon=Section.of([soon]),
+        due_today=Section.of([line]), overdue=Section.of([late]), long_overdue=Section.of([very]),
+        needs_staff=Section.of([person]), robots=Section.of([robot]), quarantined=Section.of([stuck]),
+        failed_replies=Section.of([failed]), alerts=Section.of([alert]),
+    )
+
+
+def empty_digest(today: date = date(2022, 6, 13)) -> Digest:
+    """A quiet day: every section empty and nothing answered yet this year (the template must cope)."""
+    end = datetime.combine(today, time(8, 0), tzinfo=LONDON)
+    return Digest(period_start=end - timedelta(days=1), period_end=end, today=today,
+                  on_time=OnTimeRate(today.year, 0, 0))
 
 
 def sample_contexts(name: str, settings: Settings, language: str = "en") -> list[dict[str, Any]]:
@@ -133,33 +192,3 @@ def sample_contexts(name: str, settings: Settings, language: str = "en") -> list
 def render_limit(name: str) -> int:
     """The digest may be long (a backlog); a reply never needs more than the normal cap."""
     return DIGEST_MAX_CHARS if name == "digest" else MAX_RENDERED_CHARS
-
-
-class NoSuchContext(Exception):
-    """A stored enquiry cannot supply what the template needs (e.g. no internal review to acknowledge)."""
-
-
-def stored_context(session: Session, settings: Settings, templates: Templates, case: Case,
-                   name: str) -> dict[str, Any]:
-    """The context a reply about `case` would get now, built by the same code that builds real replies."""
-    from mailbot.runners.act import DecisionApplier
-    from mailbot.judging.decision import Decision as JudgedDecision
-    from mailbot.mail.parse import parse_message
-
-    if name not in REPLY_TEMPLATES:
-        raise NoSuchContext(f"{name} is not a reply about an enquiry; preview it without --enquiry")
-    review = None
-    if name == "acknowledgement_review":
-        review = session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.id.desc())).first()
-        if review is None:
-            raise NoSuchContext(f"{case.reference or '#' + str(case.id)} has no internal review")
-    inbound_id = (review.inbound_id if review else
-                  session.scalars(select(Decision.inbound_id).where(Decision.case_id == case.id)
-                                  .order_by(Decision.id.desc())).first())
-    row = session.get(InboundMessage, inbound_id) if inbound_id is not None else None
-    if row is None:
-        raise NoSuchContext(f"{case.reference or '#' + str(case.id)} has no stored message")
-    decision = JudgedDecision(kind="request", action="preview", reasons=(), regime=case.regime,
-                              applicant_name=case.applicant_name, address=case.address,
-                              missing=tuple(case.missing or ()))
-    return DecisionApplier(settings, templates).context(row, parse_message(row.raw), decision, case, review)

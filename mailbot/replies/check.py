@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2.exceptions import TemplateSyntaxError
 
 from mailbot.config import Settings
+from mailbot.replies.catalog import CATALOG, render_limit, sample_contexts
 from mailbot.replies.templates import (
     LANGUAGES,
     PARTS,
@@ -21,7 +22,6 @@ from mailbot.replies.templates import (
     Templates,
     shipped_templates_dir,
 )
-from mailbot.replies.catalog import CATALOG, render_limit, sample_contexts
 
 
 @dataclass(frozen=True)

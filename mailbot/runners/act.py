@@ -23,6 +23,8 @@ from mailbot.judging.decision import Decision
 from mailbot.judging.facts import clean_subject, subject_stem
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.mail.owntext import own_text
+from mailbot.replies.catalog import acknowledgement_template
+from mailbot.replies.context import mailbox_variables
 from mailbot.replies.templates import Templates, compose
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference
@@ -34,13 +36,6 @@ log = logging.getLogger(__name__)
 # case they point to has been flushed by then.
 _INSERT_DECISION = insert(models.Decision.__table__)
 _INSERT_OUTBOX = insert(models.OutboxMessage.__table__)
-
-ACK_TEMPLATES = {
-    "foi": "acknowledgement_foi",
-    "eir": "acknowledgement_eir",
-    "sar": "acknowledgement_sar",
-    "internal_review": "acknowledgement_review",
-}
 
 
 @dataclass
@@ -74,7 +69,7 @@ class DecisionApplier:
         action = decision.action
         if action == "acknowledge":
             case = self._complete(session, row, parsed, decision, case)
-            template = ACK_TEMPLATES[case.regime]
+            template = acknowledgement_template(case.regime)
         elif action == "section8_notice":
             case = self._hold(session, row, parsed, decision)
             template = "section8_notice"
@@ -182,12 +177,9 @@ class DecisionApplier:
     def context(self, row: models.InboundMessage, parsed: Parsed, decision: Decision, case: models.Case | None,
                 review: models.Review | None) -> dict[str, Any]:
         """Every variable a template may use (documented in templates/README.md)."""
-        mailbox = self.settings.mailbox
         received = review.received if review else (case.received if case and case.received else row.received_date)
         return {
-            "organisation": mailbox.organisation,
-            "mailbox_address": mailbox.address,
-            "mailbox_display_name": mailbox.display_name,
+            **mailbox_variables(self.settings),
             "requester_name": decision.applicant_name or (case.applicant_name if case else None),
             "reference": case.reference if case else None,
             "regime": (case.regime if case else decision.regime) or "foi",

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mailbot.config import Settings
-from mailbot.replies.templates import TemplateProblem, Templates
-from mailbot.runners.staff_mail import queue_staff_mail
-from mailbot.store.models import StaffAlert
 from mailbot.clock.workdays import LONDON
+from mailbot.config import Settings
+from mailbot.replies.context import staff_alert_context, staff_notice_context
+from mailbot.replies.templates import TemplateProblem, Templates
+from mailbot.runners.staff_mail import queue_staff_mail, render_staff_alert, render_staff_mail
+from mailbot.store.models import StaffAlert
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +29,8 @@ def template_alert_key(language: str, template: str) -> str:
     return f"template:{language}:{template}"
 
 
-def alert_context(settings: Settings, templates: Templates, problem: TemplateProblem, *, message_id: str | None,
-                  reference: str | None, now: datetime) -> dict[str, Any]:
-    """Every variable the staff_alert template gets (documented in templates/README.md)."""
-    mailbox = settings.mailbox
-    return {
-        "organisation": mailbox.organisation,
-        "mailbox_address": mailbox.address,
-        "mailbox_display_name": mailbox.display_name,
-        "template": problem.template,
-        "language": templates.language,
-        "problems": [str(problem)],
-        "message_id": message_id,
-        "enquiry_reference": reference,
-        "occurred_at": now.astimezone(LONDON),
-    }
-
-
-def _claim(session: Session, mailbox: str, key: str, detail: str, now: datetime, *, once_ever: bool) -> StaffAlert | None:
+def _claim(session: Session, mailbox: str, key: str, detail: str, now: datetime, *,
+           once_ever: bool) -> StaffAlert | None:
     """The alert row for this problem if this occurrence is the first (today, or ever); None when staff were told."""
     day = now.astimezone(LONDON).date()
     query = select(StaffAlert).where(StaffAlert.mailbox == mailbox, StaffAlert.key == key)
@@ -78,12 +62,10 @@ def notify_staff(session: Session, settings: Settings, templates: Templates, *, 
     if not recipients:
         log.warning("staff should know: %s (%s); no staff.recipients to tell", title, message_id or key)
         return True
-    mailbox = settings.mailbox
-    context = {"organisation": mailbox.organisation, "mailbox_address": mailbox.address,
-               "mailbox_display_name": mailbox.display_name, "title": title, "lines": lines,
-               "message_id": message_id, "enquiry_reference": reference, "occurred_at": now.astimezone(LONDON)}
-    rendering = templates.render_or_default("staff_notice", context)
-    row.message_ids = queue_staff_mail(session, settings, rendering.reply, recipients, "staff_notice", now)
+    context = staff_notice_context(settings, title=title, lines=lines, message_id=message_id, reference=reference,
+                                   occurred_at=now)
+    rendered = render_staff_mail(templates, "staff_notice", context).reply
+    row.message_ids = queue_staff_mail(session, settings, rendered, recipients, "staff_notice", now)
     log.warning("staff told: %s (%s)", title, message_id or key)
     return True
 
@@ -96,32 +78,17 @@ def alert_template_problem(session: Session, settings: Settings, templates: Temp
     occurrence is simply not mailed.
     """
     key = template_alert_key(templates.language, problem.template)
-    day = now.astimezone(LONDON).date()
-    mailbox = settings.mailbox.address
-    existing = session.scalars(select(StaffAlert).where(
-        StaffAlert.mailbox == mailbox, StaffAlert.key == key, StaffAlert.day == day)).one_or_none()
-    if existing is not None:
-        existing.occurrences += 1
-        existing.last_at = now
-        return False
-    row = StaffAlert(mailbox=mailbox, key=key, day=day, detail=str(problem)[:2000], occurrences=1, first_at=now,
-                     last_at=now, message_ids=[])
-    try:
-        with session.begin_nested():  # a savepoint: losing the race must not undo the reply being queued
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    row = _claim(session, settings.mailbox.address, key, str(problem), now, once_ever=False)
+    if row is None:
         return False
     recipients = settings.staff.recipients
     if not recipients:
         log.error("template %s is broken (%s); no staff.recipients to alert", problem.template, problem)
         return True
-    context = alert_context(settings, templates, problem, message_id=message_id, reference=reference, now=now)
-    rendering = templates.render_or_default("staff_alert", context)
-    rendered = rendering.reply
-    if rendering.problem is not None:  # the alert's own override is broken too: say so in the same mail
-        context["problems"] = [*context["problems"], str(rendering.problem)]
-        rendered = templates.render_default("staff_alert", context)
+    context = staff_alert_context(settings, template=problem.template, language=templates.language,
+                                  problems=[str(problem)], message_id=message_id, reference=reference,
+                                  occurred_at=now)
+    rendered = render_staff_alert(templates, context)
     row.message_ids = queue_staff_mail(session, settings, rendered, recipients, "staff_alert", now)
     log.warning("staff alerted: template %s is broken; alert %s", problem.template, ", ".join(row.message_ids))
     return True
