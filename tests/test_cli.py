@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from mailbot.cli import main
+from mailbot.testing.scenarios import SEED
 
-SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 CHECK_FIELDS = {"file", "kind", "regime", "applicant_name", "address", "valid", "missing", "references", "action",
                 "reasons"}
 

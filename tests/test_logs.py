@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from botkit import write_config
+from mailbot.testing.scenarios import SEED
 
-SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 
 
 def test_debug_logs_of_a_full_run_carry_no_personal_data(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]

@@ -3,13 +3,12 @@ hits the daily cap."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from mailbot.store.models import Decision
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+from mailbot.testing.moments import WHEN
 
 
 def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]

@@ -8,17 +8,11 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 from botkit import write_config
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-
-def request(to: str, n: int, body: str) -> bytes:
-    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: {to}\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <multi-{n}@example.org>\r\n\r\n{body}\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
 def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -35,8 +29,10 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
                              "imap": {"username": dp.user},
                              "references": {"format": "DP-{seq}/{year}", "next": 500},
                              "templates": {"dir": str(admin)}}}})
-    dovecot.append(request("foi@police.example.uk", 1, "Please send the 2023 gritting budget."), WHEN)
-    dp.append(request("dp@police.example.uk", 2, "Please send me all the information you hold about me."), WHEN)
+    dovecot.append(request(1, to="foi@police.example.uk", sender="jo1@example.org", body="Please send the 2023 gritting budget.",
+                           tag="multi"), WHEN)
+    dp.append(request(2, to="dp@police.example.uk", sender="jo2@example.org",
+                      body="Please send me all the information you hold about me.", tag="multi"), WHEN)
     env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
 
     def mailbot(*args: str) -> subprocess.CompletedProcess:

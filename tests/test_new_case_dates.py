@@ -3,14 +3,13 @@ what casework derives from the stored events, for every regime (real Dovecot, SQ
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from mailbot.store.casework import case_deadline
 from mailbot.store.models import Case
+from mailbot.testing.moments import BEFORE_CHRISTMAS
 
-WHEN = datetime(2024, 12, 20, 16, 0, tzinfo=timezone.utc)  # a Friday before Christmas: bank holidays ahead
 BODIES = {
     "foi": "Please send the 2023 gritting budget.",
     "eir": "Please send the air quality readings for the high street.",
@@ -23,7 +22,7 @@ def test_a_new_enquiry_has_the_dates_casework_would_derive(make_bot, dovecot, sm
     for n, body in enumerate(BODIES.values()):
         dovecot.append((f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
                         f"Message-ID: <dates-{n}@example.org>\r\n\r\n{body}\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n"
-                        ).encode(), WHEN)
+                        ).encode(), BEFORE_CHRISTMAS)
     bot.cycle()
     with bot.db.session() as session:
         cases = session.scalars(select(Case).order_by(Case.id)).all()

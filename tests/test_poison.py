@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,21 +13,16 @@ from sqlalchemy import select
 import mailbot.runners.decide
 from mailbot.judging.judge import judge as real_judge
 from mailbot.store.models import InboundMessage
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-
-def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Budget {n}\r\n"
-            f"Message-ID: <poison-{n}@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
-            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
 def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path: Path, make_bot, dovecot,
                                                                        smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     bot = make_bot({"processing": {"max_attempts": 3}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(3):
-        dovecot.append(request(n), WHEN)
+        dovecot.append(request(n, sender=f"jo{n}@example.org", subject=f"Budget {n}", body="Please send the 2023 gritting budget.",
+                                tag="poison"), WHEN)
 
     def judge_that_chokes(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
         if msg.message_id == "<poison-1@example.org>":

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
 
 import pytest
 from jinja2.exceptions import SecurityError
 
 from mailbot.replies.templates import Templates
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+from mailbot.testing.moments import WHEN
 
 
 def encoded(text: str) -> str:

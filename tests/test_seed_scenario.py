@@ -1,5 +1,6 @@
 """The project's acceptance case: the Cleveland Police exchange, played through real Dovecot, aiosmtpd and
-SQLite/PostgreSQL, step by step as `scenarios/seed-cleveland/scenario.json` prescribes (and its variant)."""
+SQLite/PostgreSQL, step by step as `mailbot/demo/data/seed-cleveland/scenario.json` prescribes (and its variant). That package copy
+is the only one in the repository: the demo ships it, the tests read it."""
 
 from __future__ import annotations
 
@@ -11,13 +12,28 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from mailbot.service import Bot
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
+from mailbot.testing.scenarios import SEED
 
-SCENARIO_DIR = Path(__file__).parent / "scenarios" / "seed-cleveland"
+SCENARIO_DIR = SEED
 SCENARIO = json.loads((SCENARIO_DIR / "scenario.json").read_text())
+
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "scenarios" / "seed-cleveland"
+
+
+def test_the_seed_is_the_upstream_scenario_unchanged() -> None:
+    """The package copy came from ../shared/scenarios (when that checkout is beside the repository): a change
+    there must reach the demo and the tests, and a local edit must not drift from it unnoticed."""
+    if not UPSTREAM.is_dir():
+        pytest.skip(f"no upstream scenario at {UPSTREAM}")
+    names = sorted(p.name for p in SEED.iterdir())
+    assert names == sorted(p.name for p in UPSTREAM.iterdir())
+    for name in names:
+        assert (SEED / name).read_bytes() == (UPSTREAM / name).read_bytes(), name
 
 
 def seed_settings() -> dict:
