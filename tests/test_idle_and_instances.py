@@ -11,11 +11,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
 from mailbot.store.db import Database
 from mailbot.store.models import Decision, InboundMessage
+from mailbot.testing.backlog import mixed_backlog
+from mailbot.testing.bots import write_config
 from mailbot.testing.moments import WHEN
 
 REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"

@@ -4,13 +4,13 @@ directory, reference sequence and password, sharing one database and one `mailbo
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
-from botkit import write_config
+from click.testing import Result
+
+from mailbot.testing import commands
+from mailbot.testing.bots import write_config
 from mailbot.testing.messages import request
 from mailbot.testing.moments import WHEN
 
@@ -33,14 +33,13 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
                            tag="multi"), WHEN)
     dp.append(request(2, to="dp@police.example.uk", sender="jo2@example.org",
                       body="Please send me all the information you hold about me.", tag="multi"), WHEN)
-    env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
 
-    def mailbot(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), *args], env=env,
-                              capture_output=True, text=True, timeout=120)
+    def mailbot(*args: str) -> Result:
+        return commands.mailbot("--config", str(config), *args, env=env)
 
     result = mailbot("run", "--once")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     replies = {m.message["From"]: m.message for m in smtp_sink.messages}
     assert len(smtp_sink.messages) == 2
     foi = next(m for f, m in replies.items() if "foi@police.example.uk" in f)
@@ -56,6 +55,6 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
     assert [r["reference"] for r in foi_rows] == ["13931/2024"]
     assert [(r["reference"], r["regime"]) for r in dp_rows] == [("DP-500/2024", "sar")]
     unknown = mailbot("--mailbox-name", "nope", "requests", "list")
-    assert unknown.returncode == 2 and "no mailbox named 'nope'" in unknown.stderr
+    assert unknown.exit_code == 2 and "no mailbox named 'nope'" in unknown.stderr
     one = mailbot("--mailbox-name", "dp", "run", "--once")
-    assert one.returncode == 0 and len(smtp_sink.messages) == 2  # nothing new, nothing sent twice
+    assert one.exit_code == 0 and len(smtp_sink.messages) == 2  # nothing new, nothing sent twice

@@ -3,16 +3,14 @@ raw bytes kept, while the rest of the batch carries on; `mailbot requeue` puts i
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
-import mailbot.runners.decide
 from mailbot.judging.judge import judge as real_judge
+from mailbot.runners import decide
 from mailbot.store.models import InboundMessage
+from mailbot.testing.commands import mailbot
 from mailbot.testing.messages import request
 from mailbot.testing.moments import WHEN
 
@@ -29,7 +27,7 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
             raise RuntimeError("a step that fails on this message")
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_that_chokes)
+    monkeypatch.setattr(decide, "judge", judge_that_chokes)
     first = bot.cycle()
     assert (first.process.decided, first.process.failed, first.send.sent) == (2, 1, 2)
     bot.cycle()
@@ -52,12 +50,10 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
 
     config = tmp_path / "m.toml"
     config.write_text(f'[mailbox]\naddress = "foi@council.example"\n[database]\nurl = "{bot.db.url}"\n')
-    listed = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "messages", "list",
-                             "--unanswered"], capture_output=True, text=True, env=os.environ)
+    listed = mailbot("--config", str(config), "messages", "list", "--unanswered")
     assert "quarantined" in listed.stdout and "<poison-1@example.org>" in listed.stdout
-    result = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "requeue",
-                             "<poison-1@example.org>"], capture_output=True, text=True, env=os.environ)
-    assert result.returncode == 0 and "1 message requeued" in result.stdout
+    result = mailbot("--config", str(config), "requeue", "<poison-1@example.org>")
+    assert result.exit_code == 0 and "1 message requeued" in result.stdout
     after = bot.cycle()
     assert (after.process.decided, after.send.sent) == (1, 1)
     assert len([m for m in smtp_sink.messages if m.rcpt_tos != ["ir-team@council.example"]]) == 3

@@ -139,8 +139,8 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (held_case, lambda: make_facts(case=HELD), "that request is held: name missing"),
     (held_case, lambda: make_facts(case=replace(HELD, missing=())), "that request is held: details missing"),
     (supplies_missing, lambda: make_facts(case=HELD),
-     "supplies the applicant's full name (sign-off): 'Jo Bloggs': first name and surname; "
-     "the 20 working days run from this message's receipt"),
+     ("supplies the applicant's full name (sign-off): 'Jo Bloggs': first name and surname; "
+      "the 20 working days run from this message's receipt")),
     (supplies_missing, lambda: make_facts(case=replace(HELD, missing=("description",))),
      "supplies a description of the information wanted; the 20 working days run from this message's receipt"),
     (asks_review, lambda: make_facts(request(body="Please carry out an internal review of 12/2024.")),

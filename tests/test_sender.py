@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from botkit import write_config
 from servers import ProcessEntry, process_table
 from sqlalchemy import select
 
 from mailbot.runners.sender import SenderError
 from mailbot.store.models import OutboxMessage
 from mailbot.testing import messages
+from mailbot.testing.bots import write_config
 from mailbot.testing.moments import WHEN
 
 

@@ -8,9 +8,9 @@ the part it is about: `request(3, name="Sam")` for a first name only, `request(b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.parse import parse_message
