@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from servers import DovecotAccount, SmtpSink
 
 from mailbot.testing import bots
 from mailbot.testing.commands import mailbot
@@ -103,14 +104,15 @@ def test_missing_password_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "MAILBOT_IMAP_PASSWORD" in result.stderr
 
 
-def write_config(tmp_path: Path, dovecot, smtp_sink, db_url: str, poll: int = 60) -> Path:  # type: ignore[no-untyped-def]
+def write_config(tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str, poll: int = 60) -> Path:
     return bots.write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
         "data_dir": str(tmp_path),
         "mailbox": {"address": "inforights@police.example.uk", "organisation": "Cleveland Police"},
         "references": {"next": 13931}, "schedule": {"poll_seconds": poll}})
 
 
-def test_run_once_then_requests_list_and_show(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_once_then_requests_list_and_show(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url)
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     assert mailbot("--config", str(config), "db", "upgrade").exit_code == 0
@@ -131,7 +133,8 @@ def test_run_once_then_requests_list_and_show(tmp_path: Path, dovecot, smtp_sink
     assert mailbot("--config", str(config), "requests", "show", "99/2022").exit_code == 1
 
 
-def test_run_stops_cleanly_on_sigterm(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_stops_cleanly_on_sigterm(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url, poll=1)
     dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
     process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run"],
@@ -172,8 +175,10 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
     process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--serve", "--data-dir", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = process.stdout, process.stderr
     lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")), daemon=True).start()
 
     def read_until(pattern: str, timeout: float = 60) -> re.Match[str]:
         deadline = time.monotonic() + timeout
@@ -196,10 +201,11 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, process.stderr.read()
+    assert process.returncode == 0, stderr.read()
 
 
-def test_messages_list_says_why_mail_was_not_answered(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_messages_list_says_why_mail_was_not_answered(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
@@ -228,7 +234,8 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_staff_casework_moves_the_clock_and_is_audited(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_casework_moves_the_clock_and_is_audited(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url)
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     for step in json.loads((SEED / "scenario.json").read_text())["steps"]:
@@ -258,7 +265,7 @@ def test_staff_casework_moves_the_clock_and_is_audited(tmp_path: Path, dovecot, 
     assert refused.exit_code == 1 and "before the request was received" in refused.stderr
 
 
-def test_recompute_after_a_new_bank_holiday(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_after_a_new_bank_holiday(tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     for step in json.loads((SEED / "scenario.json").read_text())["steps"][:2]:

@@ -3,18 +3,20 @@ right one message at a time (SQLite and PostgreSQL, real Dovecot)."""
 
 from __future__ import annotations
 
-
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mailbot.runners.ingest import Ingest, IngestStats
 from mailbot.store.models import InboundMessage
+from mailbot.testing.bots import BotFactory
 from mailbot.testing.messages import request
 from mailbot.testing.moments import WHEN
 
 
 def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest_are_stored(
-        make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot()
     for n in range(4):
         dovecot.append(request(n, tag="batch"), WHEN)
@@ -41,7 +43,8 @@ def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest
     assert bot.cycle().process.decided == 4 and len(smtp_sink.messages) == 4
 
 
-def test_the_same_message_twice_in_one_batch_is_stored_once_under_its_last_uid(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_message_twice_in_one_batch_is_stored_once_under_its_last_uid(
+        make_bot: BotFactory, dovecot: DovecotAccount) -> None:
     bot = make_bot()
     dovecot.append(request(1, tag="batch"), WHEN)
     dovecot.append(request(2, tag="batch"), WHEN)

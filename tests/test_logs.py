@@ -9,11 +9,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from servers import DovecotAccount, SmtpSink
+
 from mailbot.testing.bots import write_config
 from mailbot.testing.scenarios import SEED
 
 
-def test_debug_logs_of_a_full_run_carry_no_personal_data(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_debug_logs_of_a_full_run_carry_no_personal_data(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     config = write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db", {
         "log_level": "DEBUG", "references": {"next": 13931},
         "mailbox": {"address": "inforights@police.example.uk", "organisation": "Cleveland Police"}})

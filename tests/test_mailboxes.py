@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from click.testing import Result
+from servers import DovecotAccount, SmtpSink
 
 from mailbot.testing import commands
 from mailbot.testing.bots import write_config
@@ -15,7 +16,8 @@ from mailbot.testing.messages import request
 from mailbot.testing.moments import WHEN
 
 
-def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_mailboxes_one_deployment(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     dp = dovecot.server.add_user(f"dp-{uuid.uuid4().hex[:8]}@police.example.uk", "dp-secret")
     admin = tmp_path / "dp-templates"
     (admin / "acknowledgement_sar").mkdir(parents=True)
@@ -29,8 +31,8 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
                              "imap": {"username": dp.user},
                              "references": {"format": "DP-{seq}/{year}", "next": 500},
                              "templates": {"dir": str(admin)}}}})
-    dovecot.append(request(1, to="foi@police.example.uk", sender="jo1@example.org", body="Please send the 2023 gritting budget.",
-                           tag="multi"), WHEN)
+    dovecot.append(request(1, to="foi@police.example.uk", sender="jo1@example.org",
+                           body="Please send the 2023 gritting budget.", tag="multi"), WHEN)
     dp.append(request(2, to="dp@police.example.uk", sender="jo2@example.org",
                       body="Please send me all the information you hold about me.", tag="multi"), WHEN)
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
@@ -46,7 +48,8 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
     dp_reply = next(m for f, m in replies.items() if "dp@police.example.uk" in f)
     assert "13931/2024" in foi["Subject"] and "Data Protection Team" in dp_reply["From"]
     assert "DP-500/2024" in dp_reply["Subject"]
-    assert "The Data Protection Team has your request DP-500/2024" in dp_reply.get_body(("plain",)).get_content()
+    plain = dp_reply.get_body(("plain",))
+    assert plain is not None and "The Data Protection Team has your request DP-500/2024" in plain.get_content()
     assert dovecot.list_messages("INBOX") == [] and dp.list_messages("INBOX") == []
 
     foi_rows = [json.loads(line) for line in mailbot("requests", "list", "--json").stdout.splitlines()]

@@ -3,11 +3,12 @@ what casework derives from the stored events, for every regime (real Dovecot, SQ
 
 from __future__ import annotations
 
-
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
 from mailbot.store.casework import case_deadline
 from mailbot.store.models import Case
+from mailbot.testing.bots import BotFactory
 from mailbot.testing.moments import BEFORE_CHRISTMAS
 
 BODIES = {
@@ -17,7 +18,8 @@ BODIES = {
 }
 
 
-def test_a_new_enquiry_has_the_dates_casework_would_derive(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_enquiry_has_the_dates_casework_would_derive(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot()
     for n, body in enumerate(BODIES.values()):
         dovecot.append((f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"

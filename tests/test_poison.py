@@ -5,22 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
 from mailbot.judging.judge import judge as real_judge
 from mailbot.runners import decide
 from mailbot.store.models import InboundMessage
+from mailbot.testing.bots import BotFactory
 from mailbot.testing.commands import mailbot
 from mailbot.testing.messages import request
 from mailbot.testing.moments import WHEN
 
 
-def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path: Path, make_bot, dovecot,
-                                                                       smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(
+        tmp_path: Path, make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot({"processing": {"max_attempts": 3}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(3):
-        dovecot.append(request(n, sender=f"jo{n}@example.org", subject=f"Budget {n}", body="Please send the 2023 gritting budget.",
-                                tag="poison"), WHEN)
+        dovecot.append(request(n, sender=f"jo{n}@example.org", subject=f"Budget {n}",
+                               body="Please send the 2023 gritting budget.", tag="poison"), WHEN)
 
     def judge_that_chokes(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
         if msg.message_id == "<poison-1@example.org>":
