@@ -10,4 +10,10 @@ are thin wrappers around these values.
     clock      ManualClock: a clock the test moves by hand
     facts      make_facts(): the Facts of a message, with keyword overrides, for testing rules on their own
     scenarios  SEED: the seed exchange the demo ships (the one copy)
+    bots       BotFactory (behind the make_bot fixture), write_config for `mailbot` as its own process
+    backlog    mixed_backlog(): valid, held and robot mail in arrival order, for crash and benchmark runs
+    commands   mailbot(): a CLI command run in process through Click's CliRunner
+
+The real servers (Dovecot, the SMTP sink, throw-away PostgreSQL databases) stay in tests/servers.py, started by
+tests/conftest.py's fixtures.
 """
