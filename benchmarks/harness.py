@@ -14,12 +14,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from botkit import merge, mixed_backlog, write_config  # noqa: E402
-from servers import DovecotServer, SmtpSink, make_postgres_database  # noqa: E402
+from servers import DovecotServer, SmtpSink, make_postgres_database  # noqa: E402  # tests/servers.py, above
 
 from mailbot.config import settings_from_mapping  # noqa: E402
 from mailbot.service import Bot  # noqa: E402
 from mailbot.store.db import Database  # noqa: E402
+from mailbot.testing.backlog import mixed_backlog  # noqa: E402
+from mailbot.testing.bots import merge, write_config  # noqa: E402
 
 START = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
 

@@ -15,6 +15,10 @@ Fixtures
 ``sqlite_url``       function: ``sqlite:///<tmp_path>/mailbot.db``.
 ``db_url``           function, parametrised ``sqlite``/``postgresql``: one of the two above.
 ``database_url``     alias of ``db_url`` (same parameters), for code that prefers that name.
+``make_bot``         function: a :class:`mailbot.testing.bots.BotFactory` on ``dovecot``, ``smtp_sink``, ``db_url``.
+
+Values every test shares (WHEN, the request factory, a manual clock, a Facts factory, the seed scenario) are
+in :mod:`mailbot.testing`, importable by the benchmarks too.
 
 Missing ``dovecot`` binary: tests using it skip, unless ``MAILBOT_REQUIRE_SERVERS=1`` (CI),
 then they fail. Every test that uses one of these fixtures is marked ``servers``, so
@@ -30,8 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from botkit import BotFactory
+from mailbot.testing.bots import BotFactory
 
 try:  # tests/ is a rootdir-style directory (no __init__.py): pytest puts it on sys.path
     from servers import (
@@ -228,11 +231,6 @@ def database_url(db_url: str) -> str:
 def make_bot(dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> Iterator[BotFactory]:
     """``make_bot(settings=None, *, smtp=None, smtp_password="", clock=utc_now)``: a real Bot on the test servers
     and on each database ``db_url`` gives (SQLite, and PostgreSQL when configured)."""
-    try:
-        from botkit import BotFactory
-    except ImportError:  # pragma: no cover
-        from tests.botkit import BotFactory  # type: ignore[no-redef]  # as above
-
     factory = BotFactory(dovecot, smtp_sink, db_url)
     yield factory
     factory.close()

@@ -1,4 +1,10 @@
-"""The CLI contracts scripts rely on, run as real commands (the servers ones as real subprocesses)."""
+"""The CLI contracts scripts rely on.
+
+Most commands run in this process through Click's CliRunner (`mailbot(...)`, from mailbot.testing.commands): the
+same output and exit status without an interpreter start per command. A real process (`shell(...)`, or Popen)
+is kept where the process itself is the contract: the exit status and the one stderr line a shell script sees
+for a configuration or database error, `run` as a long-lived process stopped by a signal, and the README's
+`mailbot demo` and `demo --serve`."""
 
 from __future__ import annotations
 
@@ -11,24 +17,26 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import botkit
 import pytest
-from click.testing import CliRunner
+from click.testing import Result
+from servers import DovecotAccount, SmtpSink
 
-from mailbot.cli import main
+from mailbot.testing import bots
+from mailbot.testing.commands import mailbot
+from mailbot.testing.scenarios import SEED
 
-SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 CHECK_FIELDS = {"file", "kind", "regime", "applicant_name", "address", "valid", "missing", "references", "action",
                 "reasons"}
 
 
-def mailbot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def shell(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m mailbot.cli ARGS...` as its own process, as a shell script runs it."""
     return subprocess.run([sys.executable, "-m", "mailbot.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+                          timeout=timeout, env={**os.environ, **(env or {})}, check=False)
 
 
 def test_check_json_contract() -> None:
-    result = CliRunner().invoke(main, ["check", "--json", *map(str, sorted(SEED.glob("*.eml")))])
+    result = mailbot("check", "--json", *map(str, sorted(SEED.glob("*.eml"))))
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.output.splitlines()]
     assert len(records) == 3
@@ -43,12 +51,12 @@ def test_check_json_contract() -> None:
 def test_check_mailbox_option_marks_our_own_mail_as_a_loop(tmp_path: Path) -> None:
     own = tmp_path / "own.eml"
     own.write_bytes(b"From: foi@council.example\r\nSubject: x\r\nMessage-ID: <a@b>\r\n\r\nPlease send the data.\r\n")
-    result = CliRunner().invoke(main, ["check", "--json", "--mailbox", "foi@council.example", str(own)])
+    result = mailbot("check", "--json", "--mailbox", "foi@council.example", str(own))
     assert json.loads(result.output)["kind"] == "loop"
 
 
 def test_check_readable_summary() -> None:
-    result = CliRunner().invoke(main, ["check", str(SEED / "01-request.eml")])
+    result = mailbot("check", str(SEED / "01-request.eml"))
     assert "section8_notice" in result.output and "s8(1)(b)" in result.output
 
 
@@ -57,33 +65,33 @@ def test_check_readable_summary() -> None:
     ("sar", "2025-01-31", "2025-02-28"), ("internal_review", "2022-06-20", "2022-07-19"),
 ])
 def test_deadline_json(regime: str, received: str, due: str) -> None:
-    result = CliRunner().invoke(main, ["deadline", received, "--regime", regime, "--json"])
+    result = mailbot("deadline", received, "--regime", regime, "--json")
     data = json.loads(result.output)
     assert (data["regime"], data["received"], data["due"]) == (regime, received, due)
 
 
 def test_deadline_readable() -> None:
-    result = CliRunner().invoke(main, ["deadline", "2022-05-12"])
+    result = mailbot("deadline", "2022-05-12")
     assert result.output.startswith("Monday 13 June 2022")
 
 
 def test_config_error_exits_2_naming_the_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[imap]\nprot = 993\n')
-    result = mailbot("--config", str(bad), "deadline", "2022-05-12")
+    result = shell("--config", str(bad), "deadline", "2022-05-12")
     assert result.returncode == 2
     assert "imap.prot" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_run_without_configuration_exits_2() -> None:
-    result = mailbot("run", "--once", env={"MAILBOT_CONFIG": ""})
+    result = shell("run", "--once", env={"MAILBOT_CONFIG": ""})
     assert result.returncode == 2 and "no configuration file" in result.stderr
 
 
 def test_missing_required_key_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "m.toml"
     config.write_text('[mailbox]\naddress = "foi@council.example"\n')
-    result = mailbot("--config", str(config), "run", "--once", env={"MAILBOT_IMAP_PASSWORD": "x"})
+    result = shell("--config", str(config), "run", "--once", env={"MAILBOT_IMAP_PASSWORD": "x"})
     assert result.returncode == 2 and "mailbox.organisation: missing" in result.stderr
 
 
@@ -92,39 +100,41 @@ def test_missing_password_exits_2(tmp_path: Path) -> None:
     config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "a@b.c"\norganisation = "X"\n'
                       '[imap]\nhost = "127.0.0.1"\n[smtp]\nhost = "127.0.0.1"\n')
     env = {"MAILBOT_IMAP_PASSWORD": "", "MAILBOT_IMAP_PASSWORD_FILE": ""}
-    result = mailbot("--config", str(config), "run", "--once", env=env)
+    result = shell("--config", str(config), "run", "--once", env=env)
     assert result.returncode == 2 and "MAILBOT_IMAP_PASSWORD" in result.stderr
 
 
-def write_config(tmp_path: Path, dovecot, smtp_sink, db_url: str, poll: int = 60) -> Path:  # type: ignore[no-untyped-def]
-    return botkit.write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
+def write_config(tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str, poll: int = 60) -> Path:
+    return bots.write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {
         "data_dir": str(tmp_path),
         "mailbox": {"address": "inforights@police.example.uk", "organisation": "Cleveland Police"},
         "references": {"next": 13931}, "schedule": {"poll_seconds": poll}})
 
 
-def test_run_once_then_requests_list_and_show(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_once_then_requests_list_and_show(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url)
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
-    assert mailbot("--config", str(config), "db", "upgrade").returncode == 0
+    assert mailbot("--config", str(config), "db", "upgrade").exit_code == 0
     for step in json.loads((SEED / "scenario.json").read_text())["steps"][:2]:
         dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
         result = mailbot("--config", str(config), "run", "--once", env=env)
-        assert result.returncode == 0, result.stderr
+        assert result.exit_code == 0, result.stderr
     assert len(smtp_sink.messages) == 2
     listing = mailbot("--config", str(config), "requests", "list")
     assert "13931/2022" in listing.stdout and "2022-06-13" in listing.stdout
     rows = [json.loads(line) for line in mailbot("--config", str(config), "requests", "list", "--json").stdout.splitlines()]
     assert rows[0]["reference"] == "13931/2022" and rows[0]["due"] == "2022-06-13"
     shown = mailbot("--config", str(config), "requests", "show", "13931/2022")
-    assert shown.returncode == 0
+    assert shown.exit_code == 0
     assert "Fred Wright" in shown.stdout and "2022-06-13" in shown.stdout
     assert "s8(1)(b)" in shown.stdout  # the first decision's reasons are on the enquiry's audit trail
     assert "section8_notice: sent" in shown.stdout and "acknowledgement_foi: sent" in shown.stdout
-    assert mailbot("--config", str(config), "requests", "show", "99/2022").returncode == 1
+    assert mailbot("--config", str(config), "requests", "show", "99/2022").exit_code == 1
 
 
-def test_run_stops_cleanly_on_sigterm(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_stops_cleanly_on_sigterm(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url, poll=1)
     dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
     process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run"],
@@ -147,7 +157,7 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path, dovecot, smtp_sink, db_url
 
 
 def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
-    result = mailbot("demo", "--data-dir", str(tmp_path), timeout=120)
+    result = shell("demo", "--data-dir", str(tmp_path), timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("Auto-Submitted: auto-replied") == 3
@@ -165,8 +175,10 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
     process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--serve", "--data-dir", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = process.stdout, process.stderr
     lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")), daemon=True).start()
 
     def read_until(pattern: str, timeout: float = 60) -> re.Match[str]:
         deadline = time.monotonic() + timeout
@@ -189,17 +201,18 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, process.stderr.read()
+    assert process.returncode == 0, stderr.read()
 
 
-def test_messages_list_says_why_mail_was_not_answered(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_messages_list_says_why_mail_was_not_answered(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     dovecot.append((SEED / "01-request.eml").read_bytes(), datetime.fromisoformat("2022-05-10T14:21:09+01:00"))
     dovecot.append(b"From: Someone <someone@example.org>\r\nSubject: Automatic reply: away\r\n"
                    b"Auto-Submitted: auto-replied\r\nMessage-ID: <oof-1@example.org>\r\n\r\nI am away.\r\n",
                    datetime.fromisoformat("2022-05-10T15:00:00+01:00"))
-    assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+    assert mailbot("--config", str(config), "run", "--once", env=env).exit_code == 0
     everything = mailbot("--config", str(config), "messages", "list", "--json").stdout.splitlines()
     assert len(everything) == 2
     unanswered = [json.loads(line) for line in
@@ -216,19 +229,20 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
 
     config = tmp_path / "m.toml"
     config.write_text(f'[database]\nurl = "postgresql://postgres@127.0.0.1:{free_port()}/none"\n')
-    result = mailbot("--config", str(config), "requests", "list")
+    result = shell("--config", str(config), "requests", "list")
     assert result.returncode == 1 and result.stderr.startswith("mailbot: database unavailable")
     assert "Traceback" not in result.stderr
 
 
-def test_staff_casework_moves_the_clock_and_is_audited(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_casework_moves_the_clock_and_is_audited(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, db_url)
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     for step in json.loads((SEED / "scenario.json").read_text())["steps"]:
         dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
-        assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+        assert mailbot("--config", str(config), "run", "--once", env=env).exit_code == 0
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
+    def cli(*args: str) -> Result:
         return mailbot("--config", str(config), "requests", *args)
 
     state = json.loads(cli("list", "--json", "--today", "2022-06-09").stdout)
@@ -236,27 +250,27 @@ def test_staff_casework_moves_the_clock_and_is_audited(tmp_path: Path, dovecot, 
     assert json.loads(cli("list", "--json", "--today", "2022-07-11").stdout)["state"] == "long_overdue"
 
     extended = cli("extend", "13931/2022", "--date", "2022-06-01", "--note", "public interest test")
-    assert extended.returncode == 0 and "due 2022-07-11" in extended.stdout
-    assert cli("answer", "13931/2022", "--date", "2022-07-01").returncode == 0
+    assert extended.exit_code == 0 and "due 2022-07-11" in extended.stdout
+    assert cli("answer", "13931/2022", "--date", "2022-07-01").exit_code == 0
     listed = json.loads(cli("list", "--json").stdout)
     assert (listed["status"], listed["state"], listed["due"]) == ("answered", "done", "2022-07-11")
     review = cli("extend", "13931/2022", "--review", "1", "--date", "2022-06-21")
-    assert review.returncode == 0 and "40 working days" in review.stdout
+    assert review.exit_code == 0 and "40 working days" in review.stdout
     shown = cli("show", "13931/2022").stdout
     assert "2022-06-01 extended by staff: public interest test" in shown
     assert "2022-07-01 answered by staff" in shown
     assert "2022-05-12 completed by bot" in shown
     assert "why this date:  40 working days after Thursday 12 May 2022" in shown
     refused = cli("record", "13931/2022", "answered", "--date", "2021-01-01")
-    assert refused.returncode == 1 and "before the request was received" in refused.stderr
+    assert refused.exit_code == 1 and "before the request was received" in refused.stderr
 
 
-def test_recompute_after_a_new_bank_holiday(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_after_a_new_bank_holiday(tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     config = write_config(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/m.db")
     env = {"MAILBOT_IMAP_PASSWORD": dovecot.password}
     for step in json.loads((SEED / "scenario.json").read_text())["steps"][:2]:
         dovecot.append((SEED / step["deliver"]).read_bytes(), datetime.fromisoformat(step["internaldate"]))
-        assert mailbot("--config", str(config), "run", "--once", env=env).returncode == 0
+        assert mailbot("--config", str(config), "run", "--once", env=env).exit_code == 0
     config.write_text(config.read_text() + '\n[calendar]\nextra_non_working_days = ["2022-06-06"]\n')
     dry = mailbot("--config", str(config), "requests", "recompute", "--dry-run")
     assert "13931/2022: due 2022-06-13 → 2022-06-14" in dry.stdout and "1 due date would change" in dry.stdout

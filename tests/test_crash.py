@@ -19,12 +19,13 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
 from mailbot.judging.decision import REPLYING_ACTIONS
 from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
+from mailbot.testing.backlog import mixed_backlog
+from mailbot.testing.bots import write_config
 
 KILLS = int(os.environ.get("MAILBOT_CRASH_KILLS", "12"))
 MESSAGES = int(os.environ.get("MAILBOT_CRASH_MESSAGES", "300"))

@@ -35,6 +35,7 @@ from mailbot.store.models import (
     StaffAlert,
 )
 from mailbot.clock.workdays import LONDON
+from mailbot.testing.clock import ManualClock as Clock
 
 MAILBOX = "foi@council.example"
 STAFF = ("ir-team@council.example", "head-of-ir@council.example")
@@ -274,14 +275,6 @@ def test_the_scheduler_runs_the_digest_at_its_time_and_at_start(make_bot) -> Non
 
 
 # -- once, and no gaps -------------------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def digests(db: Database) -> list[DigestRecord]:

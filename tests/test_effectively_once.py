@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +10,8 @@ from sqlalchemy import select
 from mailbot.runners.send import Outbox
 from mailbot.mailserver.sentfolder import SentFolder
 from mailbot.store.models import OutboxMessage
+from mailbot.testing.moments import WHEN
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 # A fault injected into the sending code (a patched method) reaches the sender only in this process: these tests send
 # from a thread, `smtp.sender = "thread"`. The code under test is the same Outbox; tests/test_sender.py covers the
 # sender process around it.

@@ -16,10 +16,10 @@ from mailbot.judging.decision import ACTIONS, KINDS
 from mailbot.judging.facts import JudgeSettings
 from mailbot.judging.judge import judge
 from mailbot.mail.parse import parse_message
+from mailbot.testing.scenarios import SEED
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", loop_token="mailbot foi@council.example")
 CORPUS = Path(os.environ.get("MAILBOT_CORPUS_DIR", Path(__file__).resolve().parents[2] / "shared/corpus/alaveteli"))
-SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 SAMPLES = sorted(CORPUS.glob("*.eml")) if CORPUS.is_dir() else []
 SAMPLES += sorted(SEED.glob("*.eml"))
 

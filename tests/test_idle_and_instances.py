@@ -9,16 +9,16 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
-from botkit import mixed_backlog, write_config
 from sqlalchemy import func, select
 
 from mailbot.store.db import Database
 from mailbot.store.models import Decision, InboundMessage
+from mailbot.testing.backlog import mixed_backlog
+from mailbot.testing.bots import write_config
+from mailbot.testing.moments import WHEN
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
            b"Message-ID: <idle-1@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
            b"Yours faithfully,\r\nJo Bloggs\r\n")

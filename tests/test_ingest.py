@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import func, select
 
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.service import Bot
 from mailbot.store.models import Decision, FolderState, InboundMessage
-
-WHEN = datetime(2024, 3, 4, 23, 50, tzinfo=timezone.utc)
-
-
-def request(n: int, name: str = "Jo Bloggs") -> bytes:
-    return (f"From: {name} <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <req-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-            f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\n{name}\r\n").encode()
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.messages import request
+from mailbot.testing.moments import LATE_EVENING
 
 
 def count(bot: Bot, model: type) -> int:
@@ -24,9 +21,9 @@ def count(bot: Bot, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_receipt_date_is_internaldate_in_london(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_date_is_internaldate_in_london(make_bot: BotFactory, dovecot: DovecotAccount) -> None:
     bot = make_bot()
-    dovecot.append(request(1), WHEN)  # 23:50 UTC on 4 March = 23:50 GMT: still 4 March
+    dovecot.append(request(1), LATE_EVENING)  # 23:50 UTC on 4 March = 23:50 GMT: still 4 March
     dovecot.append(request(2), datetime(2024, 6, 4, 23, 50, tzinfo=timezone.utc))  # 00:50 BST on 5 June
     bot.cycle()
     with bot.db.session() as session:
@@ -34,10 +31,11 @@ def test_receipt_date_is_internaldate_in_london(make_bot, dovecot) -> None:  # t
     assert dates == ["2024-03-04", "2024-06-05"]
 
 
-def test_batches_fetch_everything_and_leave_the_inbox_empty(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_batches_fetch_everything_and_leave_the_inbox_empty(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot({"imap": {"batch_size": 2}})
     for n in range(7):
-        dovecot.append(request(n), WHEN)
+        dovecot.append(request(n), LATE_EVENING)
     stats = bot.cycle()
     assert (stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.send.sent) == (7, 7, 7, 7)
     assert dovecot.list_messages("INBOX") == []
@@ -45,9 +43,10 @@ def test_batches_fetch_everything_and_leave_the_inbox_empty(make_bot, dovecot, s
     assert {m.rcpt_tos[0] for m in smtp_sink.messages} == {f"person{n}@example.org" for n in range(7)}
 
 
-def test_crash_between_store_and_move_loses_and_doubles_nothing(make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_crash_between_store_and_move_loses_and_doubles_nothing(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot()
-    dovecot.append(request(1), WHEN)
+    dovecot.append(request(1), LATE_EVENING)
 
     def connection_drops(self, uids, folder):  # type: ignore[no-untyped-def]
         raise ConnectionResetError("connection dropped before MOVE")
@@ -65,20 +64,22 @@ def test_crash_between_store_and_move_loses_and_doubles_nothing(make_bot, doveco
     assert count(bot, Decision) == 1 and len(smtp_sink.messages) == 1
 
 
-def test_duplicate_message_id_is_stored_and_answered_once(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_message_id_is_stored_and_answered_once(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot()
-    dovecot.append(request(1), WHEN)
-    dovecot.append(request(1), WHEN)  # delivered twice (Cc'd to two of our addresses, say)
+    dovecot.append(request(1), LATE_EVENING)
+    dovecot.append(request(1), LATE_EVENING)  # delivered twice (Cc'd to two of our addresses, say)
     stats = bot.cycle()
     assert (stats.ingest.stored, stats.ingest.duplicates) == (1, 1)
     assert len(smtp_sink.messages) == 1 and dovecot.list_messages("INBOX") == []
 
 
-def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_uidvalidity_change_rescans_without_doubling(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot({"imap": {"inbox": "Requests"}})
     with dovecot.client() as client:
         client.create_folder("Requests")
-    dovecot.append(request(1), WHEN, folder="Requests")
+    dovecot.append(request(1), LATE_EVENING, folder="Requests")
     bot.cycle()
     with bot.db.session() as session:
         before = session.scalars(select(FolderState)).one().uidvalidity
@@ -86,8 +87,8 @@ def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sin
     with dovecot.client() as client:
         client.delete_folder("Requests")
         client.create_folder("Requests")
-    dovecot.append(request(1), WHEN, folder="Requests")
-    dovecot.append(request(2), WHEN, folder="Requests")
+    dovecot.append(request(1), LATE_EVENING, folder="Requests")
+    dovecot.append(request(2), LATE_EVENING, folder="Requests")
     stats = bot.cycle()
     with bot.db.session() as session:
         after = session.scalars(select(FolderState)).one().uidvalidity
@@ -97,16 +98,17 @@ def test_uidvalidity_change_rescans_without_doubling(make_bot, dovecot, smtp_sin
     assert dovecot.list_messages("Requests") == []
 
 
-def test_processed_folder_is_created_and_configurable(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+def test_processed_folder_is_created_and_configurable(make_bot: BotFactory, dovecot: DovecotAccount) -> None:
     bot = make_bot({"imap": {"processed_folder": "Done/FOI"}})
-    dovecot.append(request(1), WHEN)
+    dovecot.append(request(1), LATE_EVENING)
     bot.cycle()
     assert len(dovecot.list_messages("Done/FOI")) == 1
 
 
-def test_imap_outage_is_reported_and_the_next_poll_recovers(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_imap_outage_is_reported_and_the_next_poll_recovers(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot()
-    dovecot.append(request(1), WHEN)
+    dovecot.append(request(1), LATE_EVENING)
     dovecot.server.stop()
     try:
         stats = bot.cycle()
@@ -117,10 +119,11 @@ def test_imap_outage_is_reported_and_the_next_poll_recovers(make_bot, dovecot, s
     assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1
 
 
-def test_connection_dropped_mid_backlog_skips_and_doubles_nothing(make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_connection_dropped_mid_backlog_skips_and_doubles_nothing(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot({"imap": {"batch_size": 2}})
     for n in range(6):
-        dovecot.append(request(n), WHEN)
+        dovecot.append(request(n), LATE_EVENING)
     real_fetch = ImapConnection.fetch
     calls = {"n": 0}
 
@@ -141,18 +144,19 @@ def test_connection_dropped_mid_backlog_skips_and_doubles_nothing(make_bot, dove
     assert len(smtp_sink.messages) == 6 and dovecot.list_messages("INBOX") == []
 
 
-def test_missing_inbox_folder_is_an_error_then_recovers(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_missing_inbox_folder_is_an_error_then_recovers(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot({"imap": {"inbox": "Requests"}})
     stats = bot.cycle()
     assert stats.imap_error is not None and "Requests" in stats.imap_error
     with dovecot.client() as client:
         client.create_folder("Requests")
-    dovecot.append(request(1), WHEN, folder="Requests")
+    dovecot.append(request(1), LATE_EVENING, folder="Requests")
     stats = bot.cycle()
     assert stats.imap_error is None and stats.process.decided == 1 and len(smtp_sink.messages) == 1
 
 
-def test_capabilities_are_read_as_text(dovecot) -> None:  # type: ignore[no-untyped-def]
+def test_capabilities_are_read_as_text(dovecot: DovecotAccount) -> None:
     from mailbot.config import settings_from_mapping
 
     settings = settings_from_mapping({"imap": {"host": dovecot.host, "port": dovecot.port}})

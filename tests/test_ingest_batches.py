@@ -3,28 +3,23 @@ right one message at a time (SQLite and PostgreSQL, real Dovecot)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mailbot.runners.ingest import Ingest, IngestStats
 from mailbot.store.models import InboundMessage
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-
-def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <batch-{n}@example.org>\r\n\r\nPlease send the gritting budget for year {n}.\r\n\r\n"
-            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
 def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest_are_stored(
-        make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot()
     for n in range(4):
-        dovecot.append(request(n), WHEN)
+        dovecot.append(request(n, tag="batch"), WHEN)
     original = Ingest._insert
 
     def racing(session: Session, rows: list[InboundMessage], stats: IngestStats) -> set[InboundMessage]:
@@ -48,11 +43,12 @@ def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest
     assert bot.cycle().process.decided == 4 and len(smtp_sink.messages) == 4
 
 
-def test_the_same_message_twice_in_one_batch_is_stored_once_under_its_last_uid(make_bot, dovecot) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_message_twice_in_one_batch_is_stored_once_under_its_last_uid(
+        make_bot: BotFactory, dovecot: DovecotAccount) -> None:
     bot = make_bot()
-    dovecot.append(request(1), WHEN)
-    dovecot.append(request(2), WHEN)
-    dovecot.append(request(1), WHEN)
+    dovecot.append(request(1, tag="batch"), WHEN)
+    dovecot.append(request(2, tag="batch"), WHEN)
+    dovecot.append(request(1, tag="batch"), WHEN)
     stats = bot.poll()
     assert (stats.stored, stats.duplicates, stats.moved) == (2, 1, 3)
     with bot.db.session() as session:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from mailbot.judging.decision import CaseRef
 from mailbot.judging.judge import JudgeSettings, judge, subject_stem
 from mailbot.mail.parse import parse_message
 from mailbot.judging.references import ReferenceKey
+from mailbot.testing.scenarios import SEED
 
-SEED = Path(__file__).parent / "scenarios" / "seed-cleveland"
 SETTINGS = JudgeSettings(mailbox="inforights@police.example.uk", loop_token="mailbot inforights@police.example.uk")
 
 

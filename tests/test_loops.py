@@ -3,16 +3,18 @@ hits the daily cap."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
 from mailbot.store.models import Decision
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.moments import WHEN
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 
-
-def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot()
     responder = "helpdesk@elsewhere.example"
     dovecot.append((f"From: Rob Otto <{responder}>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
@@ -38,7 +40,8 @@ def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(make_bo
     assert actions[-1] == "none" and actions.count("acknowledge_follow_up") == 1
 
 
-def test_fifty_requests_in_a_minute_hit_the_daily_cap(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_requests_in_a_minute_hit_the_daily_cap(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot({"rules": {"daily_reply_cap": 10}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(50):
         dovecot.append((f"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Question {n}\r\n"

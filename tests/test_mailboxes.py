@@ -4,24 +4,20 @@ directory, reference sequence and password, sharing one database and one `mailbo
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
-from botkit import write_config
+from click.testing import Result
+from servers import DovecotAccount, SmtpSink
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+from mailbot.testing import commands
+from mailbot.testing.bots import write_config
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
-def request(to: str, n: int, body: str) -> bytes:
-    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: {to}\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <multi-{n}@example.org>\r\n\r\n{body}\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
-
-
-def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_mailboxes_one_deployment(
+        tmp_path: Path, dovecot: DovecotAccount, smtp_sink: SmtpSink, db_url: str) -> None:
     dp = dovecot.server.add_user(f"dp-{uuid.uuid4().hex[:8]}@police.example.uk", "dp-secret")
     admin = tmp_path / "dp-templates"
     (admin / "acknowledgement_sar").mkdir(parents=True)
@@ -35,23 +31,25 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
                              "imap": {"username": dp.user},
                              "references": {"format": "DP-{seq}/{year}", "next": 500},
                              "templates": {"dir": str(admin)}}}})
-    dovecot.append(request("foi@police.example.uk", 1, "Please send the 2023 gritting budget."), WHEN)
-    dp.append(request("dp@police.example.uk", 2, "Please send me all the information you hold about me."), WHEN)
-    env = {**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
+    dovecot.append(request(1, to="foi@police.example.uk", sender="jo1@example.org",
+                           body="Please send the 2023 gritting budget.", tag="multi"), WHEN)
+    dp.append(request(2, to="dp@police.example.uk", sender="jo2@example.org",
+                      body="Please send me all the information you hold about me.", tag="multi"), WHEN)
+    env = {"MAILBOT_IMAP_PASSWORD": dovecot.password, "MAILBOT_DP_IMAP_PASSWORD": "dp-secret"}
 
-    def mailbot(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), *args], env=env,
-                              capture_output=True, text=True, timeout=120)
+    def mailbot(*args: str) -> Result:
+        return commands.mailbot("--config", str(config), *args, env=env)
 
     result = mailbot("run", "--once")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     replies = {m.message["From"]: m.message for m in smtp_sink.messages}
     assert len(smtp_sink.messages) == 2
     foi = next(m for f, m in replies.items() if "foi@police.example.uk" in f)
     dp_reply = next(m for f, m in replies.items() if "dp@police.example.uk" in f)
     assert "13931/2024" in foi["Subject"] and "Data Protection Team" in dp_reply["From"]
     assert "DP-500/2024" in dp_reply["Subject"]
-    assert "The Data Protection Team has your request DP-500/2024" in dp_reply.get_body(("plain",)).get_content()
+    plain = dp_reply.get_body(("plain",))
+    assert plain is not None and "The Data Protection Team has your request DP-500/2024" in plain.get_content()
     assert dovecot.list_messages("INBOX") == [] and dp.list_messages("INBOX") == []
 
     foi_rows = [json.loads(line) for line in mailbot("requests", "list", "--json").stdout.splitlines()]
@@ -60,6 +58,6 @@ def test_two_mailboxes_one_deployment(tmp_path: Path, dovecot, smtp_sink, db_url
     assert [r["reference"] for r in foi_rows] == ["13931/2024"]
     assert [(r["reference"], r["regime"]) for r in dp_rows] == [("DP-500/2024", "sar")]
     unknown = mailbot("--mailbox-name", "nope", "requests", "list")
-    assert unknown.returncode == 2 and "no mailbox named 'nope'" in unknown.stderr
+    assert unknown.exit_code == 2 and "no mailbox named 'nope'" in unknown.stderr
     one = mailbot("--mailbox-name", "dp", "run", "--once")
-    assert one.returncode == 0 and len(smtp_sink.messages) == 2  # nothing new, nothing sent twice
+    assert one.exit_code == 0 and len(smtp_sink.messages) == 2  # nothing new, nothing sent twice

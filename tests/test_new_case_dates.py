@@ -3,14 +3,14 @@ what casework derives from the stored events, for every regime (real Dovecot, SQ
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
 from mailbot.store.casework import case_deadline
 from mailbot.store.models import Case
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.moments import BEFORE_CHRISTMAS
 
-WHEN = datetime(2024, 12, 20, 16, 0, tzinfo=timezone.utc)  # a Friday before Christmas: bank holidays ahead
 BODIES = {
     "foi": "Please send the 2023 gritting budget.",
     "eir": "Please send the air quality readings for the high street.",
@@ -18,12 +18,13 @@ BODIES = {
 }
 
 
-def test_a_new_enquiry_has_the_dates_casework_would_derive(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_enquiry_has_the_dates_casework_would_derive(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot()
     for n, body in enumerate(BODIES.values()):
         dovecot.append((f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
                         f"Message-ID: <dates-{n}@example.org>\r\n\r\n{body}\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n"
-                        ).encode(), WHEN)
+                        ).encode(), BEFORE_CHRISTMAS)
     bot.cycle()
     with bot.db.session() as session:
         cases = session.scalars(select(Case).order_by(Case.id)).all()

@@ -10,27 +10,14 @@ from sqlalchemy import select
 
 from mailbot.service import Bot
 from mailbot.store.models import OutboxMessage
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-
-def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <req-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-            f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
+from mailbot.testing.clock import ManualClock
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
 
 
 SMTP = {"smtp": {"retry_seconds": 60, "max_attempts": 5}}

@@ -3,39 +3,35 @@ raw bytes kept, while the rest of the batch carries on; `mailbot requeue` puts i
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
-import mailbot.runners.decide
 from mailbot.judging.judge import judge as real_judge
+from mailbot.runners import decide
 from mailbot.store.models import InboundMessage
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
-
-
-def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <jo{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Budget {n}\r\n"
-            f"Message-ID: <poison-{n}@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
-            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.commands import mailbot
+from mailbot.testing.messages import request
+from mailbot.testing.moments import WHEN
 
 
-def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path: Path, make_bot, dovecot,
-                                                                       smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(
+        tmp_path: Path, make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot({"processing": {"max_attempts": 3}, "staff": {"recipients": ["ir-team@council.example"]}})
     for n in range(3):
-        dovecot.append(request(n), WHEN)
+        dovecot.append(request(n, sender=f"jo{n}@example.org", subject=f"Budget {n}",
+                               body="Please send the 2023 gritting budget.", tag="poison"), WHEN)
 
     def judge_that_chokes(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
         if msg.message_id == "<poison-1@example.org>":
             raise RuntimeError("a step that fails on this message")
         return real_judge(msg, index, settings)
 
-    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_that_chokes)
+    monkeypatch.setattr(decide, "judge", judge_that_chokes)
     first = bot.cycle()
     assert (first.process.decided, first.process.failed, first.send.sent) == (2, 1, 2)
     bot.cycle()
@@ -58,12 +54,10 @@ def test_poison_is_quarantined_the_rest_carries_on_and_requeue_recovers(tmp_path
 
     config = tmp_path / "m.toml"
     config.write_text(f'[mailbox]\naddress = "foi@council.example"\n[database]\nurl = "{bot.db.url}"\n')
-    listed = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "messages", "list",
-                             "--unanswered"], capture_output=True, text=True, env=os.environ)
+    listed = mailbot("--config", str(config), "messages", "list", "--unanswered")
     assert "quarantined" in listed.stdout and "<poison-1@example.org>" in listed.stdout
-    result = subprocess.run([sys.executable, "-m", "mailbot.cli", "--config", str(config), "requeue",
-                             "<poison-1@example.org>"], capture_output=True, text=True, env=os.environ)
-    assert result.returncode == 0 and "1 message requeued" in result.stdout
+    result = mailbot("--config", str(config), "requeue", "<poison-1@example.org>")
+    assert result.exit_code == 0 and "1 message requeued" in result.stdout
     after = bot.cycle()
     assert (after.process.decided, after.send.sent) == (1, 1)
     assert len([m for m in smtp_sink.messages if m.rcpt_tos != ["ir-team@council.example"]]) == 3

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
 
 import pytest
 from jinja2.exceptions import SecurityError
+from servers import DovecotAccount, SmtpSink
 
 from mailbot.replies.templates import Templates
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.moments import WHEN
 
 
 def encoded(text: str) -> str:
     return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="
 
 
-def test_header_injection_through_display_name_subject_and_reference_fails(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_header_injection_through_display_name_subject_and_reference_fails(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     evil_subject = encoded("Budget 13931/2022\r\nBcc: victim@example.net\r\nX-Evil: 1")
     evil_name = encoded("Jo Bloggs\r\nBcc: victim2@example.net")
     raw = (f"From: {evil_name} <jo@example.org>\r\nTo: foi@council.example\r\nSubject: {evil_subject}\r\n"

@@ -1,5 +1,6 @@
 """The project's acceptance case: the Cleveland Police exchange, played through real Dovecot, aiosmtpd and
-SQLite/PostgreSQL, step by step as `scenarios/seed-cleveland/scenario.json` prescribes (and its variant)."""
+SQLite/PostgreSQL, step by step as `mailbot/demo/data/seed-cleveland/scenario.json` prescribes (and its variant).
+That package copy is the only one in the repository: the demo ships it, the tests read it."""
 
 from __future__ import annotations
 
@@ -11,13 +12,30 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+from servers import DovecotAccount, SmtpSink
 from sqlalchemy import func, select
 
 from mailbot.service import Bot
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
+from mailbot.testing.bots import BotFactory
+from mailbot.testing.scenarios import SEED
 
-SCENARIO_DIR = Path(__file__).parent / "scenarios" / "seed-cleveland"
+SCENARIO_DIR = SEED
 SCENARIO = json.loads((SCENARIO_DIR / "scenario.json").read_text())
+
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "scenarios" / "seed-cleveland"
+
+
+def test_the_seed_is_the_upstream_scenario_unchanged() -> None:
+    """The package copy came from ../shared/scenarios (when that checkout is beside the repository): a change
+    there must reach the demo and the tests, and a local edit must not drift from it unnoticed."""
+    if not UPSTREAM.is_dir():
+        pytest.skip(f"no upstream scenario at {UPSTREAM}")
+    names = sorted(p.name for p in SEED.iterdir())
+    assert names == sorted(p.name for p in UPSTREAM.iterdir())
+    for name in names:
+        assert (SEED / name).read_bytes() == (UPSTREAM / name).read_bytes(), name
 
 
 def seed_settings() -> dict:
@@ -69,7 +87,7 @@ def check_state(bot: Bot, expected: dict) -> None:
             assert case.calendar.startswith("holidays ")
 
 
-def deliver_and_poll(bot: Bot, dovecot, smtp_sink, raw: bytes, internaldate: str) -> list:  # type: ignore[no-untyped-def]
+def deliver_and_poll(bot: Bot, dovecot: DovecotAccount, smtp_sink: SmtpSink, raw: bytes, internaldate: str) -> list:
     before = len(smtp_sink.messages)
     dovecot.append(raw, datetime.fromisoformat(internaldate))
     stats = bot.cycle()
@@ -78,7 +96,7 @@ def deliver_and_poll(bot: Bot, dovecot, smtp_sink, raw: bytes, internaldate: str
     return smtp_sink.messages[before:]
 
 
-def play(bot: Bot, dovecot, smtp_sink, steps: list[dict], raws: list[bytes]) -> list:  # type: ignore[no-untyped-def]
+def play(bot: Bot, dovecot: DovecotAccount, smtp_sink: SmtpSink, steps: list[dict], raws: list[bytes]) -> list:
     sent_per_step = []
     for step, raw in zip(steps, raws, strict=True):
         sent = deliver_and_poll(bot, dovecot, smtp_sink, raw, step["internaldate"])
@@ -90,7 +108,7 @@ def play(bot: Bot, dovecot, smtp_sink, steps: list[dict], raws: list[bytes]) -> 
     return sent_per_step
 
 
-def test_seed_exchange(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_seed_exchange(make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot(seed_settings())
     raws = [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in SCENARIO["steps"]]
     sent = play(bot, dovecot, smtp_sink, SCENARIO["steps"], raws)
@@ -117,7 +135,8 @@ def test_seed_exchange(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no
     assert len(smtp_sink.messages) == 3
 
 
-def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_seed_variant_in_reply_to_from_a_personal_address(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     """scenario.json's variant: step 2 names our notice in In-Reply-To and comes from a plain personal address."""
     bot = make_bot(seed_settings())
     steps = SCENARIO["steps"]
@@ -140,7 +159,8 @@ def test_seed_variant_in_reply_to_from_a_personal_address(make_bot, dovecot, smt
         assert decision.facts["thread_signal"] == "message-id"
 
 
-def test_clarification_reply_restarts_the_clock(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_clarification_reply_restarts_the_clock(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     from mailbot.store.casework import record_event
 
     bot = make_bot(seed_settings())
@@ -163,7 +183,8 @@ def test_clarification_reply_restarts_the_clock(make_bot, dovecot, smtp_sink) ->
         assert "when the clarification arrived" in case.due_why
 
 
-def test_a_bounce_of_our_reply_is_linked_to_its_enquiry_and_not_answered(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_a_bounce_of_our_reply_is_linked_to_its_enquiry_and_not_answered(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
     bot = make_bot(seed_settings())
     steps = SCENARIO["steps"]
     sent = play(bot, dovecot, smtp_sink, steps[:2], [(SCENARIO_DIR / s["deliver"]).read_bytes() for s in steps[:2]])

@@ -10,24 +10,21 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from botkit import write_config
 from servers import ProcessEntry, process_table
 from sqlalchemy import select
 
 from mailbot.runners.sender import SenderError
 from mailbot.store.models import OutboxMessage
-
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
+from mailbot.testing import messages
+from mailbot.testing.bots import write_config
+from mailbot.testing.moments import WHEN
 
 
 def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <sender-{n}@example.org>\r\n\r\nPlease send the gritting budget for year {n}.\r\n\r\n"
-            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+    return messages.request(n, tag="sender")
 
 
 def answered(smtp_sink) -> list[str]:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import imaplib
 import re
-from datetime import datetime, timezone
 
 from imapclient import IMAPClient
 from sqlalchemy import select, update
@@ -14,8 +13,9 @@ from sqlalchemy import select, update
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.mailserver.sentfolder import Filed, SentFolder
 from mailbot.store.models import OutboxMessage
+from mailbot.testing import messages
+from mailbot.testing.moments import WHEN
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 # A fault injected into the sending code (a patched method) reaches the sender only in this process: these tests send
 # from a thread, `smtp.sender = "thread"`. The code under test is the same Outbox; tests/test_sender.py covers the
 # sender process around it.
@@ -23,9 +23,7 @@ IN_PROCESS = {"smtp": {"sender": "thread"}}
 
 
 def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Request {n}\r\n"
-            f"Message-ID: <copy-{n}@example.org>\r\n\r\nPlease send the gritting budget for year {n}.\r\n\r\n"
-            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
+    return messages.request(n, tag="copy")
 
 
 def rows(bot) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]

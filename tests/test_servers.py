@@ -10,6 +10,7 @@ import asyncio
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 
@@ -17,7 +18,6 @@ import aiosmtplib
 import imapclient
 import psycopg
 import pytest
-
 from servers import (
     DEFAULT_USER,
     DovecotAccount,
@@ -129,7 +129,7 @@ def test_restart_keeps_mail_and_drops_connections(dovecot: DovecotAccount) -> No
     assert dovecot.list_messages() == [(uid, RAW)]
 
 
-def test_start_stop_start_keeps_mail(dovecot_factory) -> None:  # type: ignore[no-untyped-def]
+def test_start_stop_start_keeps_mail(dovecot_factory: Callable[..., DovecotServer]) -> None:
     """A private server (not the session one): a test can afford its own."""
     server = dovecot_factory()
     server.account().append(RAW, RECEIVED)
@@ -144,7 +144,7 @@ def test_start_stop_start_keeps_mail(dovecot_factory) -> None:  # type: ignore[n
     assert server.dir is None and mail_dir is not None and not mail_dir.exists()
 
 
-def test_kill_is_a_crash_and_start_recovers(dovecot_factory) -> None:  # type: ignore[no-untyped-def]
+def test_kill_is_a_crash_and_start_recovers(dovecot_factory: Callable[..., DovecotServer]) -> None:
     server = dovecot_factory()
     uid = server.append(RAW, RECEIVED)
     client = server.client()
@@ -158,7 +158,7 @@ def test_kill_is_a_crash_and_start_recovers(dovecot_factory) -> None:  # type: i
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-def test_tls_mode_offers_imaps_and_starttls(dovecot_factory) -> None:  # type: ignore[no-untyped-def]
+def test_tls_mode_offers_imaps_and_starttls(dovecot_factory: Callable[..., DovecotServer]) -> None:
     server = dovecot_factory(tls=True)
     with server.client(ssl=True) as client:
         assert client.select_folder("INBOX")[b"EXISTS"] == 0
@@ -225,7 +225,7 @@ def test_smtp_sink_refuses_a_recipient(smtp_sink: SmtpSink) -> None:
     assert smtp_sink.messages == []
 
 
-def test_smtp_sink_auth(smtp_sink_factory) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_sink_auth(smtp_sink_factory: Callable[..., SmtpSink]) -> None:
     sink = smtp_sink_factory(credentials={"mailbot": "relay-secret"}, auth_required=True)
 
     with pytest.raises(aiosmtplib.SMTPAuthenticationError) as excinfo:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import select
@@ -153,7 +154,7 @@ def test_a_turn_never_given_back_is_an_error_not_a_hang() -> None:
     assert outcome == ["timed out", "got it"]
 
 
-def test_turns_are_taken_across_processes_through_the_lock_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_turns_are_taken_across_processes_through_the_lock_file(tmp_path: Path) -> None:
     """The sender process and the bot share a SQLite file: while another process holds the turn (an exclusive flock
     of `<database>-turns`), ours waits; once it lets go, ours follows — and a nested turn keeps the file locked."""
     import fcntl

@@ -37,6 +37,9 @@ from mailbot.replies.catalog import (
 )
 from mailbot.replies.check import check_templates
 from mailbot.cli.templates import stored_context
+from mailbot.testing import messages
+from mailbot.testing.clock import ManualClock as Clock
+from mailbot.testing.moments import WHEN as MONDAY
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"
@@ -304,22 +307,11 @@ def test_readme_documents_every_template_and_variable() -> None:
 
 # -- real runs ---------------------------------------------------------------------------------------------------
 
-MONDAY = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 STAFF = "ir-team@council.example"
 
 
 def request(n: int) -> bytes:
-    return (f"From: Jo Bloggs <person{n}@example.org>\r\nTo: foi@council.example\r\nSubject: Gritting {n}\r\n"
-            f"Message-ID: <tpl-{n}@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-            f"Please send the gritting budget for year {n}.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n").encode()
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+    return messages.request(n, subject=f"Gritting {n}", tag="tpl")
 
 
 def body(message: EmailMessage) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from email import message_from_bytes
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from aiosmtpd.controller import Controller
 from mailbot.config import settings_from_mapping
 from mailbot.service import Bot
 from mailbot.store.db import Database
+from mailbot.testing.moments import WHEN
 
-WHEN = datetime(2024, 3, 4, 10, 0, tzinfo=timezone.utc)
 REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
            b"Message-ID: <tls-1@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
            b"Yours faithfully,\r\nJo Bloggs\r\n")

@@ -1,0 +1,286 @@
+"""Each rule on its own, with hand-made facts: one case where it hits (and the reason it gives), one where it
+does not. The judge's own tests (test_judge.py, test_judging.py) test the same rules through `judge`.
+
+Facts come from `make_facts`: the facts of a real message (by default a valid request) with single fields
+replaced, so a case says only what it is about. A rule is called directly, not through `evaluate`, so a case
+fails for that rule alone; the last tests check that the table covers every rule module there is.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from collections.abc import Callable
+from dataclasses import replace
+from types import ModuleType
+
+import pytest
+
+from mailbot.judging import rules
+from mailbot.judging.decision import CaseRef
+from mailbot.judging.facts import Facts
+from mailbot.judging.judge import JudgeSettings
+from mailbot.judging.names import NameFinding
+from mailbot.judging.rules import (
+    address,
+    answers_our_receipt,
+    asks_review,
+    auto_submitted,
+    autoreply_headers,
+    bounce_sender,
+    bulk_precedence,
+    clarification_reply,
+    daily_cap,
+    delivery_report,
+    forwarded,
+    full_name,
+    held_case,
+    list_headers,
+    looks_like_reply,
+    loop_token,
+    missing_description,
+    missing_name,
+    name_conflict,
+    name_not_required,
+    no_address,
+    null_sender,
+    oof_subject,
+    own_mailbox,
+    pseudonym,
+    reads_like_request,
+    regime,
+    relayed_form,
+    response_suppressed,
+    robot_sender,
+    supplies_missing,
+    threaded,
+)
+from mailbot.judging.webform import RelayedForm
+from mailbot.mail.message import DeliveryStatus
+from mailbot.testing.facts import make_facts
+from mailbot.testing.messages import inbound, request
+
+Build = Callable[[], Facts]
+
+OPEN = CaseRef(case_id=7, status="open", regime="foi", reference="12/2024", applicant_name="Jo Bloggs")
+HELD = CaseRef(case_id=8, status="held", regime="foi", missing=("name",))
+SAM = {"name": "Sam", "sign_off": "Thanks,\nSam"}  # a first name only, in the From line and the sign-off
+
+
+def with_headers(**headers: str) -> Facts:
+    """A valid request carrying extra headers (underscores in the keyword become hyphens)."""
+    return make_facts(request(headers={k.replace("_", "-"): v for k, v in headers.items()}))
+
+
+def with_msg(**fields: object) -> Facts:
+    """A valid request whose parsed message has these fields replaced: for what a parser finds only in rare mail."""
+    facts = make_facts()
+    return replace(facts, msg=replace(facts.msg, **fields))  # type: ignore[arg-type]
+
+
+def finding(name: str, source: str, full: bool = True, **flags: bool) -> NameFinding:
+    return NameFinding(name, source, full, f"{name!r}: hand-made", **flags)
+
+
+# (rule, facts, the reason it gives)
+HITS: list[tuple[ModuleType, Build, str]] = [
+    (own_mailbox, lambda: make_facts(request(sender="FOI@council.example"),
+                                     settings=JudgeSettings(mailbox="foi@council.example")),
+     "sent from our own mailbox foi@council.example"),
+    (loop_token, lambda: make_facts(request(headers={"X-Loop": "mailbot-7f3a"}),
+                                    settings=JudgeSettings(loop_token="MAILBOT-7F3A")),
+     "carries our own X-Loop token"),
+    (delivery_report, lambda: with_msg(delivery_status=(DeliveryStatus("jo@example.org", "5.1.1", "failed"),
+                                                        DeliveryStatus("al@example.org", None, "delayed"))),
+     "delivery report (permanent: 5.1.1, delayed)"),
+    (delivery_report, lambda: with_msg(delivery_status=(DeliveryStatus("jo@example.org", "4.4.7", "delayed"),)),
+     "delivery report (temporary: 4.4.7)"),
+    (delivery_report, lambda: with_msg(headers=(("content-type",
+                                                 "multipart/report; report-type=delivery-status; boundary=b"),)),
+     "Content-Type multipart/report; report-type=delivery-status"),
+    (bounce_sender, lambda: make_facts(request(name="", sender="MAILER-DAEMON@mx.example.net")),
+     "bounce from mailer-daemon"),
+    (bounce_sender, lambda: make_facts(request(subject="Undeliverable: Request 1", headers={"Return-Path": "<>"})),
+     "delivery-failure subject from the null sender"),
+    (bounce_sender, lambda: make_facts(request(subject="Mail delivery failed",
+                                               body="This message could not be delivered to jo@example.org.")),
+     "delivery-failure subject and a failure report in the body"),
+    (auto_submitted, lambda: with_headers(Auto_Submitted="Auto-Replied; owner-email=jo@example.org"),
+     "Auto-Submitted: auto-replied"),
+    (autoreply_headers, lambda: with_headers(X_Autoreply="yes"), "header x-autoreply present"),
+    (autoreply_headers, lambda: with_headers(X_MS_Exchange_Inbox_Rules_Loop="jo@example.org"),
+     "header x-ms-exchange-inbox-rules-loop present"),
+    (autoreply_headers, lambda: with_headers(X_POST_MessageClass="9; Autoresponder"),
+     "X-POST-MessageClass: Autoresponder"),
+    (autoreply_headers, lambda: with_headers(Precedence="auto_reply"), "Precedence: auto_reply"),
+    (oof_subject, lambda: make_facts(request(subject="Automatic reply: Request 1")), "out-of-office subject"),
+    (oof_subject, lambda: make_facts(request(subject="Jo Bloggs is out of the office.")), "out-of-office subject"),
+    (list_headers, lambda: with_headers(List_Id="<news.example.org>"), "mailing-list header list-id"),
+    (bulk_precedence, lambda: with_headers(Precedence="Bulk"), "Precedence: bulk"),
+    (null_sender, lambda: with_headers(Return_Path="<>"), "empty envelope sender (Return-Path: <>)"),
+    (robot_sender, lambda: make_facts(request(name="", sender="no-reply@portal.example.com")),
+     "robot sender address (no-reply@…) and no Reply-To"),
+    (response_suppressed, lambda: with_headers(X_Auto_Response_Suppress="DR, OOF"),
+     "X-Auto-Response-Suppress: DR, OOF (not treated as a robot)"),
+    (relayed_form, lambda: make_facts(form=RelayedForm("Jo Bloggs", "jo@example.org", None, "The budget, please.")),
+     "relayed by a web form: the request and the reply address come from its fields"),
+    (forwarded, lambda: make_facts(request(subject="Fwd: gritting budget")), "a forwarded message"),
+    (forwarded, lambda: make_facts(request(body="---------- Forwarded message ----------\nPlease send it.")),
+     "a forwarded message"),
+    (daily_cap, lambda: make_facts(replies_today=10),
+     "10 automatic replies to this address today: the daily cap is 10"),
+    (daily_cap, lambda: make_facts(replies_today=3, settings=JudgeSettings(daily_reply_cap=3)),
+     "3 automatic replies to this address today: the daily cap is 3"),
+    (threaded, lambda: make_facts(case=OPEN, thread_signal="reference", thread_note="quotes enquiry reference 12/2024"),
+     "threads to enquiry 12/2024 by reference: quotes enquiry reference 12/2024"),
+    (threaded, lambda: make_facts(case=HELD, thread_signal="message-id", thread_note="names a message of this case"),
+     "threads to held request #8 by message-id: names a message of this case"),
+    (answers_our_receipt, lambda: make_facts(answers_our=("acknowledgement", "digest")),
+     "replies to our own receipt or staff mail: recorded without another automatic reply (no mail loops)"),
+    (held_case, lambda: make_facts(case=HELD), "that request is held: name missing"),
+    (held_case, lambda: make_facts(case=replace(HELD, missing=())), "that request is held: details missing"),
+    (supplies_missing, lambda: make_facts(case=HELD),
+     ("supplies the applicant's full name (sign-off): 'Jo Bloggs': first name and surname; "
+      "the 20 working days run from this message's receipt")),
+    (supplies_missing, lambda: make_facts(case=replace(HELD, missing=("description",))),
+     "supplies a description of the information wanted; the 20 working days run from this message's receipt"),
+    (asks_review, lambda: make_facts(request(body="Please carry out an internal review of 12/2024.")),
+     "asks for an internal review (internal review)"),
+    (clarification_reply, lambda: make_facts(case=replace(OPEN, awaiting_clarification=True)),
+     "replies while our clarification question is outstanding: the clock restarts from its receipt"),
+    (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1", body="Thanks.\n\n> Dear Jo Bloggs")),
+     "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
+    (looks_like_reply, lambda: make_facts(request(subject="RE: Request 1", body="See reference 12/2024 for the figures.")),
+     "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
+    (regime, lambda: make_facts(), "no environmental or personal-data signals: Freedom of Information Act"),
+    (regime, lambda: make_facts(request(body="Please send the air quality readings for Main Street.")),
+     "is or may be about environmental information (air quality): EIR"),
+    (regime, lambda: make_facts(request(body="Please send me all the information you hold about me.")),
+     "asks for the sender's own personal data (information you hold about me): subject access"),
+    (address, lambda: make_facts(), "address for correspondence: the sender address"),
+    (address, lambda: make_facts(request(headers={"Reply-To": "jo.home@example.net"})),
+     "address for correspondence: the Reply-To address"),
+    (no_address, lambda: make_facts(address=None, address_source=None),
+     "no address for correspondence (FOIA s8(1)(b))"),
+    (no_address, lambda: make_facts(request(name="", sender="donotreply@portal.example.com")),
+     "the only address is a no-reply sender: nobody to write to (FOIA s8(1)(b))"),
+    (full_name, lambda: make_facts(), "applicant's name from the sign-off: 'Jo Bloggs': first name and surname"),
+    (name_not_required, lambda: make_facts(request(**SAM), regime="eir"), "no full name, but the EIR require none"),
+    (name_not_required, lambda: make_facts(name=None, regime="sar"),
+     "no full name, but subject access is not an FOIA s8 request"),
+    (missing_name, lambda: make_facts(name=None, findings=()), "no full name (FOIA s8(1)(b)): none given"),
+    (missing_name, lambda: make_facts(name=finding("Sam", "sign-off", full=False)),
+     "no full name (FOIA s8(1)(b)): 'Sam': hand-made"),
+    (name_conflict, lambda: make_facts(findings=(finding("Jo Bloggs", "statement"), finding("Alex Morgan", "sign-off"))),
+     "the statement says 'Jo Bloggs' but the sign-off says 'Alex Morgan'"),
+    (pseudonym, lambda: make_facts(request(name="Mickey Mouse")),
+     "'Mickey Mouse' looks like an obvious pseudonym (list is a setting)"),
+    (reads_like_request, lambda: make_facts(), "the author's own words ask for information"),
+    (missing_description, lambda: make_facts(request(body="Dear FOI team,")),
+     "asks for no information at all (FOIA s8(1)(c))"),
+]
+
+# (rule, facts, why it must stay silent)
+MISSES: list[tuple[ModuleType, Build, str]] = [
+    (own_mailbox, lambda: make_facts(settings=JudgeSettings(mailbox="foi@council.example")), "another sender"),
+    (own_mailbox, lambda: make_facts(request(sender="foi@council.example")), "no mailbox configured"),
+    (loop_token, lambda: make_facts(request(headers={"X-Loop": "other-bot"}), settings=JudgeSettings(loop_token="mb-1")),
+     "somebody else's X-Loop"),
+    (loop_token, lambda: make_facts(request(headers={"X-Loop": "mb-1"})), "no token configured"),
+    (delivery_report, lambda: make_facts(), "a person's mail"),
+    (bounce_sender, lambda: make_facts(request(subject="Undeliverable bins: Request 1")),
+     "a delivery-failure subject from a person, with no failure report"),
+    (auto_submitted, lambda: with_headers(Auto_Submitted="no"), "'no' means a person sent it"),
+    (auto_submitted, lambda: make_facts(), "no header"),
+    (autoreply_headers, lambda: with_headers(Precedence="bulk"), "bulk is the bulk rule's"),
+    (oof_subject, lambda: make_facts(request(subject="Office opening hours")), "an ordinary subject"),
+    (list_headers, lambda: with_headers(X_Listed="yes"), "not a List-* header"),
+    (bulk_precedence, lambda: with_headers(Precedence="auto_reply"), "auto_reply is the autoreply rule's"),
+    (null_sender, lambda: with_headers(Return_Path="<person1@example.org>"), "a real envelope sender"),
+    (null_sender, lambda: make_facts(), "no Return-Path at all"),
+    (robot_sender, lambda: make_facts(request(name="", sender="no-reply@portal.example.com",
+                                              headers={"Reply-To": "jo@example.org"})),
+     "a no-reply sender with a person's Reply-To"),
+    (response_suppressed, lambda: with_headers(X_Auto_Response_Suppress="DR, RN"), "only reports suppressed"),
+    (relayed_form, lambda: make_facts(), "plain mail"),
+    (forwarded, lambda: make_facts(), "plain mail"),
+    (daily_cap, lambda: make_facts(replies_today=9), "below the cap"),
+    (daily_cap, lambda: make_facts(address=None, replies_today=99), "nobody to cap"),
+    (threaded, lambda: make_facts(), "no case"),
+    (answers_our_receipt, lambda: make_facts(answers_our=("acknowledgement",)), "answers an acknowledgement"),
+    (held_case, lambda: make_facts(case=OPEN), "the case is open"),
+    (supplies_missing, lambda: make_facts(request(**SAM), case=HELD), "still no full name"),
+    (supplies_missing, lambda: make_facts(case=OPEN), "nothing is held"),
+    (asks_review, lambda: make_facts(), "no review words"),
+    (clarification_reply, lambda: make_facts(case=OPEN), "no question outstanding"),
+    (clarification_reply, lambda: make_facts(), "no case"),
+    (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1")), "a Re: subject on a new request"),
+    (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1", body="> quoted"), case=OPEN),
+     "it matched a case"),
+    (regime, lambda: make_facts(regime_note=""), "no note, nothing to say"),
+    (address, lambda: make_facts(address=None, address_source=None), "no address"),
+    (no_address, lambda: make_facts(), "a person's address"),
+    (full_name, lambda: make_facts(request(**SAM)), "a first name only"),
+    (full_name, lambda: make_facts(name=None), "no name"),
+    (name_not_required, lambda: make_facts(request(**SAM)), "FOI needs a name: missing-name speaks"),
+    (name_not_required, lambda: make_facts(regime="eir"), "a full name was given"),
+    (missing_name, lambda: make_facts(), "a full name"),
+    (missing_name, lambda: make_facts(request(**SAM), regime="eir"), "the EIR need none"),
+    (missing_name, lambda: make_facts(name=None, regime="sar"), "subject access needs none"),
+    (name_conflict, lambda: make_facts(findings=(finding("Jo Bloggs", "statement"), finding("Joanne Bloggs", "sign-off"))),
+     "compatible names"),
+    (name_conflict, lambda: make_facts(findings=(finding("Jo Bloggs", "statement"),
+                                                 finding("Acme Ltd", "sign-off", organisation=True))),
+     "an organisation is not a second person"),
+    (pseudonym, lambda: make_facts(), "a real-looking name"),
+    (pseudonym, lambda: make_facts(findings=(finding("Mickey Mouse", "display name", full=False, pseudonym=True),
+                                             finding("Jo Bloggs", "sign-off")),
+                                   name=finding("Mickey Mouse", "display name", full=False, pseudonym=True)),
+     "a full name beside the pseudonym"),
+    (reads_like_request, lambda: make_facts(request(body="Thank you for the budget figures you sent last week.")),
+     "thanks, no question"),
+    (reads_like_request, lambda: make_facts(described=False), "nothing described"),
+    (missing_description, lambda: make_facts(), "a described request"),
+]
+
+
+def case_id(case: tuple[ModuleType, Build, str]) -> str:
+    return case[0].NAME
+
+
+@pytest.mark.parametrize(("rule", "build", "reason"), HITS, ids=[case_id(c) for c in HITS])
+def test_rule_hits_with_its_reason(rule: ModuleType, build: Build, reason: str) -> None:
+    assert rule.check(build()) == reason
+
+
+@pytest.mark.parametrize(("rule", "build", "why"), MISSES, ids=[f"{c[0].NAME}: {c[2]}" for c in MISSES])
+def test_rule_stays_silent(rule: ModuleType, build: Build, why: str) -> None:
+    assert not rule.check(build()), why
+
+
+def test_the_chain_sees_what_each_rule_says_on_its_own() -> None:
+    """`evaluate` (what the judge runs) reports each rule's own reason under its name, in RULES order."""
+    for rule, build, reason in HITS:
+        facts = build()
+        hits = rules.evaluate(facts)
+        assert hits[rule.NAME] == reason
+        assert list(hits) == [r.NAME for r in rules.RULES if r.NAME in hits]
+        assert rule.NAME not in rules.evaluate(facts, disabled=frozenset({rule.NAME}))
+
+
+def rule_modules() -> set[str]:
+    return {info.name for info in pkgutil.iter_modules(rules.__path__)}
+
+
+def test_every_rule_module_is_in_the_chain_and_in_both_tables() -> None:
+    modules = rule_modules()
+    assert len(modules) == len(rules.RULES) == len(rules.BY_NAME)
+    assert {rule.__name__.rsplit(".", 1)[1] for rule in rules.RULES} == modules
+    for table in (HITS, MISSES):
+        assert {rule.__name__.rsplit(".", 1)[1] for rule, _, _ in table} == modules
+
+
+def test_inbound_is_the_request_parsed() -> None:
+    msg = inbound(3, name="Sam", subject="Bins")
+    assert (msg.sender, msg.display_name, msg.subject, msg.message_id) == (
+        "person3@example.org", "Sam", "Bins", "<req-3@example.org>")
+    assert msg.text.rstrip().endswith("Yours faithfully,\nSam")
