@@ -11,7 +11,8 @@ import pytest
 
 from mailbot.judging.chain import CHAIN
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.values import CaseStatus, Regime
 from mailbot.judging.judge import judge
 from mailbot.mail.parse import parse_message
 from mailbot.judging.rules import RULES
@@ -110,7 +111,7 @@ def test_delivery_reports_are_permanent_or_temporary_with_the_failed_address() -
            b"Final-Recipient: rfc822; jo@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
            b"--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: foi@council.example\r\nTo: jo@example.org\r\n"
            b"Subject: Re: x\r\nMessage-ID: <ack-42@council.example>\r\n\r\nDear Jo\r\n--B--\r\n")
-    enquiry = CaseRef(case_id=4, status="open", regime="foi", reference="12/2026")
+    enquiry = CaseRef(case_id=4, status=CaseStatus.OPEN, regime=Regime.FOI, reference="12/2026")
     decision = decide(dsn, ListIndex(by_id={"<ack-42@council.example>": enquiry}))
     assert (decision.kind, decision.action) == ("bounce", "none")
     assert decision.details["failed_recipients"] == ["jo@example.org"] and decision.details["permanent"] is True
@@ -281,7 +282,7 @@ def test_a_request_may_be_described_in_its_subject() -> None:
 @pytest.mark.parametrize("text", ["13931/2022", "13931-22", "Ref 13931/22", "FOI 13931/22",
                                   "Enquiry Reference: 13931-22", "our ref 13931/2022"])
 def test_references_normalised_and_threaded(text: str) -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022")
     from mailbot.judging.references import ReferenceKey
 
     index = ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry})
@@ -304,7 +305,7 @@ def test_a_person_forwarding_their_own_request_is_described_by_what_they_forward
 
 
 def test_an_answer_to_our_receipt_is_never_answered_again() -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022")
     index = ListIndex(by_id={"<receipt-1@council.example>": enquiry},
                       templates={"<receipt-1@council.example>": "follow_up_received"})
     raw = mail("Thank you for your email. I will reply when I am back.\n\nJo Bloggs", subject="Re: Budget",

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "held-case"
 DESCRIPTION = "The request it threads to is held for missing details (a Section 8 notice was sent)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.judging.facts import is_reply_subject
+from mailbot.judging.subjects import is_reply_subject
 import re
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 NAME = "looks-like-reply"
 DESCRIPTION = "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

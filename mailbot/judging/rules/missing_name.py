@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "missing-name"
 DESCRIPTION = "No full name where FOIA s8(1)(b) needs one (never for EIR, not for subject access)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "name-conflict"
 DESCRIPTION = "Two full names that cannot be the same person: staff decide who is asking."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "name-not-required"
 DESCRIPTION = "EIR need no name; subject access is not an FOIA s8 request."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

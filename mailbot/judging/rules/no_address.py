@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "no-address"
 DESCRIPTION = "No address for correspondence (FOIA s8(1)(b)): nobody to write to."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "supplies-missing"
 DESCRIPTION = "A reply to a held request gives what was missing: it is now valid and the 20 working days run from its receipt."
+ROBOT = False
 
 
 def missing_after(facts: Facts) -> list[str]:
