@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from mailbot.judging.chain import CHAIN
 from mailbot.cli import _settings, main
+from mailbot.judging.chain import CHAIN
 from mailbot.judging.rules import RULES
 
 

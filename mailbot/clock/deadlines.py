@@ -88,7 +88,8 @@ def _latest(events: list[ClockEvent], kind: str) -> ClockEvent | None:
 
 
 def _extension(regime: str, policy: ClockPolicy) -> int:
-    days: dict[str, int] = {Regime.FOI: policy.foi_extension_working_days, Regime.EIR: policy.eir_extension_working_days,
+    days: dict[str, int] = {Regime.FOI: policy.foi_extension_working_days,
+                            Regime.EIR: policy.eir_extension_working_days,
                             Regime.INTERNAL_REVIEW: policy.review_extension_working_days}
     return days.get(regime, 0)
 

@@ -20,8 +20,6 @@ from typing import Any, ClassVar
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from mailbot.runners.alerts import alert_template_problem, notify_staff
-from mailbot.store.casework import record_event, refresh_review
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
@@ -30,7 +28,9 @@ from mailbot.judging.subjects import clean_subject
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.templates import Templates, compose
+from mailbot.runners.alerts import alert_template_problem, notify_staff
 from mailbot.store import models
+from mailbot.store.casework import record_event, refresh_review
 from mailbot.store.queries import allocate_reference
 
 log = logging.getLogger(__name__)

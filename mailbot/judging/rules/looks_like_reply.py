@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mailbot.judging.subjects import is_reply_subject
 import re
 from typing import TYPE_CHECKING
+
+from mailbot.judging.subjects import is_reply_subject
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mailbot.judging.names import conflicting
 from typing import TYPE_CHECKING
+
+from mailbot.judging.names import conflicting
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mailbot.judging.rules import robot_sender
 from typing import TYPE_CHECKING
+
+from mailbot.judging.rules import robot_sender
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
