@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mailbot.judging.values import Regime
+
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
@@ -15,7 +17,7 @@ ROBOT = False
 def check(facts: Facts) -> str | None:
     if facts.name and facts.name.full:
         return None
-    if facts.regime in ("eir", "sar"):
+    if facts.regime in (Regime.EIR, Regime.SAR):
         return None
     detail = facts.name.reason if facts.name else "none given"
     return f"no full name (FOIA s8(1)(b)): {detail}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mailbot.judging.values import CaseStatus
+
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
@@ -25,7 +27,7 @@ def missing_after(facts: Facts) -> list[str]:
 
 def check(facts: Facts) -> str | None:
     case = facts.case
-    if case is None or case.status != "held" or missing_after(facts):
+    if case is None or case.status != CaseStatus.HELD or missing_after(facts):
         return None
     parts = []
     if "name" in case.missing and facts.name:
