@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_judge import ListIndex, mail
 
 from mailbot.judging.chain import CHAIN, MISSING_BY_RULE, Detail, From
-from mailbot.judging.decision import CaseRef
+from mailbot.judging.decision import CaseRef, Decision
 from mailbot.judging.judge import judge
 from mailbot.judging.rules import RULES
 from mailbot.judging.settings import JudgeSettings
@@ -23,7 +24,7 @@ CORPUS = Path(os.environ.get("MAILBOT_CORPUS_DIR", Path(__file__).resolve().pare
 REQUEST = "Please send me the 2023 gritting budget for the county."
 
 
-def decide(raw: bytes, index: ListIndex | None = None, **settings: object):  # type: ignore[no-untyped-def]
+def decide(raw: bytes, index: ListIndex | None = None, **settings: Any) -> Decision:
     judge_settings = JudgeSettings(**{**SETTINGS.__dict__, **settings}) if settings else SETTINGS
     return judge(parse_message(raw), index, judge_settings)
 
