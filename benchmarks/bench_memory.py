@@ -21,7 +21,7 @@ CASES = {
 }
 PRELUDE = r'''
 import base64, os, resource
-from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.judge import judge
 from mailbot.mail.parse import parse_message
 SMALL = b"From: Jo Bloggs <jo@example.org>\r\nSubject: x\r\nMessage-ID: <s@x>\r\n\r\nPlease send the budget.\r\n"

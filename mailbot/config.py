@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from mailbot.clock.deadlines import ClockPolicy
-from mailbot.judging.facts import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS, JudgeSettings
+from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.names import DEFAULT_PSEUDONYMS
 from mailbot.clock.workdays import UK_NATIONS, WorkingCalendar
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.judging.decision import ACTIONS, KINDS
-from mailbot.judging.facts import JudgeSettings
+from mailbot.judging.values import Action, Kind
+from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.judge import judge
 from mailbot.mail.parse import parse_message
 from mailbot.testing.scenarios import SEED
@@ -30,7 +30,7 @@ def check(raw: bytes) -> None:
     message = parse_message(raw)
     assert message_id_of(raw) == message.message_id  # ingest's cheap id is the decision step's id
     decision = judge(message, None, SETTINGS)
-    assert decision.kind in KINDS and decision.action in ACTIONS
+    assert decision.kind in list(Kind) and decision.action in list(Action)
     assert decision.reasons
 
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.judge import JudgeSettings, judge, subject_stem
-from mailbot.mail.parse import parse_message
+from mailbot.judging.judge import judge
 from mailbot.judging.references import ReferenceKey
 from mailbot.testing.scenarios import SEED
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.subjects import subject_stem
+from mailbot.judging.values import CaseStatus, Regime
+from mailbot.mail.parse import parse_message
 
 SETTINGS = JudgeSettings(mailbox="inforights@police.example.uk", loop_token="mailbot inforights@police.example.uk")
 
@@ -68,7 +71,7 @@ def test_seed_request_signed_fred_gets_a_section8_notice() -> None:
 
 
 def test_seed_full_name_reply_completes_the_held_request_by_sender_and_subject() -> None:
-    held = CaseRef(case_id=1, status="held", regime="foi", applicant_name="Fred", missing=("name",))
+    held = CaseRef(case_id=1, status=CaseStatus.HELD, regime=Regime.FOI, applicant_name="Fred", missing=("name",))
     stem = subject_stem("Freedom of Information request - Facial Recognition Use and Related Documentation")
     index = ListIndex(by_stem={("request-860112-3f1a2b9c@whatdotheyknow.com", stem): [held]})
     decision = judge(parse_message(seed("02-full-name.eml")), index, SETTINGS)
@@ -78,7 +81,8 @@ def test_seed_full_name_reply_completes_the_held_request_by_sender_and_subject()
 
 
 def test_seed_internal_review_threads_by_the_other_form_of_the_reference() -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022", applicant_name="Fred Wright")
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022",
+                      applicant_name="Fred Wright")
     index = ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry})
     decision = judge(parse_message(seed("03-internal-review.eml")), index, SETTINGS)
     assert (decision.action, decision.regime) == ("acknowledge_review", "internal_review")
@@ -87,7 +91,7 @@ def test_seed_internal_review_threads_by_the_other_form_of_the_reference() -> No
 
 
 def test_in_reply_to_our_notice_threads_first() -> None:
-    held = CaseRef(case_id=7, status="held", regime="foi", missing=("name",))
+    held = CaseRef(case_id=7, status=CaseStatus.HELD, regime=Regime.FOI, missing=("name",))
     raw = mail("My full name is Fred Wright\n\nFred", sender="fred@example.com", subject="Re: something else",
                headers="In-Reply-To: <notice-1@police.example.uk>\r\n")
     decision = judge(parse_message(raw), ListIndex(by_id={"<notice-1@police.example.uk>": held}), SETTINGS)
@@ -95,7 +99,7 @@ def test_in_reply_to_our_notice_threads_first() -> None:
 
 
 def test_reply_to_held_request_without_a_name_goes_to_staff_not_a_second_notice() -> None:
-    held = CaseRef(case_id=7, status="held", regime="foi", missing=("name",))
+    held = CaseRef(case_id=7, status=CaseStatus.HELD, regime=Regime.FOI, missing=("name",))
     raw = mail("Why do you need it?\n\nFred", sender="Fred <fred@example.com>", subject="Re: x",
                headers="In-Reply-To: <notice-1@police.example.uk>\r\n")
     decision = judge(parse_message(raw), ListIndex(by_id={"<notice-1@police.example.uk>": held}), SETTINGS)
@@ -164,7 +168,8 @@ def test_unmatched_reply_goes_to_staff() -> None:
 
 
 def test_reply_while_awaiting_clarification_restarts_the_clock() -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022", awaiting_clarification=True)
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022",
+                      awaiting_clarification=True)
     raw = mail("I meant the 2021 budget only.\n\nJo Bloggs", subject="Re: Request [Enquiry Ref: 13931/2022]")
     decision = judge(parse_message(raw), ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry}), SETTINGS)
     assert decision.action == "acknowledge_follow_up" and decision.details["clarification_received"]

@@ -6,23 +6,25 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-from mailbot.judging.chain import CHAIN
-from mailbot.judging.decision import CaseRef
-from mailbot.judging.facts import JudgeSettings
-from mailbot.judging.judge import judge
-from mailbot.mail.parse import parse_message
-from mailbot.judging.rules import RULES
 from test_judge import ListIndex, mail
+
+from mailbot.judging.chain import CHAIN, MISSING_BY_RULE, Detail, From
+from mailbot.judging.decision import CaseRef, Decision
+from mailbot.judging.judge import judge
+from mailbot.judging.rules import RULES
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.values import Action, CaseStatus, Kind, Regime, StaffNotice
+from mailbot.mail.parse import parse_message
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", loop_token="mailbot foi@council.example")
 CORPUS = Path(os.environ.get("MAILBOT_CORPUS_DIR", Path(__file__).resolve().parents[2] / "shared/corpus/alaveteli"))
 REQUEST = "Please send me the 2023 gritting budget for the county."
 
 
-def decide(raw: bytes, index: ListIndex | None = None, **settings: object):  # type: ignore[no-untyped-def]
+def decide(raw: bytes, index: ListIndex | None = None, **settings: Any) -> Decision:
     judge_settings = JudgeSettings(**{**SETTINGS.__dict__, **settings}) if settings else SETTINGS
     return judge(parse_message(raw), index, judge_settings)
 
@@ -34,6 +36,75 @@ def test_every_rule_has_a_unique_name_and_a_description() -> None:
     assert len(names) == len(set(names))
     assert all(rule.DESCRIPTION and callable(rule.check) for rule in RULES)
     assert CHAIN[-1].name == "valid-request" and not (CHAIN[-1].any_of or CHAIN[-1].all_of)
+
+
+def test_every_chain_link_declares_a_consistent_outcome() -> None:
+    robot_rules = {rule.NAME for rule in RULES if rule.ROBOT}
+    for link in CHAIN:
+        where = link.name
+        if link.robot:  # robot mail: recorded, never answered, and explained by robot rules alone
+            assert link.action is Action.NONE and link.valid is None, where
+            assert link.missing is None and link.regime is None and link.staff_notice is None, where
+            assert link.any_of | link.all_of <= robot_rules, where
+        else:
+            assert link.missing is not None and link.regime is not None, where
+        if not link.action.replies:  # staff review and none: no reply, so no claim that the request is valid
+            assert link.valid is not True, where
+        else:
+            assert link.valid is not None and link.staff_notice is None, where
+        if link.valid is False:  # invalid only where a rule that reports something missing must have hit
+            assert link.missing is From.HITS, where
+            assert link.all_of & MISSING_BY_RULE.keys() or link.any_of and link.any_of <= MISSING_BY_RULE.keys(), where
+        if link.missing is From.HELD_CASE:
+            assert "held-case" in link.all_of, where
+        if link.action is Action.ACKNOWLEDGE_REVIEW or link.regime is Regime.INTERNAL_REVIEW:
+            assert link.regime is Regime.INTERNAL_REVIEW and "asks-review" in link.all_of, where
+        if link.staff_notice is not None:
+            assert link.action is Action.STAFF_REVIEW, where
+        if Detail.DELIVERY in link.details:
+            assert link.kind is Kind.BOUNCE, where
+        if Detail.CLARIFICATION in link.details:
+            assert link.action is Action.ACKNOWLEDGE_FOLLOW_UP, where
+    assert len({link.name for link in CHAIN}) == len(CHAIN)
+
+
+def test_every_action_and_staff_notice_has_one_handler() -> None:
+    from mailbot.runners.act import DecisionApplier
+
+    assert set(DecisionApplier.HANDLERS) == set(Action)
+    assert set(DecisionApplier.STAFF_NOTICES) == set(StaffNotice)
+
+
+def _every_sample() -> list[Path]:
+    samples = [p for p in CORPUS.glob("*") if p.is_file() and not p.name.startswith(("MANIFEST", "LICENSE"))
+               and p.suffix != ".expected"]
+    return sorted(samples) + sorted((Path(__file__).parent / "scenarios").rglob("*.eml"))
+
+
+def test_decisions_carry_the_outcome_their_link_declares() -> None:
+    """Over every sample, each decision is its link's outcome, with the parts computed from the message agreeing
+    with what the link declares (valid exactly when nothing is missing; invalid only when something is)."""
+    by_name = {link.name: link for link in CHAIN}
+    samples = _every_sample()
+    assert samples
+    for path in samples:
+        decision = decide(path.read_bytes())
+        link = by_name[decision.details["chain"]]
+        assert decision.action is link.action and decision.staff_notice is link.staff_notice, path.name
+        assert decision.reasons[-1] == f"{link.name}: {link.note}", path.name
+        if link.robot:
+            assert decision.kind is link.kind and not decision.replies and decision.valid is None, path.name
+            assert decision.regime is None and decision.missing == () and decision.applicant_name is None, path.name
+        if link.valid is From.COMPLETENESS:
+            assert decision.valid is (not decision.missing), path.name
+        elif link.valid is False:
+            assert decision.valid is False and decision.missing, path.name
+        elif link.valid is True and link.action in (Action.ACKNOWLEDGE, Action.SECTION8_NOTICE):
+            assert decision.valid is True and decision.missing == (), path.name
+        else:
+            assert decision.valid is link.valid, path.name
+        if isinstance(link.regime, Regime):
+            assert decision.regime is link.regime, path.name
 
 
 def test_a_rule_can_be_switched_off() -> None:
@@ -110,7 +181,7 @@ def test_delivery_reports_are_permanent_or_temporary_with_the_failed_address() -
            b"Final-Recipient: rfc822; jo@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
            b"--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: foi@council.example\r\nTo: jo@example.org\r\n"
            b"Subject: Re: x\r\nMessage-ID: <ack-42@council.example>\r\n\r\nDear Jo\r\n--B--\r\n")
-    enquiry = CaseRef(case_id=4, status="open", regime="foi", reference="12/2026")
+    enquiry = CaseRef(case_id=4, status=CaseStatus.OPEN, regime=Regime.FOI, reference="12/2026")
     decision = decide(dsn, ListIndex(by_id={"<ack-42@council.example>": enquiry}))
     assert (decision.kind, decision.action) == ("bounce", "none")
     assert decision.details["failed_recipients"] == ["jo@example.org"] and decision.details["permanent"] is True
@@ -281,7 +352,7 @@ def test_a_request_may_be_described_in_its_subject() -> None:
 @pytest.mark.parametrize("text", ["13931/2022", "13931-22", "Ref 13931/22", "FOI 13931/22",
                                   "Enquiry Reference: 13931-22", "our ref 13931/2022"])
 def test_references_normalised_and_threaded(text: str) -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022")
     from mailbot.judging.references import ReferenceKey
 
     index = ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry})
@@ -304,7 +375,7 @@ def test_a_person_forwarding_their_own_request_is_described_by_what_they_forward
 
 
 def test_an_answer_to_our_receipt_is_never_answered_again() -> None:
-    enquiry = CaseRef(case_id=1, status="open", regime="foi", reference="13931/2022")
+    enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022")
     index = ListIndex(by_id={"<receipt-1@council.example>": enquiry},
                       templates={"<receipt-1@council.example>": "follow_up_received"})
     raw = mail("Thank you for your email. I will reply when I am back.\n\nJo Bloggs", subject="Re: Budget",

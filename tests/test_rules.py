@@ -18,7 +18,7 @@ import pytest
 from mailbot.judging import rules
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.facts import Facts
-from mailbot.judging.judge import JudgeSettings
+from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.names import NameFinding
 from mailbot.judging.rules import (
     address,

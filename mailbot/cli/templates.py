@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from mailbot.cli import _database, _settings, main
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision as JudgedDecision
+from mailbot.judging.values import Action, Kind, Regime
 from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
@@ -63,7 +64,8 @@ def stored_context(session: Session, settings: Settings, templates: Templates, c
     row = session.get(InboundMessage, inbound_id) if inbound_id is not None else None
     if row is None:
         raise NoSuchContext(f"{case.reference or '#' + str(case.id)} has no stored message")
-    decision = JudgedDecision(kind="request", action="preview", reasons=(), regime=case.regime,
+    # Only the case's own values feed the context: no action is carried out, so none is named.
+    decision = JudgedDecision(kind=Kind.REQUEST, action=Action.NONE, reasons=(), regime=Regime(case.regime),
                               applicant_name=case.applicant_name, address=case.address,
                               missing=tuple(case.missing or ()))
     return DecisionApplier(settings, templates).context(row, parse_message(row.raw), decision, case, review)

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from mailbot.clock.workdays import REGIMES, WorkingCalendar, add_months
+from mailbot.clock.regimes import REGIMES, Regime
+from mailbot.clock.workdays import WorkingCalendar, add_months
 
 EVENT_KINDS = (
     "completed",  # the message that makes the request valid arrived (name, description or ID supplied)
@@ -87,8 +88,10 @@ def _latest(events: list[ClockEvent], kind: str) -> ClockEvent | None:
 
 
 def _extension(regime: str, policy: ClockPolicy) -> int:
-    return {"foi": policy.foi_extension_working_days, "eir": policy.eir_extension_working_days,
-            "internal_review": policy.review_extension_working_days}.get(regime, 0)
+    days: dict[str, int] = {Regime.FOI: policy.foi_extension_working_days,
+                            Regime.EIR: policy.eir_extension_working_days,
+                            Regime.INTERNAL_REVIEW: policy.review_extension_working_days}
+    return days.get(regime, 0)
 
 
 def compute_deadline(regime: str, received: date, events: Iterable[ClockEvent] = (),
@@ -99,7 +102,7 @@ def compute_deadline(regime: str, received: date, events: Iterable[ClockEvent] =
     policy = policy or ClockPolicy()
     ordered = sorted(events)
     stopped = next((e for e in ordered if e.kind in STOPPING), None)
-    if regime == "sar":
+    if regime == Regime.SAR:
         deadline = _sar(received, ordered, policy)
     else:
         deadline = _working_days(regime, received, ordered, policy, today)
@@ -190,7 +193,7 @@ def _sar(received: date, events: list[ClockEvent], policy: ClockPolicy) -> Deadl
     nominal = add_months(start, months)
     paused, pause_why, pending = _pauses(events, start)
     if pending is not None:
-        return Deadline("sar", received, start, None, "awaiting_clarification",
+        return Deadline(Regime.SAR, received, start, None, "awaiting_clarification",
                         f"paused: clarification asked on {_long(pending.on)} and not yet received", cal.identity)
     shifted = nominal + timedelta(days=paused)
     due = cal.next_working_day(shifted)
@@ -199,7 +202,7 @@ def _sar(received: date, events: list[ClockEvent], policy: ClockPolicy) -> Deadl
         why += f", plus {paused} days paused ({pause_why})"
     if due != shifted:
         why += f"; {_long(shifted)} is not a working day, so the next working day"
-    return Deadline("sar", received, start, due, "running", why, cal.identity)
+    return Deadline(Regime.SAR, received, start, due, "running", why, cal.identity)
 
 
 def _start_sar(received: date, events: list[ClockEvent]) -> tuple[date, str]:
@@ -245,7 +248,7 @@ def working_days_between(start: date, end: date, cal: WorkingCalendar) -> int:
 def staff_state(deadline: Deadline, today: date, policy: ClockPolicy | None = None) -> StaffState:
     """What the digest and `requests list` say: due in N working days, due today, overdue, long overdue."""
     policy = policy or ClockPolicy()
-    cal = policy.sar_calendar if deadline.regime == "sar" else policy.calendar
+    cal = policy.sar_calendar if deadline.regime == Regime.SAR else policy.calendar
     if deadline.state in STOPPING:
         return StaffState("done", deadline.state)
     if deadline.due is None:

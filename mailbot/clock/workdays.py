@@ -19,8 +19,6 @@ import holidays
 LONDON = ZoneInfo("Europe/London")
 UK_NATIONS = ("ENG", "WLS", "SCT", "NIR")
 
-REGIMES = ("foi", "eir", "sar", "internal_review")
-
 
 def receipt_date(moment: datetime) -> date:
     """The date of receipt: the UK local date on which the message reached the mailbox."""
@@ -56,7 +54,8 @@ class WorkingCalendar:
     def identity(self) -> str:
         """Recorded beside each due date so a change of package or settings can be detected later."""
         extras = ",".join(sorted(d.isoformat() for d in self.extra_non_working))
-        return f"holidays {holidays.__version__}; {'+'.join(self.nations)}; extra [{extras}]"
+        version = holidays.__version__  # type: ignore[attr-defined]  # set by the package, not in its stubs
+        return f"holidays {version}; {'+'.join(self.nations)}; extra [{extras}]"
 
     def holiday_name(self, day: date) -> str | None:
         """Why a weekday is not a working day, or None when it is one."""

@@ -1,25 +1,66 @@
-"""The chain: an ordered table that turns the rules that hit into one action. The first matching link decides.
+"""The chain: an ordered table that turns the rules that hit into one outcome. The first matching link decides.
 
 Reading the table top to bottom answers "what does the bot do with this mail, and why": loops and robots are
 recorded and never answered; a person's mail that a robot-ish header would hide goes to staff; replies thread to
 their case; new requests are checked against FOIA s8; anything weak or conflicting goes to staff, never to a
 wrong automatic reply.
+
+Each link carries its whole outcome — kind, action, validity, what is missing, the regime, any notice to staff and
+the details to attach — so the judge only looks the outcome up. Where a part depends on the message rather than on
+the link (is anything missing? which law applies?), the link names how to compute it with a `From` member.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import Final, Literal
+
+from mailbot.judging.values import Action, Kind, Regime, StaffNotice
+
+
+class From(Enum):
+    """A part of the outcome that the link chooses how to compute, but the message fills in."""
+
+    COMPLETENESS = "valid exactly when nothing is missing"
+    HITS = "the address, name or description that the rules which hit report missing"
+    HELD_CASE = "what the held request still lacks after this message"
+    MESSAGE = "the regime of the case it threads to, else the one the message reads as"
+
+
+class Detail(Enum):
+    """Extra facts a link attaches to its decision, for templates and staff."""
+
+    DELIVERY = "failed_recipients and permanent, read from the delivery report"
+    CLARIFICATION = "clarification_received, when the clarification-reply rule hit"
+
+
+# What each rule reports missing (FOIA s8(1)(b) and (c)), in the order a Section 8 notice lists it.
+MISSING_BY_RULE = {"no-address": "address", "missing-name": "name", "missing-description": "description"}
+
+Validity = bool | None | Literal[From.COMPLETENESS]  # None: the question does not arise, or staff must judge
+MissingFrom = Literal[From.HITS, From.HELD_CASE] | None  # None: nothing is reported missing
+RegimeFrom = Regime | Literal[From.MESSAGE] | None  # None: no law applies (robot mail)
 
 
 @dataclass(frozen=True)
 class Link:
     name: str
-    kind: str  # the message kind: request, follow_up, auto_reply, bounce, bulk, loop ("robot": the robot rule's)
-    action: str
+    kind: Kind  # a request link's kind becomes follow_up when the message threads to a case
+    action: Action
     any_of: frozenset[str] = frozenset()  # at least one of these hit (empty: no condition)
     all_of: frozenset[str] = frozenset()  # every one of these hit
     none_of: frozenset[str] = frozenset()  # none of these hit
+    valid: Validity = None
+    missing: MissingFrom = From.HITS
+    regime: RegimeFrom = From.MESSAGE
+    staff_notice: StaffNotice | None = None
+    details: tuple[Detail, ...] = ()
     note: str = ""
+
+    @property
+    def robot(self) -> bool:
+        return self.kind.robot
 
     def matches(self, hits: set[str]) -> bool:
         return ((not self.any_of or bool(self.any_of & hits)) and self.all_of <= hits
@@ -30,51 +71,62 @@ def _s(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str] = frozenset(),
+           details: tuple[Detail, ...] = (), note: str = "robot mail is recorded for staff and never answered") -> Link:
+    """Mail no person wrote: no reply, no validity, nothing missing, no law."""
+    return Link(name, kind, Action.NONE, any_of=any_of, none_of=none_of, valid=None, missing=None, regime=None,
+                details=details, note=note)
+
+
 PERSON_SIGNS = _s("relayed-form")
+ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
-    Link("loop", "loop", "none", any_of=_s("own-mailbox", "loop-token"),
-         note="our own mail: never answered"),
-    Link("bounce", "bounce", "none", any_of=_s("delivery-report", "bounce-sender"),
-         note="a bounce is recorded on its enquiry for staff and never answered"),
-    Link("auto-reply", "auto_reply", "none", any_of=_s("autoreply-headers", "oof-subject"),
-         note="robot mail is recorded for staff and never answered"),
-    Link("forwarded-by-a-robot-server", "request", "staff_review",
+    _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
+    _robot("bounce", Kind.BOUNCE, any_of=_s("delivery-report", "bounce-sender"), details=(Detail.DELIVERY,),
+           note="a bounce is recorded on its enquiry for staff and never answered"),
+    _robot("auto-reply", Kind.AUTO_REPLY, any_of=_s("autoreply-headers", "oof-subject")),
+    Link("forwarded-by-a-robot-server", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED,
          all_of=_s("auto-submitted", "forwarded", "reads-like-request"),
          note="marked auto-generated, but it is a person forwarding a request: staff decide"),
-    Link("auto-submitted", "auto_reply", "none", any_of=_s("auto-submitted"),
-         note="robot mail is recorded for staff and never answered"),
-    Link("bulk", "bulk", "none", any_of=_s("list-headers", "bulk-precedence"),
-         note="list and bulk mail is recorded for staff and never answered"),
-    Link("no-reply-request", "request", "staff_review", any_of=_s("robot-sender", "null-sender"),
+    _robot("auto-submitted", Kind.AUTO_REPLY, any_of=_s("auto-submitted")),
+    _robot("bulk", Kind.BULK, any_of=_s("list-headers", "bulk-precedence"),
+           note="list and bulk mail is recorded for staff and never answered"),
+    Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("robot-sender", "null-sender"),
          all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
-    Link("robot-sender", "auto_reply", "none", any_of=_s("robot-sender", "null-sender"), none_of=PERSON_SIGNS,
-         note="robot mail is recorded for staff and never answered"),
-    Link("daily-cap", "request", "staff_review", any_of=_s("daily-cap"),
+    _robot("robot-sender", Kind.AUTO_REPLY, any_of=_s("robot-sender", "null-sender"), none_of=PERSON_SIGNS),
+    Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),
+         staff_notice=StaffNotice.DAILY_CAP,
          note="no more automatic replies to this address today: staff are told"),
-    Link("completes-held-request", "follow_up", "acknowledge", all_of=_s("threaded", "held-case", "supplies-missing"),
+    Link("completes-held-request", Kind.FOLLOW_UP, Action.ACKNOWLEDGE, valid=True, missing=From.HELD_CASE,
+         all_of=_s("threaded", "held-case", "supplies-missing"),
          note="the held request is complete: allocate its reference and acknowledge"),
-    Link("held-still-incomplete", "follow_up", "staff_review", all_of=_s("threaded", "held-case"),
+    Link("held-still-incomplete", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=ASKED, missing=From.HELD_CASE,
+         all_of=_s("threaded", "held-case"),
          note="staff should read it rather than send a second notice"),
-    Link("internal-review", "follow_up", "acknowledge_review", all_of=_s("threaded", "asks-review"),
+    Link("internal-review", Kind.FOLLOW_UP, Action.ACKNOWLEDGE_REVIEW, valid=True, regime=Regime.INTERNAL_REVIEW,
+         all_of=_s("threaded", "asks-review"),
          note="an internal review of a known enquiry: acknowledge with its due date"),
-    Link("answer-to-our-receipt", "follow_up", "none", all_of=_s("answers-our-receipt"),
+    Link("answer-to-our-receipt", Kind.FOLLOW_UP, Action.NONE, valid=None, all_of=_s("answers-our-receipt"),
          note="recorded for staff; our own receipts and staff mail are never answered with another mail"),
-    Link("follow-up", "follow_up", "acknowledge_follow_up", all_of=_s("threaded"),
+    Link("follow-up", Kind.FOLLOW_UP, Action.ACKNOWLEDGE_FOLLOW_UP, valid=True, all_of=_s("threaded"),
+         details=(Detail.CLARIFICATION,),
          note="further correspondence on a known enquiry: recorded on it and receipt confirmed"),
-    Link("review-of-unknown-enquiry", "follow_up", "staff_review", all_of=_s("asks-review"),
+    Link("review-of-unknown-enquiry", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, regime=Regime.INTERNAL_REVIEW,
+         all_of=_s("asks-review"),
          note="staff must find the enquiry to review"),
-    Link("unmatched-reply", "follow_up", "staff_review", all_of=_s("looks-like-reply"),
+    Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
-    Link("no-address", "request", "staff_review", all_of=_s("no-address"),
+    Link("no-address", Kind.REQUEST, Action.STAFF_REVIEW, valid=False, all_of=_s("no-address"),
          note="nobody to write to: staff decide"),
-    Link("name-conflict", "request", "staff_review", all_of=_s("name-conflict"),
+    Link("name-conflict", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("name-conflict"),
          note="conflicting names: staff decide rather than the bot guess"),
-    Link("pseudonym", "request", "staff_review", all_of=_s("pseudonym"),
+    Link("pseudonym", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("pseudonym"),
          note="good practice is to deal with it anyway: staff decide"),
-    Link("invalid-request", "request", "section8_notice", any_of=_s("missing-name", "missing-description"),
+    Link("invalid-request", Kind.REQUEST, Action.SECTION8_NOTICE, valid=False,
+         any_of=_s("missing-name", "missing-description"),
          note="a Section 8 notice says what is missing; the request is held without a reference"),
-    Link("valid-request", "request", "acknowledge",
+    Link("valid-request", Kind.REQUEST, Action.ACKNOWLEDGE, valid=True,
          note="valid: allocate an enquiry reference and acknowledge with the due date"),
 )
 

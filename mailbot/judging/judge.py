@@ -1,38 +1,29 @@
 """The pure core: one parsed message plus what we already know → one Decision with its reasons.
 
 No I/O happens here. Facts are gathered once (facts.py), every rule reports whether it hits and why (rules/), and
-the chain (chain.py) picks the action from the names of the rules that hit. Storage is reached only through the
-small ThreadIndex protocol, so `mailbot check` judges files with an empty index and the runner judges with the
-database behind it.
+the chain (chain.py) picks the link — and with it the whole outcome — from the names of the rules that hit. What
+is left here is filling in the parts the link says come from the message. Storage is reached only through the
+small ThreadIndex protocol (threads.py), so `mailbot check` judges files with an empty index and the runner judges
+with the database behind it.
 """
 
 from __future__ import annotations
 
-from mailbot.judging.chain import Link, decide
+from collections.abc import Callable
+from typing import Any
+
+from mailbot.judging.chain import MISSING_BY_RULE, Detail, From, Link, decide
 from mailbot.judging.decision import Decision
-from mailbot.judging.facts import (
-    DEFAULT_EIR_KEYWORDS,
-    DEFAULT_REVIEW_KEYWORDS,
-    DEFAULT_SAR_KEYWORDS,
-    EmptyIndex,
-    Facts,
-    JudgeSettings,
-    ThreadIndex,
-    clean_subject,
-    gather_facts,
-    subject_stem,
-)
-from mailbot.mail.message import InboundMessage
+from mailbot.judging.facts import Facts, gather_facts
 from mailbot.judging.rules import ROBOT_RULES, evaluate
 from mailbot.judging.rules.missing_description import described_reason
 from mailbot.judging.rules.supplies_missing import missing_after
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.threads import EmptyIndex, ThreadIndex
+from mailbot.judging.values import Kind, Regime
+from mailbot.mail.message import InboundMessage
 
-ROBOT_KINDS = frozenset({"loop", "bounce", "auto_reply", "bulk"})
-
-__all__ = [
-    "DEFAULT_EIR_KEYWORDS", "DEFAULT_REVIEW_KEYWORDS", "DEFAULT_SAR_KEYWORDS", "EmptyIndex", "JudgeSettings",
-    "ThreadIndex", "clean_subject", "judge", "subject_stem",
-]
+__all__ = ["judge"]
 
 
 def judge(msg: InboundMessage, index: ThreadIndex | None = None, settings: JudgeSettings | None = None) -> Decision:
@@ -43,57 +34,75 @@ def judge(msg: InboundMessage, index: ThreadIndex | None = None, settings: Judge
     return _decision(facts, hits, decide(set(hits)))
 
 
-def _missing(facts: Facts, hits: dict[str, str], link: Link) -> tuple[str, ...]:
-    if link.name in ("completes-held-request", "held-still-incomplete"):
+def _missing(link: Link, facts: Facts, hits: dict[str, str]) -> tuple[str, ...]:
+    if link.missing is From.HELD_CASE:
         return tuple(missing_after(facts))
-    found = []
-    if "no-address" in hits:
-        found.append("address")
-    if "missing-name" in hits:
-        found.append("name")
-    if "missing-description" in hits:
-        found.append("description")
-    return tuple(found)
+    if link.missing is From.HITS:
+        return tuple(what for rule, what in MISSING_BY_RULE.items() if rule in hits)
+    return ()
 
 
-def _regime(facts: Facts, link: Link) -> str | None:
-    if link.kind in ROBOT_KINDS:
-        return None
-    if link.action == "acknowledge_review" or link.name == "review-of-unknown-enquiry":
-        return "internal_review"
-    if facts.case is not None:
-        return facts.case.regime
-    return facts.regime
+def _valid(link: Link, missing: tuple[str, ...]) -> bool | None:
+    return not missing if link.valid is From.COMPLETENESS else link.valid
 
 
-def _decision(facts: Facts, hits: dict[str, str], link: Link) -> Decision:
-    robot = link.kind in ROBOT_KINDS
-    kind = "follow_up" if link.kind == "request" and facts.case is not None else link.kind
-    shown = {name: reason for name, reason in hits.items() if not robot or name in ROBOT_RULES}
-    reasons = [f"{name}: {reason}" for name, reason in shown.items()]
-    if not robot and facts.described and "reads-like-request" not in hits and "missing-description" not in hits:
+def _regime(link: Link, facts: Facts) -> Regime | None:
+    if link.regime is From.MESSAGE:
+        return facts.case.regime if facts.case is not None else facts.regime
+    return link.regime
+
+
+def _delivery(facts: Facts, hits: dict[str, str]) -> dict[str, Any]:
+    statuses = facts.msg.delivery_status
+    if not statuses:
+        return {}
+    return {"failed_recipients": [d.recipient for d in statuses if d.recipient],
+            "permanent": any(d.permanent for d in statuses)}
+
+
+def _clarification(facts: Facts, hits: dict[str, str]) -> dict[str, Any]:
+    return {"clarification_received": True} if "clarification-reply" in hits else {}
+
+
+DETAILS: dict[Detail, Callable[[Facts, dict[str, str]], dict[str, Any]]] = {
+    Detail.DELIVERY: _delivery,
+    Detail.CLARIFICATION: _clarification,
+}
+
+
+def _details(link: Link, facts: Facts, hits: dict[str, str]) -> dict[str, Any]:
+    details: dict[str, Any] = {"rules": list(hits), "chain": link.name}
+    for detail in link.details:
+        details.update(DETAILS[detail](facts, hits))
+    if facts.form and facts.form.postal_address:
+        details["postal_address_given"] = True
+    return details
+
+
+def _reasons(link: Link, facts: Facts, hits: dict[str, str]) -> tuple[str, ...]:
+    """Every rule that hit and why (for robot mail, only the rules that speak about robots), then the link."""
+    reasons = [f"{name}: {reason}" for name, reason in hits.items() if not link.robot or name in ROBOT_RULES]
+    if not link.robot and facts.described and "reads-like-request" not in hits and "missing-description" not in hits:
         reasons.append(f"description: {described_reason(facts)}")
     reasons.append(f"{link.name}: {link.note}")
-    missing = () if robot else _missing(facts, hits, link)
+    return tuple(reasons)
+
+
+def _applicant(facts: Facts) -> str | None:
     name = facts.name
     applicant = name.name if name and (name.full or facts.case is None) else None
     if applicant is None and facts.case is not None:
         applicant = facts.case.applicant_name
-    details: dict[str, object] = {"rules": list(hits), "chain": link.name}
-    if link.kind == "bounce" and facts.msg.delivery_status:
-        details["failed_recipients"] = [d.recipient for d in facts.msg.delivery_status if d.recipient]
-        details["permanent"] = any(d.permanent for d in facts.msg.delivery_status)
-    if "clarification-reply" in hits and link.action == "acknowledge_follow_up":
-        details["clarification_received"] = True
-    if facts.form and facts.form.postal_address:
-        details["postal_address_given"] = True
-    valid: bool | None = None
-    if not robot and link.action != "none":
-        valid = not missing if link.action in ("acknowledge", "section8_notice", "staff_review") else True
-        if link.name in ("unmatched-reply", "review-of-unknown-enquiry", "daily-cap"):
-            valid = None
+    return applicant
+
+
+def _decision(facts: Facts, hits: dict[str, str], link: Link) -> Decision:
+    missing = _missing(link, facts, hits)
+    kind = Kind.FOLLOW_UP if link.kind is Kind.REQUEST and facts.case is not None else link.kind
     return Decision(
-        kind=kind, action=link.action, reasons=tuple(reasons), regime=_regime(facts, link),
-        applicant_name=None if robot else applicant, address=facts.address, valid=valid, missing=missing,
-        references=facts.references, case=facts.case, thread_signal=facts.thread_signal, details=details,
+        kind=kind, action=link.action, reasons=_reasons(link, facts, hits), regime=_regime(link, facts),
+        applicant_name=None if link.robot else _applicant(facts), address=facts.address,
+        valid=_valid(link, missing), missing=missing, references=facts.references, case=facts.case,
+        thread_signal=facts.thread_signal, details=_details(link, facts, hits), staff_notice=link.staff_notice,
+        reading=facts.reading,
     )

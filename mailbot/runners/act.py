@@ -3,30 +3,36 @@
 Everything a decision changes is written in the caller's transaction, so after a crash either all of it exists or
 none of it does — a reference is never allocated without its acknowledgement queued, and a reply is never queued
 without the decision that explains it.
+
+As in GNU Mailman's terminal chains, each action has one handler (HANDLERS): it does what the action means to the
+case and names the reply's template, if any. Around it, the same steps for every action: the audit row, any notice
+to staff that the chain link declared (STAFF_NOTICES), the reply, and the message marked processed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from mailbot.runners.alerts import alert_template_problem, notify_staff
-from mailbot.store.casework import record_event, refresh_review
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
-from mailbot.judging.facts import clean_subject, subject_stem
+from mailbot.judging.reading import Reading, read_message
+from mailbot.judging.subjects import clean_subject
+from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.message import InboundMessage as Parsed
-from mailbot.mail.owntext import own_text
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.context import mailbox_variables
 from mailbot.replies.templates import Templates, compose
+from mailbot.runners.alerts import alert_template_problem, notify_staff
 from mailbot.store import models
+from mailbot.store.casework import record_event, refresh_review
 from mailbot.store.queries import allocate_reference
 
 log = logging.getLogger(__name__)
@@ -42,16 +48,37 @@ _INSERT_OUTBOX = insert(models.OutboxMessage.__table__)
 class Outcome:
     """What applying one decision did, for the log and the runner's counts."""
 
-    action: str
+    action: Action
     case_id: int | None = None
     reference: str | None = None
     reply_message_id: str | None = None
 
 
-def summary_of(parsed: Parsed, limit: int = 600) -> str:
+def summary_of(own_text: str, limit: int = 600) -> str:
     """The author's own words, trimmed, for the templates' "I note you seek the following"."""
-    text = own_text(parsed.text).strip()
+    text = own_text.strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def reading_of(parsed: Parsed, decision: Decision) -> Reading:
+    """What the judge read from the message; read again only for a decision made by hand (a template preview)."""
+    return decision.reading or read_message(parsed)
+
+
+@dataclass
+class Turn:
+    """One decision being carried out: what every handler reads, and the case or review it finds or creates."""
+
+    session: Session
+    row: models.InboundMessage
+    parsed: Parsed
+    decision: Decision
+    now: datetime
+    case: models.Case | None
+    review: models.Review | None = None
+
+
+Handler = Callable[["DecisionApplier", Turn], str | None]  # does the action; returns the reply's template
 
 
 class DecisionApplier:
@@ -64,52 +91,88 @@ class DecisionApplier:
     def apply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
               now: datetime) -> Outcome:
         case: models.Case | None = session.get(models.Case, decision.case.case_id) if decision.case else None
-        review: models.Review | None = None
-        template: str | None = None
-        action = decision.action
-        if action == "acknowledge":
-            case = self._complete(session, row, parsed, decision, case)
-            template = acknowledgement_template(case.regime)
-        elif action == "section8_notice":
-            case = self._hold(session, row, parsed, decision)
-            template = "section8_notice"
-        elif action == "acknowledge_review" and case is not None:
-            review = self._review(session, row, case)
-            template = "acknowledgement_review"
-        elif action == "acknowledge_follow_up" and case is not None:
-            if decision.details.get("clarification_received"):
-                record_event(session, case, "clarification_received", row.received_date, self.policy, source="bot",
-                             note="the requester replied to our question", inbound_id=row.id)
-            if self.settings.rules.acknowledge_follow_ups:
-                template = "follow_up_received"
+        turn = Turn(session, row, parsed, decision, now, case)
+        template = self.HANDLERS[decision.action](self, turn)
+        case = turn.case
         session.execute(_INSERT_DECISION, {
-            "inbound_id": row.id, "case_id": case.id if case else None, "kind": decision.kind, "action": action,
-            "regime": decision.regime, "reasons": list(decision.reasons), "facts": self._facts(decision),
+            "inbound_id": row.id, "case_id": case.id if case else None, "kind": decision.kind,
+            "action": decision.action, "regime": decision.regime, "reasons": list(decision.reasons),
+            "facts": self._facts(decision),
         })
-        outcome = Outcome(action, case.id if case else None, case.reference if case else None)
-        if decision.details.get("chain") == "daily-cap" and decision.address:
-            cap = self.settings.rules.daily_reply_cap
-            notify_staff(session, self.settings, self.templates, key=f"daily-cap:{decision.address.lower()}",
-                         title=f"{decision.address} has had {cap} automatic replies in a day",
-                         lines=["Further mail from this address gets no automatic reply today; each message is kept "
-                                "for staff (mailbot messages list --unanswered).",
-                                "A person sending many requests, or a mail loop: please look."],
-                         message_id=row.message_id, now=now)
+        outcome = Outcome(decision.action, case.id if case else None, case.reference if case else None)
+        if decision.staff_notice is not None:
+            self.STAFF_NOTICES[decision.staff_notice](self, turn)
         if template and decision.address:
-            context = self.context(row, parsed, decision, case, review)
+            context = self.context(row, parsed, decision, case, turn.review)
             outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)
         row.status = "processed"
         row.processed_at = now
         row.last_error = None
         return outcome
 
+    # -- one handler per action ------------------------------------------------------------------------------
+
+    def _acknowledge(self, turn: Turn) -> str | None:
+        turn.case = self._complete(turn.session, turn.row, turn.parsed, turn.decision, turn.case)
+        return acknowledgement_template(turn.case.regime)
+
+    def _section8_notice(self, turn: Turn) -> str | None:
+        turn.case = self._hold(turn.session, turn.row, turn.parsed, turn.decision)
+        return "section8_notice"
+
+    def _acknowledge_review(self, turn: Turn) -> str | None:
+        if turn.case is None:
+            return None
+        turn.review = self._review(turn.session, turn.row, turn.case)
+        return acknowledgement_template(Regime.INTERNAL_REVIEW)
+
+    def _acknowledge_follow_up(self, turn: Turn) -> str | None:
+        if turn.case is None:
+            return None
+        if turn.decision.details.get("clarification_received"):
+            record_event(turn.session, turn.case, "clarification_received", turn.row.received_date, self.policy,
+                         source="bot", note="the requester replied to our question", inbound_id=turn.row.id)
+        return "follow_up_received" if self.settings.rules.acknowledge_follow_ups else None
+
+    def _record_only(self, turn: Turn) -> str | None:
+        """staff_review and none: the audit row is the whole of it (staff find it in the digest and lists)."""
+        return None
+
+    HANDLERS: ClassVar[dict[Action, Handler]] = {
+        Action.ACKNOWLEDGE: _acknowledge,
+        Action.SECTION8_NOTICE: _section8_notice,
+        Action.ACKNOWLEDGE_REVIEW: _acknowledge_review,
+        Action.ACKNOWLEDGE_FOLLOW_UP: _acknowledge_follow_up,
+        Action.STAFF_REVIEW: _record_only,
+        Action.NONE: _record_only,
+    }
+
+    # -- notices to staff, as the chain link declares them ---------------------------------------------------
+
+    def _daily_cap_notice(self, turn: Turn) -> None:
+        address = turn.decision.address
+        if not address:
+            return
+        cap = self.settings.rules.daily_reply_cap
+        notify_staff(turn.session, self.settings, self.templates, key=f"daily-cap:{address.lower()}",
+                     title=f"{address} has had {cap} automatic replies in a day",
+                     lines=["Further mail from this address gets no automatic reply today; each message is kept "
+                            "for staff (mailbot messages list --unanswered).",
+                            "A person sending many requests, or a mail loop: please look."],
+                     message_id=turn.row.message_id, now=turn.now)
+
+    STAFF_NOTICES: ClassVar[dict[StaffNotice, Callable[[DecisionApplier, Turn], None]]] = {
+        StaffNotice.DAILY_CAP: _daily_cap_notice,
+    }
+
     # -- cases -----------------------------------------------------------------------------------------------
 
     def _hold(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision) -> models.Case:
+        reading = reading_of(parsed, decision)
         case = models.Case(
-            mailbox=self.mailbox, status="held", regime=decision.regime or "foi",
+            mailbox=self.mailbox, status=CaseStatus.HELD, regime=decision.regime or Regime.FOI,
             applicant_name=decision.applicant_name, address=(decision.address or "").lower(),
-            subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+            subject=reading.subject, subject_stem=reading.subject_stem,
             first_received=row.received_date, missing=list(decision.missing),
         )
         session.add(case)
@@ -126,15 +189,16 @@ class DecisionApplier:
         seq, reference = allocate_reference(session, self.mailbox, row.received_date.year, fmt=refs.format,
                                             first_next=refs.next, reset_yearly=refs.reset_yearly)
         if case is None:
+            reading = reading_of(parsed, decision)
             case = models.Case(
-                mailbox=self.mailbox, status="open", regime=decision.regime or "foi",
+                mailbox=self.mailbox, status=CaseStatus.OPEN, regime=decision.regime or Regime.FOI,
                 address=(decision.address or "").lower(),
-                subject=clean_subject(parsed.subject), subject_stem=subject_stem(parsed.subject),
+                subject=reading.subject, subject_stem=reading.subject_stem,
                 first_received=row.received_date, missing=[],
             )
             session.add(case)
         case.reference, case.reference_seq, case.reference_year = reference, seq, row.received_date.year
-        case.status = "open"
+        case.status = CaseStatus.OPEN
         case.applicant_name = decision.applicant_name or case.applicant_name
         if decision.address:
             case.address = decision.address.lower()
@@ -182,7 +246,7 @@ class DecisionApplier:
             **mailbox_variables(self.settings),
             "requester_name": decision.applicant_name or (case.applicant_name if case else None),
             "reference": case.reference if case else None,
-            "regime": (case.regime if case else decision.regime) or "foi",
+            "regime": (case.regime if case else decision.regime) or Regime.FOI,
             "received": received,
             "first_received": case.first_received if case else row.received_date,
             "due": review.due if review else (case.due if case else None),
@@ -190,8 +254,9 @@ class DecisionApplier:
             "request_due": case.due if case else None,
             "missing": list(decision.missing),
             "subject": parsed.subject,
-            "subject_stem": clean_subject(case.subject if case else parsed.subject) or "Your request",
-            "request_summary": summary_of(parsed),
+            "subject_stem": (clean_subject(case.subject) if case else reading_of(parsed, decision).subject)
+            or "Your request",
+            "request_summary": summary_of(reading_of(parsed, decision).own_text),
         }
 
     def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,

@@ -16,13 +16,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from mailbot.runners.act import DecisionApplier, Outcome
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
-from mailbot.mailserver.imap import chunks
 from mailbot.judging.judge import judge
+from mailbot.judging.values import Action
 from mailbot.mail.parse import parse_message
+from mailbot.mailserver.imap import chunks
 from mailbot.replies.templates import Templates
+from mailbot.runners.act import DecisionApplier, Outcome
 from mailbot.store.db import Database
 from mailbot.store.models import InboundMessage
 from mailbot.store.queries import DbThreadIndex
@@ -46,7 +47,7 @@ class ProcessStats:
     replies_queued: int = 0
     failed: int = 0
     quarantined: int = 0
-    actions: dict[str, int] = field(default_factory=dict)
+    actions: dict[Action, int] = field(default_factory=dict)
 
 
 class Processor:

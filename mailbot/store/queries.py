@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from mailbot.judging.decision import CaseRef
+from mailbot.judging.values import CaseStatus, Regime
 from mailbot.judging.references import ReferenceKey, format_reference
 from mailbot.store.casework import awaiting_clarification
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter
@@ -21,8 +22,8 @@ def case_ref(case: Case) -> CaseRef:
     return CaseRef(
         awaiting_clarification=bool(session and case.reference and awaiting_clarification(session, case)),
         case_id=case.id,
-        status=case.status,
-        regime=case.regime,
+        status=CaseStatus(case.status),
+        regime=Regime(case.regime),
         reference=case.reference,
         applicant_name=case.applicant_name,
         missing=tuple(case.missing or ()),

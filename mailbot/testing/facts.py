@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from mailbot.judging.facts import Facts, gather_facts
-from mailbot.judging.judge import EmptyIndex, JudgeSettings, ThreadIndex
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.threads import EmptyIndex, ThreadIndex
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.parse import parse_message
 from mailbot.testing.messages import request

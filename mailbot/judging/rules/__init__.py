@@ -1,13 +1,15 @@
-"""The rules: each a small module with a NAME, a DESCRIPTION and `check(facts) -> reason | None`.
+"""The rules: each a small module with a NAME, a DESCRIPTION, ROBOT and `check(facts) -> reason | None`.
 
 In the spirit of GNU Mailman's rules, a rule only observes; what happens is decided by the chain (chain.py), an
 ordered table over the names of the rules that hit. Any rule can be switched off by name (`rules.disabled`).
+
+ROBOT plays the part of Mailman's `record`: a rule that speaks about robots, loops or threading says so, and only
+such rules' reasons are listed for mail nobody will answer (a bounce's "no full name" would only mislead staff).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mailbot.judging.rules import (
     address,
@@ -47,21 +49,28 @@ from mailbot.judging.rules import (
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
+
+class Rule(Protocol):
+    """What every rule module provides (a module satisfies a Protocol by its attributes)."""
+
+    NAME: str
+    DESCRIPTION: str
+    ROBOT: bool  # its reason is worth listing for robot mail too
+
+    def check(self, facts: Facts) -> str | None: ...
+
+
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
-RULES: tuple[ModuleType, ...] = (
+RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
     list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
-    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, regime,
-    address, no_address, full_name, name_not_required, missing_name, name_conflict, pseudonym,
-    reads_like_request, missing_description,
+    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply,
+    looks_like_reply, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict,
+    pseudonym, reads_like_request, missing_description,
 )
-BY_NAME: dict[str, ModuleType] = {rule.NAME: rule for rule in RULES}
-# The rules that speak about robots and loops: the only reasons worth listing for mail nobody will answer.
-ROBOT_RULES = frozenset({
-    "own-mailbox", "loop-token", "delivery-report", "bounce-sender", "auto-submitted", "autoreply-headers",
-    "oof-subject", "list-headers", "bulk-precedence", "null-sender", "robot-sender", "response-suppressed",
-    "threaded", "answers-our-receipt",
-})
+BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
+# The only reasons worth listing for mail nobody will answer, as each rule declares.
+ROBOT_RULES = frozenset(rule.NAME for rule in RULES if rule.ROBOT)
 
 
 def evaluate(facts: Facts, disabled: frozenset[str] = frozenset()) -> dict[str, str]:

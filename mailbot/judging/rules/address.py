@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "address"
 DESCRIPTION = "The address for correspondence: Reply-To, else the sender, or a relayed form's e-mail."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

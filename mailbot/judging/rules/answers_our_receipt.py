@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 NAME = "answers-our-receipt"
 DESCRIPTION = ("A reply to one of our own receipts or staff mails (digest, alerts, notices): recorded, never answered "
                "with another automatic mail.")
+ROBOT = True
 RECEIPTS = frozenset({"follow_up_received", "digest", "staff_alert", "staff_notice"})
 
 

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "asks-review"
 DESCRIPTION = "Asks for an internal review (keywords are a setting)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "auto-submitted"
 DESCRIPTION = "RFC 3834 Auto-Submitted with any value but 'no' ('no' means a person)."
+ROBOT = True
 
 
 def value(facts: Facts) -> str | None:

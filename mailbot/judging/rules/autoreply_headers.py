@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "autoreply-headers"
 DESCRIPTION = "X-Autoreply, X-Autorespond, X-Auto-Generated, Exchange rule loops, X-POST-MessageClass Autoresponder, Precedence: auto_reply."
+ROBOT = True
 
 
 HEADERS = ("x-autoreply", "x-autorespond", "x-auto-generated", "x-ms-exchange-inbox-rules-loop")

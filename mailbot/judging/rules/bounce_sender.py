@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "bounce-sender"
 DESCRIPTION = "MAILER-DAEMON or postmaster, or a delivery-failure subject from the null sender."
+ROBOT = True
 
 
 BOUNCE_SUBJECT = re.compile(

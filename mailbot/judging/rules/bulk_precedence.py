@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "bulk-precedence"
 DESCRIPTION = "Precedence: bulk, junk or list."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "clarification-reply"
 DESCRIPTION = "A reply while our clarification question is outstanding: the clock restarts (FOI/EIR) or resumes (SAR) from its receipt."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

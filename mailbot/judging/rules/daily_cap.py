@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "daily-cap"
 DESCRIPTION = "At most N automatic replies to one address per day, whatever the headers say."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "delivery-report"
 DESCRIPTION = "RFC 3464 delivery reports and Exim's X-Failed-Recipients: a bounce."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

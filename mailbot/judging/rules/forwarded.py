@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "forwarded"
 DESCRIPTION = "The person forwarded mail (their server may mark forwards as auto-generated)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "full-name"
 DESCRIPTION = "The applicant's full name, from the strongest evidence (statement, sign-off, display name)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

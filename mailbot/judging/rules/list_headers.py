@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "list-headers"
 DESCRIPTION = "List-Id, List-Unsubscribe, List-Post…: mailing lists and newsletters."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

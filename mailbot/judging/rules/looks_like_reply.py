@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from mailbot.judging.facts import is_reply_subject
 import re
 from typing import TYPE_CHECKING
+
+from mailbot.judging.subjects import is_reply_subject
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "looks-like-reply"
 DESCRIPTION = "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

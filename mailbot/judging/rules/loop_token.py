@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "loop-token"
 DESCRIPTION = "Our own X-Loop token: our mail has come back."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "missing-description"
 DESCRIPTION = "Asks for no information at all (FOIA s8(1)(c)); a vague request is still valid."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from mailbot.judging.names import conflicting
 from typing import TYPE_CHECKING
+
+from mailbot.judging.names import conflicting
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "name-conflict"
 DESCRIPTION = "Two full names that cannot be the same person: staff decide who is asking."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

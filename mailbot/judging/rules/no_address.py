@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from mailbot.judging.rules import robot_sender
 from typing import TYPE_CHECKING
+
+from mailbot.judging.rules import robot_sender
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "no-address"
 DESCRIPTION = "No address for correspondence (FOIA s8(1)(b)): nobody to write to."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

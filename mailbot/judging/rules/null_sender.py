@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "null-sender"
 DESCRIPTION = "Return-Path <>: the envelope says nobody is to be answered."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

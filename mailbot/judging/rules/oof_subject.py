@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "oof-subject"
 DESCRIPTION = "Out-of-office subjects, even without headers."
+ROBOT = True
 
 
 OOF_SUBJECT = re.compile(

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "own-mailbox"
 DESCRIPTION = "Mail from the bot's own address: answering it would answer ourselves."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "pseudonym"
 DESCRIPTION = "An obvious pseudonym: the ICO's good practice is to deal with it anyway — staff look."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

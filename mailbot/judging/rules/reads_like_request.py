@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "reads-like-request"
 DESCRIPTION = "The author's own words ask for information: a person's request, whatever the headers say."
+ROBOT = False
 
 
 ASKING = re.compile(

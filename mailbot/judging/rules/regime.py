@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "regime"
 DESCRIPTION = "Which law applies: subject access, EIR or FOI (keyword lists are settings)."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "relayed-form"
 DESCRIPTION = "A web form relayed the request: the requester's details are in labelled fields."
+ROBOT = False
 
 
 def check(facts: Facts) -> str | None:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "response-suppressed"
 DESCRIPTION = "X-Auto-Response-Suppress asks robots not to answer; it is a request, not proof of a robot (noted for staff only)."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

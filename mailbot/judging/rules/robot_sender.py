@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 NAME = "robot-sender"
 DESCRIPTION = "no-reply, do-not-reply and bounce addresses: nobody reads replies to them."
+ROBOT = True
 
 
 ROBOT_LOCAL_PARTS = re.compile(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mailbot.judging.values import CaseStatus
+
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "supplies-missing"
 DESCRIPTION = "A reply to a held request gives what was missing: it is now valid and the 20 working days run from its receipt."
+ROBOT = False
 
 
 def missing_after(facts: Facts) -> list[str]:
@@ -24,7 +27,7 @@ def missing_after(facts: Facts) -> list[str]:
 
 def check(facts: Facts) -> str | None:
     case = facts.case
-    if case is None or case.status != "held" or missing_after(facts):
+    if case is None or case.status != CaseStatus.HELD or missing_after(facts):
         return None
     parts = []
     if "name" in case.missing and facts.name:

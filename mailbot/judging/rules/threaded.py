@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 NAME = "threaded"
 DESCRIPTION = "The message belongs to a request we hold (Message-ID chain, reference, or sender and subject)."
+ROBOT = True
 
 
 def check(facts: Facts) -> str | None:

@@ -1,0 +1,24 @@
+"""What a mailbox may tune about judging, as one frozen value: the judge never reads configuration itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.names import DEFAULT_PSEUDONYMS
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    mailbox: str | None = None
+    loop_token: str | None = None
+    reference_format: str = "{seq}/{year}"
+    eir_keywords: tuple[str, ...] = DEFAULT_EIR_KEYWORDS
+    sar_keywords: tuple[str, ...] = DEFAULT_SAR_KEYWORDS
+    review_keywords: tuple[str, ...] = DEFAULT_REVIEW_KEYWORDS
+    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS
+    accept_surname_only: bool = False
+    name_must_be_in_body: bool = False
+    min_description_words: int = 3
+    daily_reply_cap: int = 10
+    disabled_rules: frozenset[str] = field(default_factory=frozenset)
