@@ -16,14 +16,10 @@ from mailbot.cli import main
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
 from mailbot.judging.references import ReferenceKey, find_reference_keys
-from mailbot.replies.templates import (
-    LANGUAGES,
-    TemplateRenderError,
-    Templates,
-    compose,
-    longdate,
-    shipped_templates_dir,
-)
+from mailbot.mail.compose import compose
+from mailbot.replies.filters import longdate
+from mailbot.replies.loader import shipped_templates_dir
+from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
 from mailbot.store.models import Case, OutboxMessage, StaffAlert
 from mailbot.replies.catalog import (
     CATALOG,

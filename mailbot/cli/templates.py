@@ -8,7 +8,8 @@ import click
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, _settings, main
-from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
+from mailbot.mail.compose import RenderedReply
+from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
 from mailbot.store.models import Case
 from mailbot.store.queries import find_case_by_reference
 from mailbot.replies.catalog import (

@@ -14,12 +14,12 @@ from pathlib import Path
 from jinja2.exceptions import TemplateSyntaxError
 
 from mailbot.config import Settings
+from mailbot.replies.loader import shipped_templates_dir
 from mailbot.replies.templates import (
     LANGUAGES,
     PARTS,
     TemplateProblem,
     Templates,
-    shipped_templates_dir,
 )
 from mailbot.replies.catalog import CATALOG, render_limit, sample_contexts
 

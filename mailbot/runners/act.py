@@ -23,7 +23,8 @@ from mailbot.judging.decision import Decision
 from mailbot.judging.facts import clean_subject, subject_stem
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.mail.owntext import own_text
-from mailbot.replies.templates import Templates, compose
+from mailbot.mail.compose import compose
+from mailbot.replies.templates import Templates
 from mailbot.store import models
 from mailbot.store.queries import allocate_reference
 

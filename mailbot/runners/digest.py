@@ -24,7 +24,8 @@ from mailbot.store.casework import case_deadline, clock_events, review_deadline
 from mailbot.clock.deadlines import ClockPolicy, Deadline, staff_state, working_days_between
 from mailbot.config import Settings
 from mailbot.judging.decision import REPLYING_ACTIONS
-from mailbot.replies.templates import RenderedReply, Templates
+from mailbot.mail.compose import RenderedReply
+from mailbot.replies.templates import Templates
 from mailbot.runners.staff_mail import queue_staff_mail
 from mailbot.store.db import Database
 from mailbot.store.models import (

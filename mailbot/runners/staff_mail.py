@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
-from mailbot.replies.templates import RenderedReply, compose
+from mailbot.mail.compose import RenderedReply, compose
 from mailbot.store.models import OutboxMessage
 
 
