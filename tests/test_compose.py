@@ -102,8 +102,8 @@ def test_a_client_reads_what_email_message_would_have_said(headers: dict[str, ob
     subject = str(headers.get("subject", "Re: Budget [Enquiry Ref: 13931/2024]"))
     args.update({k: v for k, v in headers.items() if k != "subject"})
     rendered = RenderedReply(subject, text, html)
-    message = compose(rendered=rendered, **args)  # type: ignore[arg-type]
-    expected = reference(rendered=rendered, message_id=message.message_id, **args)  # type: ignore[arg-type]
+    message = compose(rendered=rendered, **args)  # type: ignore[arg-type]  # a mixed dict
+    expected = reference(rendered=rendered, message_id=message.message_id, **args)  # type: ignore[arg-type]  # a mixed dict
     ours, theirs = read(message.raw), read(expected.as_bytes())
     if "例え" in str(args["to"]):  # a Unicode domain goes out in its IDNA form, which any mail system takes
         theirs[0]["To"] = "jo@xn--r8jz45g.jp"
@@ -131,7 +131,7 @@ def test_header_values_with_line_breaks_are_refused(field: str, newline: str) ->
     args[field] = (f"<a@b>{injected}",) if field == "references" else f"{args[field] or ''}{injected}"
     rendered = RenderedReply("Subject", "Body\n", None)
     try:
-        message = compose(rendered=rendered, **args)  # type: ignore[arg-type]
+        message = compose(rendered=rendered, **args)  # type: ignore[arg-type]  # a mixed dict
     except ValueError:
         return
     # one_line() may have flattened a free-text value instead: then the text stays inside its own header
@@ -189,7 +189,7 @@ def test_every_header_value_is_written_within_the_wire_limits(field: str, value:
     subject = value if field == "subject" else "Subject"
     if field != "subject":
         args[field] = value
-    message = compose(rendered=RenderedReply(subject, "x\n", None), **args)  # type: ignore[arg-type]
+    message = compose(rendered=RenderedReply(subject, "x\n", None), **args)  # type: ignore[arg-type]  # a mixed dict
     head = message.raw.split(b"\n\n", 1)[0]
     assert all(len(line) <= 998 for line in head.split(b"\n"))
     assert all(len(line) <= 78 for line in head.split(b"\n") if b" " in line.strip())

@@ -746,5 +746,5 @@ class TestFallbacks:
         assert message.text == "Subject: x\n\nbody \ufffd\n"
 
     def test_not_even_bytes(self) -> None:
-        message = parse_message("a str, not bytes")  # type: ignore[arg-type]
+        message = parse_message("a str, not bytes")  # type: ignore[arg-type]  # the wrong type is the point
         assert isinstance(message, InboundMessage)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from botkit import BotFactory
+from servers import DovecotAccount, SmtpMessage, SmtpSink
 from sqlalchemy import select
 
 from mailbot.cli import main
@@ -33,6 +35,7 @@ from mailbot.replies.catalog import (
     stored_context,
 )
 from mailbot.replies.check import check_templates
+from mailbot.service import Bot
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"
@@ -324,7 +327,7 @@ def body(message: EmailMessage) -> str:
     return part.get_content()
 
 
-def deliver(bot, dovecot, smtp_sink, n: int, when: datetime) -> list:  # type: ignore[no-untyped-def]
+def deliver(bot: Bot, dovecot: DovecotAccount, smtp_sink: SmtpSink, n: int, when: datetime) -> list[SmtpMessage]:
     before = len(smtp_sink.messages)
     dovecot.append(request(n), when)
     stats = bot.cycle()
@@ -332,7 +335,8 @@ def deliver(bot, dovecot, smtp_sink, n: int, when: datetime) -> list:  # type: i
     return smtp_sink.messages[before:]
 
 
-def test_broken_admin_template_on_a_real_run(make_bot, dovecot, smtp_sink, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_broken_admin_template_on_a_real_run(make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+                                             tmp_path: Path) -> None:
     broken = write(tmp_path, "acknowledgement_foi/text.txt", "Dear {{ requester_name }},\n{{ requestor }}\n")
     clock = Clock(MONDAY)
     bot = make_bot({"templates": {"dir": str(tmp_path)}, "staff": {"recipients": [STAFF]}}, clock=clock)
@@ -360,7 +364,8 @@ def test_broken_admin_template_on_a_real_run(make_bot, dovecot, smtp_sink, tmp_p
         assert statuses == ["sent"] * 5
 
 
-def test_an_edit_takes_effect_on_the_next_message(make_bot, dovecot, smtp_sink, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_takes_effect_on_the_next_message(make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+                                                  tmp_path: Path) -> None:
     text = write(tmp_path, "acknowledgement_foi/text.txt", "Version one for {{ reference }}.\n")
     bot = make_bot({"templates": {"dir": str(tmp_path)}})
     (first,) = deliver(bot, dovecot, smtp_sink, 1, MONDAY)
@@ -372,8 +377,9 @@ def test_an_edit_takes_effect_on_the_next_message(make_bot, dovecot, smtp_sink, 
     assert second.message["Subject"] == "New wording [Ref 2/2024]"
 
 
-def test_welsh_replies_on_a_real_run_and_preview_of_the_stored_enquiry(make_bot, dovecot, smtp_sink, db_url,
-                                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_welsh_replies_on_a_real_run_and_preview_of_the_stored_enquiry(make_bot: BotFactory, dovecot: DovecotAccount,
+                                                                     smtp_sink: SmtpSink, db_url: str,
+                                                                     tmp_path: Path) -> None:
     bot = make_bot({"templates": {"language": "cy"}})
     (ack,) = deliver(bot, dovecot, smtp_sink, 1, MONDAY)
     text = body(ack.message)

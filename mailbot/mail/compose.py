@@ -57,10 +57,12 @@ class ComposedMessage:
         return self.raw
 
     def __getitem__(self, name: str) -> str | None:
+        """The header as the default policy reads it (a str subclass: addresses, dates parsed), None if absent."""
         if self._headers is None:
             parser = BytesHeaderParser(_class=EmailMessage, policy=email_policy.default)
             self._headers = parser.parsebytes(self.raw)
-        return self._headers[name]
+        value: str | None = self._headers[name]
+        return value
 
 
 def one_line(value: str) -> str:
@@ -96,14 +98,15 @@ def _body(rendered: RenderedReply, message_id: str) -> EmailMessage:
     """text/plain, or multipart/alternative with the HTML part; the message's own headers come after these."""
     message = EmailMessage(policy=_PART_POLICY)
     if not rendered.html:
-        _text_part(message, rendered.text, "plain")
+        _text_part(message, rendered.text, "plain")  # EmailMessage.set_content adds MIME-Version
         return message
     # The boundary is ours rather than random so that the generator need not search the parts for it: "=_" can
     # never open a quoted-printable line ("=" there is always followed by two hex digits or the line's end).
     message.make_alternative(boundary="=_" + message_id.strip("<>").replace("@", "."))
-    message["MIME-Version"] = "1.0"
+    message["MIME-Version"] = "1.0"  # the message's alone: RFC 2045 does not ask it of the parts
     for text, subtype in ((rendered.text, "plain"), (rendered.html, "html")):
-        message.attach(_text_part(MIMEPart(policy=_PART_POLICY), text, subtype))
+        part = _text_part(MIMEPart(policy=_PART_POLICY), text, subtype)
+        message.attach(part)  # type: ignore[arg-type]  # typeshed types attach(Self); any MIMEPart is a part
     return message
 
 

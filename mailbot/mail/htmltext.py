@@ -6,7 +6,7 @@ import html as _html
 import logging
 import re
 
-from inscriptis import get_text
+from inscriptis import get_text  # type: ignore[import-untyped]  # inscriptis ships no type hints
 
 from mailbot.mail.charsets import normalise_newlines
 

@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from mailparser.dates import parse_mail_date
-from mailparser.utils import get_addresses
+from mailparser.dates import parse_mail_date  # type: ignore[import-untyped]  # mail-parser ships no type hints
+from mailparser.utils import get_addresses  # type: ignore[import-untyped]  # as above
 
 from mailbot.mail.headers import Headers
 

@@ -96,8 +96,8 @@ def _parse(raw: bytes) -> InboundMessage:
 
 
 def _stdlib_parse(raw: bytes) -> Message:
-    """Fed in chunks: parsebytes() would hold the whole message as one str plus a StringIO of it,
-    which multiplies peak memory on large mail."""
+    """Fed in chunks: parsebytes() would hold the whole message as one str plus a StringIO of it, a multiple
+    of its size in peak memory on large mail (docs/operations.md)."""
     parser = BytesFeedParser(policy=compat32)
     for start in range(0, len(raw), _FEED_CHUNK):
         parser.feed(raw[start : start + _FEED_CHUNK])

@@ -34,8 +34,8 @@ def size(part: Message) -> int:
 
 
 def _base64_size(payload: str) -> int:
-    """Decoded size counted, not decoded: decoding a large attachment just to measure it costs three
-    transient copies in the stdlib. Exact for well-formed base64."""
+    """Decoded size counted, not decoded: decoding a large attachment just to measure it makes the stdlib build
+    transient copies of it (docs/operations.md). Exact for well-formed base64."""
     symbols = len(payload) - sum(payload.count(c) for c in "\r\n \t=")
     return symbols * 3 // 4
 
