@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import TemplateNotFound
 from botkit import BotFactory
 from servers import DovecotAccount, SmtpMessage, SmtpSink
 from sqlalchemy import select
@@ -200,6 +201,21 @@ def test_within_one_run_each_file_is_read_once_and_edits_wait_for_the_next_run(t
         assert again.text == "version 1 13931/2022\n" and again.subject != "Mine [13931/2022]"
     after = templates.render("acknowledgement_foi", context)
     assert after.text == "version 2 13931/2022\n" and after.subject == "Mine [13931/2022]"
+
+
+def test_a_template_name_can_never_leave_the_template_roots(tmp_path: Path) -> None:
+    """An include or a name with ".." is refused, even when the file it points at exists beside the admin dir."""
+    admin = tmp_path / "admin"
+    write(tmp_path, "secret.txt", "not a template\n")
+    write(admin, "follow_up_received/text.txt", "Ref {{ reference }}\n{% include '../secret.txt' %}\n")
+    templates = Templates(admin)
+    with pytest.raises(TemplateNotFound):
+        templates.loader.locate("../secret.txt")
+    with pytest.raises(TemplateNotFound):
+        templates.env.get_template("follow_up_received/../../secret.txt")
+    with pytest.raises(TemplateRenderError) as caught:
+        templates.render("follow_up_received", ctx("follow_up_received", 2))
+    assert "template not found: ../secret.txt" in caught.value.problem.message
 
 
 def test_a_welsh_override_beats_the_shipped_welsh_file(tmp_path: Path) -> None:
