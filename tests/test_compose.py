@@ -275,3 +275,27 @@ def test_the_bytes_on_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
                           from_address="foi@council.example", from_name="FOI", to="jo@example.org", in_reply_to=None,
                           references=(), loop_token="t", now=NOW)
     assert alternative.raw == GOLDEN_ALTERNATIVE
+
+
+def test_no_line_exceeds_998_octets_whatever_the_sender_sent() -> None:
+    """A hostile subject word goes as encoded words (which fold); an id too long for any line is left out, since a
+    Message-ID may not be split; an address that long cannot be written at all, so compose refuses it."""
+    word = "y" * 3000
+    message = compose(rendered=RenderedReply(f"Re: {word} [Enquiry Ref: 1/2024]", "x\n", None),
+                      from_address="foi@council.example", from_name="FOI", to="jo@example.org",
+                      in_reply_to="<ok@example.org>", references=("<" + "z" * 1200 + "@e>", "<earlier@example.org>"),
+                      loop_token="t", now=NOW)
+    assert all(len(line) <= 78 for line in message.raw.split(b"\n\n", 1)[0].split(b"\n"))
+    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    assert str(parsed["Subject"]) == f"Re: {word} [Enquiry Ref: 1/2024]"
+    assert parsed["In-Reply-To"] == "<ok@example.org>"
+    assert parsed["References"] == "<earlier@example.org> <ok@example.org>"
+    unthreaded = compose(rendered=RenderedReply("Subject", "x\n", None), from_address="foi@council.example",
+                         from_name="FOI", to="jo@example.org", in_reply_to="<" + "x" * 1500 + "@e>",
+                         references=("<earlier@example.org>",), loop_token="t", now=NOW)
+    assert all(len(line) <= 998 for line in unthreaded.raw.split(b"\n"))
+    parsed = email.message_from_bytes(unthreaded.raw, policy=email.policy.default)
+    assert parsed["In-Reply-To"] is None and parsed["References"] is None and parsed["X-Loop"] == "t"
+    with pytest.raises(ValueError, match="998"):
+        compose(rendered=RenderedReply("Subject", "x\n", None), from_address="foi@council.example", from_name="FOI",
+                to="jo@" + "d" * 1200 + ".example", in_reply_to=None, references=(), loop_token="t", now=NOW)

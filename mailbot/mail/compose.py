@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
 from email.contentmanager import raw_data_manager
+from email.header import Header
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr, make_msgid
@@ -70,10 +71,30 @@ def one_line(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+# RFC 5322 2.1.1: no line of a message may exceed 998 octets. compat32 folds only at spaces, so a word longer than
+# that (a hostile subject, a hostile Message-ID quoted back) would go out as one illegal line.
+_MAX_LINE = 998
+
+
 def _header_value(value: str) -> str:
     if "\r" in value or "\n" in value:
         raise ValueError("a header value may not contain a line break")
     return value
+
+
+def _folds(name: str, value: str) -> bool:
+    """Whether compat32 can fold the value into lines of at most 998 octets (it breaks lines at spaces only)."""
+    return all(len(word) <= _MAX_LINE - len(name) - 2 for word in value.split())
+
+
+def _text(name: str, value: str) -> str | Header:
+    """Free text (the subject) that cannot be folded at its spaces goes as encoded words, which can be."""
+    return value if _folds(name, value) else Header(value, "utf-8", header_name=name)
+
+
+def _foldable_ids(name: str, ids: Sequence[str]) -> list[str]:
+    """A Message-ID may not be split, so one too long for any line cannot be written: it is left out."""
+    return [message_id for message_id in ids if _folds(name, message_id)]
 
 
 def _address(address: str) -> str:
@@ -130,12 +151,16 @@ def compose(
     headers = [("From", formataddr((one_line(from_name), _address(from_address)))), ("To", _address(to))]
     if reply_to:
         headers.append(("Reply-To", ", ".join(_address(one_line(address)) for address in reply_to)))
-    headers += [("Subject", one_line(rendered.subject)), ("Date", format_datetime(now)), ("Message-ID", message_id)]
-    if in_reply_to:
-        chain = [r for r in references if r != in_reply_to] + [in_reply_to]
+    subject = one_line(rendered.subject)
+    headers += [("Subject", subject), ("Date", format_datetime(now)), ("Message-ID", message_id)]
+    if in_reply_to and _foldable_ids("In-Reply-To", [in_reply_to]):
+        chain = _foldable_ids("References", [r for r in references if r != in_reply_to]) + [in_reply_to]
         headers += [("In-Reply-To", in_reply_to), ("References", " ".join(chain[-20:]))]
     headers += [("Auto-Submitted", auto_submitted), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
                 ("Precedence", "bulk"), ("X-Loop", loop_token)]
     for name, value in headers:
-        message[name] = _header_value(value)
-    return ComposedMessage(message_id, message.as_bytes(policy=_POLICY))
+        message[name] = _text(name, _header_value(value)) if name == "Subject" else _header_value(value)
+    raw = message.as_bytes(policy=_POLICY)
+    if any(len(line) > _MAX_LINE for line in raw.split(b"\n")):
+        raise ValueError("a header cannot be written in lines of at most 998 octets (an address that long?)")
+    return ComposedMessage(message_id, raw)
