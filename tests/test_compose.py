@@ -178,7 +178,7 @@ FOLD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("field", ["subject", "loop_token", "auto_submitted"])
+@pytest.mark.parametrize("field", ["subject", "from_name", "loop_token", "auto_submitted"])
 @pytest.mark.parametrize("value", FOLD_VALUES, ids=[repr(v)[:30] for v in FOLD_VALUES])
 def test_every_header_value_is_written_within_the_wire_limits(field: str, value: str) -> None:
     """compat32 folds and encodes each header as it writes it: whatever the value, it stays in its own header, on
@@ -193,13 +193,22 @@ def test_every_header_value_is_written_within_the_wire_limits(field: str, value:
     head = message.raw.split(b"\n\n", 1)[0]
     assert all(len(line) <= 998 for line in head.split(b"\n"))
     assert all(len(line) <= 78 for line in head.split(b"\n") if b" " in line.strip())
-    name = {"subject": "Subject", "loop_token": "X-Loop", "auto_submitted": "Auto-Submitted"}[field]
+    name = {"subject": "Subject", "from_name": "From", "loop_token": "X-Loop", "auto_submitted": "Auto-Submitted"}
     expected = EmailMessage()
-    expected[name] = one_line(value) if field == "subject" else value
+    if field == "from_name":
+        expected["From"] = formataddr((one_line(value), "foi@council.example"))
+    else:
+        expected[name[field]] = one_line(value) if field == "subject" else value
     ours = email.message_from_bytes(message.raw, policy=email.policy.default)
     theirs = email.message_from_bytes(expected.as_bytes(), policy=email.policy.default)
-    assert not ours.defects and len(ours.get_all(name) or []) == 1
-    assert " ".join(str(ours[name]).split()) == " ".join(str(theirs[name]).split())
+    header = name[field]
+    assert not ours.defects and len(ours.get_all(header) or []) == 1
+    if field == "from_name":  # the name as meant: EmailMessage misreads some (see the first test); an encoded word
+        intended = [(a.display_name, a.addr_spec) for a in theirs["From"].addresses] if "=?" in value else \
+            [(one_line(value), "foi@council.example")]  # ... is decoded by any client, as it is here
+        assert [(a.display_name, a.addr_spec) for a in ours["From"].addresses] == intended
+    else:
+        assert " ".join(str(ours[header]).split()) == " ".join(str(theirs[header]).split())
 
 
 # Two replies as they go on the wire, byte for byte: a change here is a change every recipient's client sees.
