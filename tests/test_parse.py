@@ -1,4 +1,5 @@
-"""Unit tests for mailbot.mail.parse on small inline messages: each pins one behaviour later steps rely on."""
+"""Unit tests for mailbot.mail.parse (and the modules it assembles) on small inline messages: each pins one
+behaviour later steps rely on."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import mailbot.mail.htmltext as htmltext_module
+import mailbot.mail.mailparser_view as mailparser_view_module
 import mailbot.mail.parse as parse_module
+from mailbot.mail.charsets import decode_bytes
 from mailbot.mail.message import InboundMessage
-from mailbot.mail.parse import decode_bytes, parse_message
+from mailbot.mail.parse import parse_message
 
 SYNTHETIC_ID = re.compile(r"<[0-9a-f]{32}@mailbot\.invalid>")
 LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -598,7 +602,7 @@ eJ8+IgAAAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQTS5NaWNy
         assert [(a.filename, a.content_type) for a in message.attachments] == [("winmail.dat", "application/ms-tnef")]
 
     def test_huge_html_uses_linear_fallback(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(parse_module, "_MAX_HTML_CHARS", 10)
+        monkeypatch.setattr(htmltext_module, "MAX_HTML_CHARS", 10)
         message = parse_message(
             mail(
                 "Content-Type: text/html\n\n"
@@ -722,8 +726,8 @@ class TestFallbacks:
         def boom(*args: object, **kwargs: object) -> None:
             raise RuntimeError("mail-parser broke")
 
-        monkeypatch.setattr(parse_module, "get_addresses", boom)
-        monkeypatch.setattr(parse_module, "parse_mail_date", boom)
+        monkeypatch.setattr(mailparser_view_module, "get_addresses", boom)
+        monkeypatch.setattr(mailparser_view_module, "parse_mail_date", boom)
         message = parse_message(PLAIN)
         assert message.sender == "jane@example.org"
         assert message.to == ("foi@council.example.gov.uk", "other@example.net")
@@ -742,5 +746,5 @@ class TestFallbacks:
         assert message.text == "Subject: x\n\nbody \ufffd\n"
 
     def test_not_even_bytes(self) -> None:
-        message = parse_message("a str, not bytes")  # type: ignore[arg-type]
+        message = parse_message("a str, not bytes")  # type: ignore[arg-type]  # the wrong type is the point
         assert isinstance(message, InboundMessage)

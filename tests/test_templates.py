@@ -10,20 +10,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import TemplateNotFound
+from servers import DovecotAccount, SmtpMessage, SmtpSink
 from sqlalchemy import select
 
 from mailbot.cli import main
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
 from mailbot.judging.references import ReferenceKey, find_reference_keys
-from mailbot.replies.templates import (
-    LANGUAGES,
-    TemplateRenderError,
-    Templates,
-    compose,
-    longdate,
-    shipped_templates_dir,
-)
+from mailbot.mail.compose import compose
+from mailbot.replies.filters import longdate
+from mailbot.replies.loader import shipped_templates_dir
+from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
 from mailbot.store.models import Case, OutboxMessage, StaffAlert
 from mailbot.replies.catalog import (
     CATALOG,
@@ -40,6 +38,8 @@ from mailbot.cli.templates import stored_context
 from mailbot.testing import messages
 from mailbot.testing.clock import ManualClock as Clock
 from mailbot.testing.moments import WHEN as MONDAY
+from mailbot.service import Bot
+from mailbot.testing.bots import BotFactory
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"
@@ -206,6 +206,21 @@ def test_within_one_run_each_file_is_read_once_and_edits_wait_for_the_next_run(t
     assert after.text == "version 2 13931/2022\n" and after.subject == "Mine [13931/2022]"
 
 
+def test_a_template_name_can_never_leave_the_template_roots(tmp_path: Path) -> None:
+    """An include or a name with ".." is refused, even when the file it points at exists beside the admin dir."""
+    admin = tmp_path / "admin"
+    write(tmp_path, "secret.txt", "not a template\n")
+    write(admin, "follow_up_received/text.txt", "Ref {{ reference }}\n{% include '../secret.txt' %}\n")
+    templates = Templates(admin)
+    with pytest.raises(TemplateNotFound):
+        templates.loader.locate("../secret.txt")
+    with pytest.raises(TemplateNotFound):
+        templates.env.get_template("follow_up_received/../../secret.txt")
+    with pytest.raises(TemplateRenderError) as caught:
+        templates.render("follow_up_received", ctx("follow_up_received", 2))
+    assert "template not found: ../secret.txt" in caught.value.problem.message
+
+
 def test_a_welsh_override_beats_the_shipped_welsh_file(tmp_path: Path) -> None:
     write(tmp_path, "cy/acknowledgement_foi/text.txt", "Ein geiriau ni {{ reference }}\n")
     assert Templates(tmp_path, "cy").render("acknowledgement_foi", ctx("acknowledgement_foi")).text == \
@@ -320,7 +335,7 @@ def body(message: EmailMessage) -> str:
     return part.get_content()
 
 
-def deliver(bot, dovecot, smtp_sink, n: int, when: datetime) -> list:  # type: ignore[no-untyped-def]
+def deliver(bot: Bot, dovecot: DovecotAccount, smtp_sink: SmtpSink, n: int, when: datetime) -> list[SmtpMessage]:
     before = len(smtp_sink.messages)
     dovecot.append(request(n), when)
     stats = bot.cycle()
@@ -328,7 +343,8 @@ def deliver(bot, dovecot, smtp_sink, n: int, when: datetime) -> list:  # type: i
     return smtp_sink.messages[before:]
 
 
-def test_broken_admin_template_on_a_real_run(make_bot, dovecot, smtp_sink, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_broken_admin_template_on_a_real_run(make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+                                             tmp_path: Path) -> None:
     broken = write(tmp_path, "acknowledgement_foi/text.txt", "Dear {{ requester_name }},\n{{ requestor }}\n")
     clock = Clock(MONDAY)
     bot = make_bot({"templates": {"dir": str(tmp_path)}, "staff": {"recipients": [STAFF]}}, clock=clock)
@@ -356,7 +372,8 @@ def test_broken_admin_template_on_a_real_run(make_bot, dovecot, smtp_sink, tmp_p
         assert statuses == ["sent"] * 5
 
 
-def test_an_edit_takes_effect_on_the_next_message(make_bot, dovecot, smtp_sink, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_takes_effect_on_the_next_message(make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink,
+                                                  tmp_path: Path) -> None:
     text = write(tmp_path, "acknowledgement_foi/text.txt", "Version one for {{ reference }}.\n")
     bot = make_bot({"templates": {"dir": str(tmp_path)}})
     (first,) = deliver(bot, dovecot, smtp_sink, 1, MONDAY)
@@ -368,8 +385,9 @@ def test_an_edit_takes_effect_on_the_next_message(make_bot, dovecot, smtp_sink, 
     assert second.message["Subject"] == "New wording [Ref 2/2024]"
 
 
-def test_welsh_replies_on_a_real_run_and_preview_of_the_stored_enquiry(make_bot, dovecot, smtp_sink, db_url,
-                                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_welsh_replies_on_a_real_run_and_preview_of_the_stored_enquiry(make_bot: BotFactory, dovecot: DovecotAccount,
+                                                                     smtp_sink: SmtpSink, db_url: str,
+                                                                     tmp_path: Path) -> None:
     bot = make_bot({"templates": {"language": "cy"}})
     (ack,) = deliver(bot, dovecot, smtp_sink, 1, MONDAY)
     text = body(ack.message)

@@ -16,7 +16,8 @@ from mailbot.judging.values import Action, Kind, Regime
 from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
-from mailbot.replies.templates import LANGUAGES, RenderedReply, TemplateRenderError, Templates
+from mailbot.mail.compose import RenderedReply
+from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
 from mailbot.runners.act import DecisionApplier
 from mailbot.store.models import Case, Decision, InboundMessage, Review
 from mailbot.store.queries import find_case_by_reference

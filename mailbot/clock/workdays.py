@@ -54,7 +54,7 @@ class WorkingCalendar:
     def identity(self) -> str:
         """Recorded beside each due date so a change of package or settings can be detected later."""
         extras = ",".join(sorted(d.isoformat() for d in self.extra_non_working))
-        version = holidays.__version__  # type: ignore[attr-defined]  # set by the package, not in its stubs
+        version = holidays.__version__
         return f"holidays {version}; {'+'.join(self.nations)}; extra [{extras}]"
 
     def holiday_name(self, day: date) -> str | None:

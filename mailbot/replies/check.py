@@ -15,12 +15,12 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from mailbot.config import Settings
 from mailbot.replies.catalog import CATALOG, render_limit, sample_contexts
+from mailbot.replies.loader import shipped_templates_dir
 from mailbot.replies.templates import (
     LANGUAGES,
     PARTS,
     TemplateProblem,
     Templates,
-    shipped_templates_dir,
 )
 
 

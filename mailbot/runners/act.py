@@ -29,7 +29,8 @@ from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.context import mailbox_variables
-from mailbot.replies.templates import Templates, compose
+from mailbot.mail.compose import compose
+from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import alert_template_problem, notify_staff
 from mailbot.store import models
 from mailbot.store.casework import record_event, refresh_review

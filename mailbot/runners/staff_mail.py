@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
-from mailbot.replies.templates import MAX_RENDERED_CHARS, RenderedReply, Rendering, Templates, compose
+from mailbot.mail.compose import RenderedReply, compose
+from mailbot.replies.templates import MAX_RENDERED_CHARS, Rendering, Templates
 from mailbot.store.models import OutboxMessage
 
 

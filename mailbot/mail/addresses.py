@@ -1,0 +1,80 @@
+"""Addresses from address headers, however broken: a strict structural reading first, a loose scan after."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+
+from mailbot.mail.headers import Headers, decode_header_value, unescape_header_bytes, unfold
+from mailbot.mail.ids import ANGLE_ID
+from mailbot.mail.mailparser_view import MAX_MAILPARSER_HEADER, MailParserView
+
+__all__ = ["address_tuple", "loose_addresses", "return_path", "sender"]
+
+_ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
+
+
+def sender(headers: Headers, view: MailParserView | None) -> tuple[str | None, str | None]:
+    """(display name, address) of the first From address; None for what is missing."""
+    pairs = _address_pairs(headers, view, "from")
+    if not pairs:
+        return None, None
+    name, address = pairs[0]
+    return (name or None), address
+
+
+def address_tuple(headers: Headers, view: MailParserView | None, name: str) -> tuple[str, ...]:
+    return tuple(address for _, address in _address_pairs(headers, view, name))
+
+
+def _address_pairs(headers: Headers, view: MailParserView | None, name: str) -> list[tuple[str, str]]:
+    """A strict structural reading first, a loose scan when it finds nothing in a non-empty header.
+
+    mail-parser reads ASCII headers (nearly all of them, encoded words included); it renders raw 8-bit
+    bytes as backslash escapes, so those headers go to the stdlib after our own byte decoding.
+    """
+    value, raw = headers.first(name), headers.first_raw(name) or ""
+    if not value:
+        return []
+    candidates: list[tuple[str, str]]
+    if view is not None and name in view.addresses and raw.isascii() and len(raw) <= MAX_MAILPARSER_HEADER:
+        candidates = view.addresses[name]
+    else:
+        candidates = email.utils.getaddresses([unfold(unescape_header_bytes(raw))])
+    pairs = [(_clean_name(n), a.strip()) for n, a in candidates if _is_address(a)]
+    return pairs or loose_addresses(value)
+
+
+def _is_address(address: object) -> bool:
+    return isinstance(address, str) and "@" in address and not any(c in address for c in "<>\r\n\t ")
+
+
+def _clean_name(name: object) -> str:
+    """Display names may still hold quoted encoded words, which real clients decode anyway."""
+    return decode_header_value(name) if isinstance(name, str) else ""
+
+
+def loose_addresses(value: str) -> list[tuple[str, str]]:
+    """Anything shaped like local@domain, with the text before the first one as its display name.
+
+    Split, not a regex search: "[^sep]+@[^sep]+" backtracks quadratically over long runs without "@".
+    """
+    found = [token for token in _ADDRESS_SEPARATORS.split(value) if _looks_like_address(token)]
+    if not found:
+        return []
+    first_name = value[: value.find(found[0])].strip(" \t<>\"',;")
+    return [(first_name if i == 0 else "", address) for i, address in enumerate(found)]
+
+
+def _looks_like_address(token: str) -> bool:
+    local, at, domain = token.rpartition("@")
+    return bool(at and local and domain)
+
+
+def return_path(headers: Headers) -> str | None:
+    """None when absent; "" for the null sender "<>", which is what marks bounces and auto-replies."""
+    value = headers.first("return-path")
+    if value is None:
+        return None
+    bracketed = ANGLE_ID.search(value)
+    return (bracketed.group(1) if bracketed else value).strip(" \t<>")
