@@ -32,8 +32,8 @@ pyproject.toml. What a client should know about this server (all checked by ``te
 * Plain TCP only (no STARTTLS, no IMAPS): ``IMAPClient(host, port, ssl=False)``.
 
 Two pymap problems are worked around below rather than left to callers: its connection tasks could be garbage
-collected mid-session on Python 3.12+ (see ``on_connect``), and it writes each response in many small pieces,
-which made imapclient's ``idle_check()`` fail now and then (see :class:`_CoalescingWriter`).
+collected mid-session on Python 3.12+ (see ``start_imap``), and it writes each response in many small pieces,
+which made imapclient's ``idle_check()`` fail now and then (see `mailbot.demo.imap_server`).
 
 The SMTP server takes mail from anyone to anyone, with or without AUTH (PLAIN/LOGIN with the same user and
 password as IMAP, over plain TCP). It delivers nothing: each message is recorded in :attr:`sent` so the demo
@@ -42,34 +42,25 @@ password as IMAP, over plain TCP). It delivers nothing: each message is recorded
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import concurrent.futures
 import logging
 import re
 import socket
-import ssl
 import threading
 import time
-import uuid
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Coroutine, Iterable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from proxyprotocol.result import ProxyResultLocal
-from proxyprotocol.sock import SocketInfo
-from pymap.backend.dict import Config as _DictConfig
-from pymap.backend.dict import DictBackend, Identity, Login
-from pymap.concurrent import Subsystem
-from pymap.imap import IMAPServer
-from pymap.parsing.message import AppendMessage
+from aiosmtpd.smtp import SMTP
+from pymap.backend.dict import DictBackend
 from pymap.parsing.specials.flag import Flag
-from pymap.user import UserMetadata
-from pysasl.hashing import Cleartext
+
+from mailbot.demo.imap_server import HOST, append_message, start_imap
+from mailbot.demo.smtp_server import SentMessage, password_check, start_smtp
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -79,67 +70,8 @@ __all__ = ["DEFAULT_USER", "EmbeddedMailServers", "SentMessage"]
 _log = logging.getLogger(__name__)
 
 DEFAULT_USER = "foi@police.example.uk"
-_HOST = "127.0.0.1"
-_SERVER_NAME = "mailbot-demo"
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    """One message handed to the embedded SMTP server, exactly as the client sent it."""
-
-    mail_from: str
-    rcpt_tos: tuple[str, ...]
-    raw: bytes  # the DATA bytes as received (CRLF line endings, dot-unstuffed)
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-
-class _DemoConfig(_DictConfig):
-    """pymap's dict-backend config with a fixed greeting.
-
-    The stock greeting calls ``socket.getfqdn()`` on every connection, which takes seconds on machines with slow
-    reverse DNS (notably macOS); a demo must not stall on that.
-    """
-
-    @property
-    def greeting(self) -> bytes:
-        return b"Server ready " + _SERVER_NAME.encode("ascii")
-
-
-def _pymap_args(user: str, password: str, port: int) -> argparse.Namespace:
-    """The options the ``pymap`` command line would have parsed; pymap's config constructors read them."""
-    return argparse.Namespace(
-        debug=False,
-        host=_HOST,
-        port=port,
-        cert=None,
-        key=None,
-        tls=False,
-        inherited_sockets=None,
-        proxy_protocol=None,
-        passlib_cfg=None,
-        skip_services=[],
-        demo_data=False,
-        demo_user=user,
-        demo_password=password,
-    )
-
-
-class _CaptureHandler:
-    """aiosmtpd handler: records every message and accepts it, so the bot sees a normal successful send."""
-
-    def __init__(self, record: Callable[[SentMessage], None]) -> None:
-        self._record = record
-
-    # aiosmtpd calls its handlers by the verb they answer: handle_DATA.
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - see above
-        raw = envelope.original_content
-        if raw is None:  # only when decode_data=True, which we never set; kept for the type checker
-            content = envelope.content or b""
-            raw = content if isinstance(content, bytes) else content.encode("utf-8", "surrogateescape")
-        self._record(SentMessage(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos), raw=raw))
-        return "250 OK: recorded by the mailbot demo, not delivered"
 
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -173,8 +105,8 @@ class EmbeddedMailServers:
             raise ValueError("the demo mailbox needs a non-empty password")
         self.user: str = user
         self.password: str = password
-        self.imap_host: str = _HOST
-        self.smtp_host: str = _HOST
+        self.imap_host: str = HOST
+        self.smtp_host: str = HOST
         self.imap_port: int = imap_port
         self.smtp_port: int = smtp_port
         self._startup_timeout = startup_timeout
@@ -280,7 +212,9 @@ class EmbeddedMailServers:
             raise TypeError("append() takes the raw message as bytes")
         data = _BARE_LF.sub(b"\r\n", bytes(raw))
         flag_set = frozenset(Flag(f) for f in flags)
-        return self._call(self._append(data, when, folder, flag_set))
+        if self._backend is None:
+            raise RuntimeError("the embedded mail servers are not running")
+        return self._call(append_message(self._backend, self.user, data, when, folder, flag_set))
 
     def imap_client(self, *, login: bool = True, timeout: float = 10.0) -> IMAPClient:
         """An imapclient connection to the embedded server, set up the way this server needs.
@@ -330,8 +264,9 @@ class EmbeddedMailServers:
         async with AsyncExitStack() as stack:
             # Registered first, so it runs last: by then every client task has been cancelled.
             stack.push_async_callback(self._cancel_other_tasks)
-            await self._start_imap(stack)
-            await self._start_smtp(stack)
+            self._backend, self.imap_port = await start_imap(stack, self.user, self.password, self.imap_port)
+            self.smtp_port = await start_smtp(stack, self.smtp_port, self._record_sent,
+                                              password_check(self.user, self.password), self._smtp_protocols)
             # Runs first on exit: drop client connections before the listening servers close, because from
             # Python 3.12 Server.wait_closed() waits for every open connection to end.
             stack.push_async_callback(self._close_connections)
@@ -339,95 +274,10 @@ class EmbeddedMailServers:
             ready.set_result(None)
             await self._stop_event.wait()
 
-    async def _start_imap(self, stack: AsyncExitStack) -> None:
-        args = _pymap_args(self.user, self.password, self.imap_port)
-        # Cleartext: the password already sits in this process's memory, and pymap's default PBKDF2 (500,000
-        # rounds) would be paid at startup and at every LOGIN (docs/operations.md). The asyncio subsystem keeps
-        # pymap from starting its own thread pool, which would outlive stop().
-        config = _DemoConfig.from_args(
-            args,
-            invalid_user_sleep=0.0,
-            hash_context=Cleartext(),
-            cpu_subsystem=Subsystem.for_asyncio(),
-            ssl_context=ssl.create_default_context(ssl.Purpose.CLIENT_AUTH),  # never used: tls=False
-            reject_dnsbl=False,
-        )
-        config.apply_context()
-        login = Login(config)
-        login.users_dict[self.user] = UserMetadata(config, self.user, password=self.password)
-        backend = DictBackend(login, config)
-        await backend.start(stack)
-        self._backend = backend
-        imap_server = IMAPServer(login, config)
-
-        async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            # pymap's IMAPService goes through proxyprotocol's callback, which starts each connection with a bare
-            # asyncio.create_task() and keeps no reference; from Python 3.12 the garbage collector can destroy
-            # such a task mid-session ("Task was destroyed but it is pending!", the client sees EOF). Awaiting
-            # the connection here keeps it inside the task that asyncio.start_server holds on to.
-            sock_info = SocketInfo.get(writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes)
-            await imap_server(reader, _CoalescingWriter(writer), sock_info)  # type: ignore[arg-type]  # duck-typed writer
-
-        # IMAPService would also hide the server object, and we need it for the bound port.
-        server = await asyncio.start_server(on_connect, host=_HOST, port=self.imap_port)
-        stack.push_async_callback(self._close_server, server)
-        self.imap_port = server.sockets[0].getsockname()[1]
-
-    async def _start_smtp(self, stack: AsyncExitStack) -> None:
-        loop = asyncio.get_running_loop()
-        handler = _CaptureHandler(self._record_sent)
-
-        def factory() -> SMTP:
-            smtp = _TrackedSMTP(
-                handler,
-                hostname=_SERVER_NAME,  # the default, socket.getfqdn(), can stall for seconds
-                enable_SMTPUTF8=True,
-                authenticator=self._smtp_authenticate,
-                auth_require_tls=False,
-                loop=loop,
-            )
-            smtp.tracker = self._smtp_protocols
-            return smtp
-
-        # aiosmtpd's Controller would start a second thread and loop, and cannot use port 0 (it connects to
-        # the configured port to check it is up); the SMTP protocol class in our own loop needs neither.
-        server = await loop.create_server(factory, host=_HOST, port=self.smtp_port)
-        stack.push_async_callback(self._close_server, server)
-        self.smtp_port = server.sockets[0].getsockname()[1]
-
-    def _smtp_authenticate(
-        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
-    ) -> AuthResult:
-        # handled=False lets aiosmtpd send 535 on failure; with the default a wrong password hangs the client.
-        ok = (
-            isinstance(auth_data, LoginPassword)
-            and auth_data.login.decode("utf-8", "replace") == self.user
-            and auth_data.password.decode("utf-8", "replace") == self.password
-        )
-        return AuthResult(success=ok, handled=False)
-
     def _record_sent(self, message: SentMessage) -> None:
         with self._sent_cond:
             self._sent.append(message)
             self._sent_cond.notify_all()
-
-    async def _append(self, data: bytes, when: datetime, folder: str, flag_set: frozenset[Flag]) -> int:
-        assert self._backend is not None
-        identity = Identity(self.user, self._backend.login, None, frozenset())
-        async with identity.new_session() as session:
-            mailbox_set = session.mailbox_set
-            try:
-                mailbox = await mailbox_set.get_mailbox(folder)
-            except KeyError:
-                await mailbox_set.add_mailbox(folder)
-                mailbox = await mailbox_set.get_mailbox(folder)
-            message = await mailbox.append(AppendMessage(data, when, flag_set), recent=True)
-            return message.uid
-
-    @staticmethod
-    async def _close_server(server: asyncio.AbstractServer) -> None:
-        server.close()
-        await server.wait_closed()
 
     async def _close_connections(self) -> None:
         """Cancel every client connection (IMAP and SMTP) so the servers can close without waiting on clients."""
@@ -448,58 +298,3 @@ class EmbeddedMailServers:
         await asyncio.sleep(0)
 
 
-class _CoalescingWriter:
-    """A StreamWriter stand-in that sends each pymap response in one piece.
-
-    pymap writes a response as many small ``write()`` calls ("* 1 FETCH (", "FLAGS", …) and asyncio sends each at
-    once, so one line can reach the client in several TCP segments. imapclient's ``idle_check()`` reads without
-    blocking and aborts on a partial line ("unterminated line: b'* 1 FETCH ('"), which made IDLE flaky. pymap
-    always ``drain()``s after a whole response, so buffering until then sends complete lines together.
-    """
-
-    __slots__ = ("_pending", "_writer")
-
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self._writer = writer
-        self._pending: list[bytes] = []
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self._pending.append(bytes(data))
-
-    def writelines(self, data: Iterable[bytes | bytearray | memoryview]) -> None:
-        for chunk in data:
-            self.write(chunk)
-
-    def _flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending)
-            self._pending.clear()
-            if not self._writer.is_closing():
-                self._writer.write(data)
-
-    async def drain(self) -> None:
-        self._flush()
-        await self._writer.drain()
-
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
-
-    def __getattr__(self, name: str) -> Any:  # get_extra_info, is_closing, wait_closed, transport, …
-        return getattr(self._writer, name)
-
-
-class _TrackedSMTP(SMTP):
-    """aiosmtpd's SMTP protocol, remembering live connections so :meth:`EmbeddedMailServers.stop` can close them."""
-
-    tracker: set[SMTP] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if self.tracker is not None:
-            self.tracker.add(self)
-        super().connection_made(transport)
-
-    def connection_lost(self, error: Exception | None) -> None:
-        if self.tracker is not None:
-            self.tracker.discard(self)
-        super().connection_lost(error)
