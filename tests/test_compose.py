@@ -9,7 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -17,7 +17,7 @@ import pytest
 
 from mailbot.mail.compose import RenderedReply, compose, one_line
 
-NOW = datetime(2024, 3, 4, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 4, 9, 30, tzinfo=UTC)
 
 
 def reference(*, rendered: RenderedReply, from_address: str, from_name: str, to: str, in_reply_to: str | None,

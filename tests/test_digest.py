@@ -16,14 +16,15 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot.store.casework import record_event, refresh_case, refresh_review
 from mailbot.cli import main
 from mailbot.clock.deadlines import ClockPolicy, compute_deadline
+from mailbot.clock.workdays import LONDON
 from mailbot.config import Settings, settings_from_mapping
 from mailbot.replies.digest_model import Digest
+from mailbot.replies.templates import Templates
 from mailbot.runners.digest import DigestRunner
 from mailbot.runners.digest_contents import gather
-from mailbot.replies.templates import Templates
+from mailbot.store.casework import record_event, refresh_case, refresh_review
 from mailbot.store.db import Database
 from mailbot.store.models import (
     Case,
@@ -34,7 +35,6 @@ from mailbot.store.models import (
     Review,
     StaffAlert,
 )
-from mailbot.clock.workdays import LONDON
 from mailbot.testing.clock import ManualClock as Clock
 
 MAILBOX = "foi@council.example"
@@ -379,7 +379,7 @@ def test_no_recipients_no_digest(db: Database) -> None:
     from mailbot.runners.digest import DigestError
 
     runner = DigestRunner(settings_from_mapping({"mailbox": {"address": MAILBOX}}), db, Templates())
-    with pytest.raises(DigestError, match="digest.recipients"):
+    with pytest.raises(DigestError, match=r"digest\.recipients"):
         runner.issue(AT_EIGHT, scheduled=True)
     only_digest = settings_from_mapping({"mailbox": {"address": MAILBOX}, "digest": {"recipients": ["a@b.example"]}})
     assert DigestRunner(only_digest, db, Templates()).recipients == ("a@b.example",)

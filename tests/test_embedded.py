@@ -14,8 +14,8 @@ import socket
 import threading
 import warnings
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
-from datetime import date, datetime, timedelta, timezone
 
 import aiosmtplib
 import pytest
@@ -103,7 +103,7 @@ def test_wrong_password_is_refused(servers: EmbeddedMailServers) -> None:
 
 def test_append_with_a_2022_date_round_trips_through_fetch(servers: EmbeddedMailServers, client: IMAPClient) -> None:
     when_bst = datetime(2022, 7, 1, 10, 15, 42, tzinfo=BST)
-    when_utc = datetime(2022, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
+    when_utc = datetime(2022, 12, 30, 23, 59, 59, tzinfo=UTC)
     uid_bst = servers.append(REQUEST, when_bst)
     uid_utc = servers.append(REQUEST.replace(b"req-1", b"req-2"), when_utc)
 
@@ -122,7 +122,7 @@ def test_append_with_a_2022_date_round_trips_through_fetch(servers: EmbeddedMail
 
 
 def test_append_normalises_bare_lf_and_rejects_naive_dates(servers: EmbeddedMailServers, client: IMAPClient) -> None:
-    uid = servers.append(b"Subject: lf only\n\nline one\nline two\n", datetime(2022, 1, 3, 9, tzinfo=timezone.utc))
+    uid = servers.append(b"Subject: lf only\n\nline one\nline two\n", datetime(2022, 1, 3, 9, tzinfo=UTC))
     client.select_folder("INBOX")
     assert _fetch_one(client, uid)[b"BODY[]"] == b"Subject: lf only\r\n\r\nline one\r\nline two\r\n"
     with pytest.raises(ValueError, match="time-zone-aware"):
@@ -132,14 +132,14 @@ def test_append_normalises_bare_lf_and_rejects_naive_dates(servers: EmbeddedMail
 def test_append_into_another_folder_creates_it_and_sets_flags(
     servers: EmbeddedMailServers, client: IMAPClient
 ) -> None:
-    uid = servers.append(REQUEST, datetime(2022, 5, 5, 8, tzinfo=timezone.utc), folder="Archive", flags=["\\Seen"])
+    uid = servers.append(REQUEST, datetime(2022, 5, 5, 8, tzinfo=UTC), folder="Archive", flags=["\\Seen"])
     assert "Archive" in [name for _flags, _delim, name in client.list_folders()]
     client.select_folder("Archive")
     assert b"\\Seen" in _fetch_one(client, uid)[b"FLAGS"]
 
 
 def test_the_bots_imap_workflow(servers: EmbeddedMailServers, client: IMAPClient) -> None:
-    when = datetime(2022, 3, 14, 16, 5, 9, tzinfo=timezone.utc)
+    when = datetime(2022, 3, 14, 16, 5, 9, tzinfo=UTC)
     uid = servers.append(REQUEST, when)
 
     assert {b"MOVE", b"UIDPLUS", b"IDLE"} <= set(client.capabilities())
@@ -186,8 +186,8 @@ def test_pymap_quirks_the_bot_must_live_with(servers: EmbeddedMailServers, clien
     caps = set(client.capabilities())
     assert b"CONDSTORE" not in caps and b"ENABLE" not in caps and b"QRESYNC" not in caps
 
-    first = servers.append(REQUEST, datetime(2022, 2, 1, tzinfo=timezone.utc))
-    second = servers.append(REQUEST.replace(b"req-1", b"req-2"), datetime(2022, 2, 2, tzinfo=timezone.utc))
+    first = servers.append(REQUEST, datetime(2022, 2, 1, tzinfo=UTC))
+    second = servers.append(REQUEST.replace(b"req-1", b"req-2"), datetime(2022, 2, 2, tzinfo=UTC))
     assert (first, second) == (101, 102)  # UIDs start at 101 in a fresh mailbox
 
     selected = client.select_folder("INBOX")
@@ -222,7 +222,7 @@ def test_pymap_quirks_the_bot_must_live_with(servers: EmbeddedMailServers, clien
 def test_append_wakes_an_idling_client(servers: EmbeddedMailServers, client: IMAPClient) -> None:
     client.select_folder("INBOX")
     client.idle()
-    uid = servers.append(REQUEST, datetime(2022, 6, 1, tzinfo=timezone.utc))
+    uid = servers.append(REQUEST, datetime(2022, 6, 1, tzinfo=UTC))
     responses = client.idle_check(timeout=5)
     client.idle_done()
     assert (1, b"EXISTS") in responses
@@ -234,7 +234,7 @@ def test_imap_client_helper_sets_tcp_nodelay(servers: EmbeddedMailServers, clien
     assert client.normalise_times is False
     client.select_folder("INBOX")
     for i in range(5):
-        client.append("INBOX", REQUEST, msg_time=datetime(2022, 1, 1, i, tzinfo=timezone.utc))
+        client.append("INBOX", REQUEST, msg_time=datetime(2022, 1, 1, i, tzinfo=UTC))
     assert len(client.search(["ALL"])) == 5
 
 
@@ -301,7 +301,7 @@ def test_shutdown_with_clients_still_connected_is_clean(caplog: pytest.LogCaptur
         idling.idle()
         busy = servers.imap_client()
         busy.select_folder("INBOX")
-        servers.append(REQUEST, datetime(2022, 8, 8, tzinfo=timezone.utc))
+        servers.append(REQUEST, datetime(2022, 8, 8, tzinfo=UTC))
         smtp = socket.create_connection((servers.smtp_host, servers.smtp_port))
         assert smtp.recv(1024).startswith(b"220 ")
         smtp.sendall(b"EHLO client\r\nMAIL FROM:<a@example.org>\r\n")  # left mid-transaction
@@ -323,7 +323,7 @@ def test_shutdown_with_clients_still_connected_is_clean(caplog: pytest.LogCaptur
             c.shutdown()
         smtp.close()
         with pytest.raises(RuntimeError, match="not running"):
-            servers.append(REQUEST, datetime(2022, 8, 8, tzinfo=timezone.utc))
+            servers.append(REQUEST, datetime(2022, 8, 8, tzinfo=UTC))
         gc.collect()
 
     assert [str(w.message) for w in caught] == []

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.judging.values import Action, Kind
-from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.judge import judge
+from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.values import Action, Kind
 from mailbot.mail.parse import parse_message
 from mailbot.testing.scenarios import SEED
 

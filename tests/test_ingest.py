@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from servers import DovecotAccount, SmtpSink
@@ -24,7 +24,7 @@ def count(bot: Bot, model: type) -> int:
 def test_receipt_date_is_internaldate_in_london(make_bot: BotFactory, dovecot: DovecotAccount) -> None:
     bot = make_bot()
     dovecot.append(request(1), LATE_EVENING)  # 23:50 UTC on 4 March = 23:50 GMT: still 4 March
-    dovecot.append(request(2), datetime(2024, 6, 4, 23, 50, tzinfo=timezone.utc))  # 00:50 BST on 5 June
+    dovecot.append(request(2), datetime(2024, 6, 4, 23, 50, tzinfo=UTC))  # 00:50 BST on 5 June
     bot.cycle()
     with bot.db.session() as session:
         dates = [r.received_date.isoformat() for r in session.scalars(select(InboundMessage).order_by(InboundMessage.uid))]

@@ -10,11 +10,11 @@ import pytest
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.judge import judge
 from mailbot.judging.references import ReferenceKey
-from mailbot.testing.scenarios import SEED
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.subjects import subject_stem
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message
+from mailbot.testing.scenarios import SEED
 
 SETTINGS = JudgeSettings(mailbox="inforights@police.example.uk", loop_token="mailbot inforights@police.example.uk")
 

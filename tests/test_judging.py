@@ -54,7 +54,7 @@ def test_every_chain_link_declares_a_consistent_outcome() -> None:
             assert link.valid is not None and link.staff_notice is None, where
         if link.valid is False:  # invalid only where a rule that reports something missing must have hit
             assert link.missing is From.HITS, where
-            assert link.all_of & MISSING_BY_RULE.keys() or link.any_of and link.any_of <= MISSING_BY_RULE.keys(), where
+            assert link.all_of & MISSING_BY_RULE.keys() or (link.any_of and link.any_of <= MISSING_BY_RULE.keys()), where
         if link.missing is From.HELD_CASE:
             assert "held-case" in link.all_of, where
         if link.action is Action.ACKNOWLEDGE_REVIEW or link.regime is Regime.INTERNAL_REVIEW:

@@ -4,7 +4,7 @@ behaviour later steps rely on."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -68,7 +68,7 @@ class TestPlainMessage:
 
     def test_date_keeps_sender_offset(self) -> None:
         date = parse_message(PLAIN).date
-        assert date == datetime(2007, 11, 13, 10, 39, 55, tzinfo=timezone.utc)
+        assert date == datetime(2007, 11, 13, 10, 39, 55, tzinfo=UTC)
         assert date is not None and date.utcoffset() == timedelta(hours=1)
 
     def test_body_and_type(self) -> None:
@@ -472,7 +472,7 @@ class TestCharsets:
         assert self.body("; charset=utf-8", b"caf\xc3\xa9 \xff") == "café \ufffd"
 
     def test_header_charset_is_guessed_for_unlabelled_body(self) -> None:
-        raw = "Subject: =?gb2312?B?yM7A1svJ?=\nContent-Type: text/plain\n\n".encode() + "贵公司".encode("gb18030")
+        raw = b"Subject: =?gb2312?B?yM7A1svJ?=\nContent-Type: text/plain\n\n" + "贵公司".encode("gb18030")
         message = parse_message(raw)
         assert message.subject == "任乐松"
         assert message.text == "贵公司"
@@ -616,9 +616,9 @@ class TestDates:
     @pytest.mark.parametrize(
         ("header", "expected"),
         [
-            ("Fri, 01 Aug 2008 14:35:58 +0100", datetime(2008, 8, 1, 13, 35, 58, tzinfo=timezone.utc)),
-            ("1 Aug 2008 14:35:58 -0000", datetime(2008, 8, 1, 14, 35, 58, tzinfo=timezone.utc)),
-            ("Fri, 01 Aug 08 14:35 GMT", datetime(2008, 8, 1, 14, 35, tzinfo=timezone.utc)),
+            ("Fri, 01 Aug 2008 14:35:58 +0100", datetime(2008, 8, 1, 13, 35, 58, tzinfo=UTC)),
+            ("1 Aug 2008 14:35:58 -0000", datetime(2008, 8, 1, 14, 35, 58, tzinfo=UTC)),
+            ("Fri, 01 Aug 08 14:35 GMT", datetime(2008, 8, 1, 14, 35, tzinfo=UTC)),
         ],
     )
     def test_aware(self, header: str, expected: datetime) -> None:

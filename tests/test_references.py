@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.references import ReferenceKey, find_bare_keys, find_reference_keys, format_reference, parse_reference
+from mailbot.judging.references import (
+    ReferenceKey,
+    find_bare_keys,
+    find_reference_keys,
+    format_reference,
+    parse_reference,
+)
 
 
 @pytest.mark.parametrize("text", [

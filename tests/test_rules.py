@@ -18,7 +18,6 @@ import pytest
 from mailbot.judging import rules
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.facts import Facts
-from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.names import NameFinding
 from mailbot.judging.rules import (
     address,
@@ -54,6 +53,7 @@ from mailbot.judging.rules import (
     supplies_missing,
     threaded,
 )
+from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.webform import RelayedForm
 from mailbot.mail.message import DeliveryStatus
 from mailbot.testing.facts import make_facts

@@ -15,14 +15,11 @@ from servers import DovecotAccount, SmtpMessage, SmtpSink
 from sqlalchemy import select
 
 from mailbot.cli import main
+from mailbot.cli.templates import stored_context
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
 from mailbot.judging.references import ReferenceKey, find_reference_keys
 from mailbot.mail.compose import compose
-from mailbot.replies.filters import longdate
-from mailbot.replies.loader import shipped_templates_dir
-from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
-from mailbot.store.models import Case, OutboxMessage, StaffAlert
 from mailbot.replies.catalog import (
     CATALOG,
     DIGEST_VARIABLES,
@@ -34,12 +31,15 @@ from mailbot.replies.catalog import (
     sample_contexts,
 )
 from mailbot.replies.check import check_templates
-from mailbot.cli.templates import stored_context
+from mailbot.replies.filters import longdate
+from mailbot.replies.loader import shipped_templates_dir
+from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
+from mailbot.service import Bot
+from mailbot.store.models import Case, OutboxMessage, StaffAlert
 from mailbot.testing import messages
+from mailbot.testing.bots import BotFactory
 from mailbot.testing.clock import ManualClock as Clock
 from mailbot.testing.moments import WHEN as MONDAY
-from mailbot.service import Bot
-from mailbot.testing.bots import BotFactory
 
 SETTINGS = Settings()
 README = shipped_templates_dir() / "README.md"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -39,7 +39,7 @@ def test_skipped_holidays_name_the_days() -> None:
 
 def test_receipt_date_is_london_local_date() -> None:
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
-    assert receipt_date(datetime(2022, 6, 30, 23, 30, tzinfo=timezone.utc)) == date(2022, 7, 1)
+    assert receipt_date(datetime(2022, 6, 30, 23, 30, tzinfo=UTC)) == date(2022, 7, 1)
     with pytest.raises(ValueError):
         receipt_date(datetime(2022, 6, 30, 23, 30))
 

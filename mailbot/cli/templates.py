@@ -13,10 +13,10 @@ from mailbot.cli import _database, _settings, main
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision as JudgedDecision
 from mailbot.judging.values import Action, Kind, Regime
+from mailbot.mail.compose import RenderedReply
 from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
-from mailbot.mail.compose import RenderedReply
 from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
 from mailbot.runners.act import DecisionApplier
 from mailbot.store.models import Case, Decision, InboundMessage, Review

@@ -28,7 +28,7 @@ ORGANISATION_WORDS = {
     "forum", "alliance", "coalition", "institute", "federation", "residents", "friends", "action", "agency",
     "centre", "center", "bureau", "journal", "gazette", "times", "post", "echo", "bbc", "itv", "watch", "project",
     "authority", "directorate", "government", "ministry", "commission", "board", "service", "police",
-    "constabulary", "nhs", "hospital", "borough", "county", "parish", "cooperative", "co-operative", "llc",
+    "constabulary", "nhs", "hospital", "borough", "county", "parish", "cooperative", "co-operative",
 }
 NOT_NAMES = {
     "anonymous", "anon", "a concerned citizen", "concerned citizen", "concerned resident", "a member of the public",

@@ -19,7 +19,8 @@ _LABELS = {
                r"description|comments?|question)",
 }
 _FIELD = re.compile(
-    r"^\s*(?P<label>" + "|".join(f"(?P<{key}>{pattern})" for key, pattern in _LABELS.items()) + r")\s*[:=]\s*(?P<value>.*)$",
+    r"^\s*(?P<label>" + "|".join(f"(?P<{key}>{pattern})" for key, pattern in _LABELS.items())
+    + r")\s*[:=]\s*(?P<value>.*)$",
     re.I,
 )
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")

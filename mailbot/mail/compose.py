@@ -154,7 +154,7 @@ def compose(
     subject = one_line(rendered.subject)
     headers += [("Subject", subject), ("Date", format_datetime(now)), ("Message-ID", message_id)]
     if in_reply_to and _foldable_ids("In-Reply-To", [in_reply_to]):
-        chain = _foldable_ids("References", [r for r in references if r != in_reply_to]) + [in_reply_to]
+        chain = [*_foldable_ids("References", [r for r in references if r != in_reply_to]), in_reply_to]
         headers += [("In-Reply-To", in_reply_to), ("References", " ".join(chain[-20:]))]
     headers += [("Auto-Submitted", auto_submitted), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
                 ("Precedence", "bulk"), ("X-Loop", loop_token)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.utils
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mailbot.mail.headers import Headers
 from mailbot.mail.mailparser_view import MailParserView
@@ -23,4 +23,4 @@ def date(headers: Headers, view: MailParserView | None) -> datetime | None:
         parsed = view.date if view is not None else None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

@@ -57,7 +57,7 @@ def _drop_invisible(html: str) -> str:
     closer: str | None = None
     for marker in _INVISIBLE_MARKERS.finditer(html):
         token = marker.group().lower()
-        if closer is None and (token == "<!--" or marker.group(2) is not None and not marker.group(1)):
+        if closer is None and (token == "<!--" or (marker.group(2) is not None and not marker.group(1))):
             kept.append(html[position : marker.start()])
             closer = "-->" if token == "<!--" else "</" + token[1:].split(None, 1)[0].rstrip(">")
         elif closer is not None and token.startswith(closer):

@@ -26,10 +26,10 @@ from mailbot.judging.decision import Decision
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.subjects import clean_subject
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
+from mailbot.mail.compose import compose
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.context import mailbox_variables
-from mailbot.mail.compose import compose
 from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import alert_template_problem, notify_staff
 from mailbot.store import models

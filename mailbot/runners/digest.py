@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from mailbot.clock.workdays import LONDON
 from mailbot.config import Settings
+from mailbot.mail.compose import RenderedReply
 from mailbot.replies.context import digest_context
 from mailbot.replies.digest_model import DIGEST_MAX_CHARS, Digest
-from mailbot.mail.compose import RenderedReply
 from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import alert_template_problem
 from mailbot.runners.digest_contents import as_utc, gather

@@ -36,7 +36,8 @@ def mixed_backlog(n: int) -> list[bytes]:
             mails.append(eml(f"Sam <held{i}@example.org>", f"Contracts {i}",
                              f"Please send the contract register for {i}.\n\nThanks,\nSam", f"<held-{i}@example.org>"))
             mails.append(eml(f"Sam <held{i}@example.org>", f"Re: Contracts {i}",
-                             f"My full name is {person(i).replace(FIRST[i % len(FIRST)], 'Sam', 1)}\n\nSam", f"<held-{i}-name@example.org>"))
+                             f"My full name is {person(i).replace(FIRST[i % len(FIRST)], 'Sam', 1)}\n\nSam",
+                             f"<held-{i}-name@example.org>"))
         elif kind == 3:  # an out-of-office
             mails.append(eml(f"away{i}@example.org", "Automatic reply: away", "I am away until Monday.",
                              f"<oof-{i}@example.org>", "Auto-Submitted: auto-replied\r\n"))

@@ -48,7 +48,8 @@ class BotFactory:
         self.dovecot, self.smtp, self.db_url = dovecot, smtp, db_url
         self.bots: list[Bot] = []
 
-    def __call__(self, settings: dict[str, Any] | None = None, *, smtp: SmtpServer | None = None, smtp_password: str = "",
+    def __call__(self, settings: dict[str, Any] | None = None, *, smtp: SmtpServer | None = None,
+                 smtp_password: str = "",
                  clock: Callable[[], datetime] = utc_now) -> Bot:
         sink = smtp or self.smtp
         base = {

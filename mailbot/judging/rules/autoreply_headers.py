@@ -1,4 +1,5 @@
-"""X-Autoreply, X-Autorespond, X-Auto-Generated, Exchange rule loops, X-POST-MessageClass Autoresponder, Precedence: auto_reply."""
+"""X-Autoreply, X-Autorespond, X-Auto-Generated, Exchange rule loops, X-POST-MessageClass Autoresponder, Precedence:
+auto_reply."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "autoreply-headers"
-DESCRIPTION = "X-Autoreply, X-Autorespond, X-Auto-Generated, Exchange rule loops, X-POST-MessageClass Autoresponder, Precedence: auto_reply."
+DESCRIPTION = (
+    "X-Autoreply, X-Autorespond, X-Auto-Generated, Exchange rule loops, X-POST-MessageClass Autoresponder, "
+    "Precedence: auto_reply."
+)
 ROBOT = True
 
 

@@ -1,4 +1,5 @@
-"""A reply while our clarification question is outstanding: the clock restarts (FOI/EIR) or resumes (SAR) from its receipt."""
+"""A reply while our clarification question is outstanding: the clock restarts (FOI/EIR) or resumes (SAR) from its
+receipt."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "clarification-reply"
-DESCRIPTION = "A reply while our clarification question is outstanding: the clock restarts (FOI/EIR) or resumes (SAR) from its receipt."
+DESCRIPTION = (
+    "A reply while our clarification question is outstanding: the clock restarts (FOI/EIR) or resumes (SAR) from "
+    "its receipt."
+)
 ROBOT = False
 
 

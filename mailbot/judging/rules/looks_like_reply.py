@@ -1,4 +1,5 @@
-"""A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."""
+"""A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a
+new request."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "looks-like-reply"
-DESCRIPTION = "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a new request."
+DESCRIPTION = (
+    "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage "
+    "rather than a new request."
+)
 ROBOT = False
 
 

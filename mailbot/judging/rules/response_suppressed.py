@@ -8,7 +8,10 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "response-suppressed"
-DESCRIPTION = "X-Auto-Response-Suppress asks robots not to answer; it is a request, not proof of a robot (noted for staff only)."
+DESCRIPTION = (
+    "X-Auto-Response-Suppress asks robots not to answer; it is a request, not proof of a robot (noted for staff "
+    "only)."
+)
 ROBOT = True
 
 

@@ -10,7 +10,10 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "supplies-missing"
-DESCRIPTION = "A reply to a held request gives what was missing: it is now valid and the 20 working days run from its receipt."
+DESCRIPTION = (
+    "A reply to a held request gives what was missing: it is now valid and the 20 working days run from its "
+    "receipt."
+)
 ROBOT = False
 
 
