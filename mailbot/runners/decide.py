@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from mailbot.batching import chunks
 from mailbot.runners.act import DecisionApplier, Outcome
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
-from mailbot.mailserver.imap import chunks
 from mailbot.judging.judge import judge
 from mailbot.mail.parse import parse_message
 from mailbot.replies.templates import Templates

@@ -16,8 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mailbot.batching import chunks
 from mailbot.config import Settings
-from mailbot.mailserver.imap import ImapConnection, chunks
+from mailbot.mailserver.imap import ImapConnection
 from mailbot.mail.parse import message_id_of
 from mailbot.store.db import Database
 from mailbot.store.models import FolderState, InboundMessage
