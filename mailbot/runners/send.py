@@ -97,7 +97,7 @@ class Outbox:
         self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
-        self._to_copy: list[tuple[int, SentCopy]] = []  # sent, recorded, not yet copied to Sent
+        self._to_copy: list[tuple[int, SentCopy]] = []  # accepted by the server, not yet copied to Sent
         self._sent_reachable = True  # false once Sent failed this run: the copies then wait for the next one
 
     def due_ids(self, now: datetime) -> list[int]:
