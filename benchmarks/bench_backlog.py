@@ -4,9 +4,10 @@
 
 1. The bot: a fresh database (SQLite, or with --postgres a new database on that server, dropped afterwards), N mixed
    messages in Dovecot, one `Bot.cycle()` — stored, judged, answered, sent, copied to Sent — of a bot already
-   running (one empty cycle before the mail arrives, so that its sender process has started).
-2. The transport ceiling, right after (three times; the mean is used): the same N messages fetched again (BODY.PEEK[] + INTERNALDATE, batches of
-   100, from the folder the bot moved them to) and the same replies — the bot's own bytes, as many as it sent —
+   running (one empty cycle before the mail arrives, as `mailbot run` has done before a backlog lands).
+2. The transport ceiling, right after (three times; the mean is used): the same N messages fetched again
+   (BODY.PEEK[] + INTERNALDATE, batches of 100, from the folder the bot moved them to) and the same replies — the
+   bot's own bytes, as many as it sent —
    sent through aiosmtpd on one connection. Nothing is parsed, judged or composed: this is the servers' speed and
    the client libraries', which no bot can beat.
 The ratio bot/ceiling is printed; the target is at least 0.5. For comparison with figures before 2026-11-26, the
@@ -80,7 +81,7 @@ def one_round(n: int, mails: list[bytes], argv: list[str], *, verbose: bool) -> 
     """The bot on a fresh database and mailbox, then the ceiling; returns the ratio."""
     with database_url(argv) as db_url, servers() as (account, sink):
         bot = make_bot(account, sink, db_url)
-        bot.cycle()  # a running bot: its sender process is up (`mailbot run` starts it before the first poll)
+        bot.cycle()  # a running bot: connections tried, templates and the database warm
         deliver(account, mails)
         started = time.perf_counter()
         stats = bot.cycle()

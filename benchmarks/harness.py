@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from mailbot.store.db import Database  # noqa: E402
 from mailbot.testing.backlog import mixed_backlog  # noqa: E402
 from mailbot.testing.bots import merge, write_config  # noqa: E402
 
-START = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 
 
 class SinkProcess:
@@ -102,4 +102,4 @@ def database_url(argv: list[str]) -> Iterator[str]:
         drop()
 
 
-__all__ = ["write_config", "START", "database_url", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url"]
+__all__ = ["START", "database_url", "deliver", "make_bot", "mixed_backlog", "servers", "sqlite_url", "write_config"]

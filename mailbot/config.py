@@ -7,6 +7,7 @@ silently ignored setting in a statutory process is worse than a refusal to start
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -14,13 +15,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 from mailbot.clock.deadlines import ClockPolicy
-from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.settings import JudgeSettings
-from mailbot.judging.names import DEFAULT_PSEUDONYMS
 from mailbot.clock.workdays import UK_NATIONS, WorkingCalendar
+from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.settings import JudgeSettings
+
+log = logging.getLogger(__name__)
 
 SECRET_KEYS = {"password", "pass", "secret", "passwd"}
 
@@ -70,9 +73,6 @@ class SmtpSettings(_Section):
     ca_file: str = ""
     retry_seconds: int = Field(60, ge=1)
     max_attempts: int = Field(20, ge=1)
-    # "process": replies are sent from a second process beside the decision runner (a core of its own); "thread":
-    # from a thread of the bot's process.
-    sender: Literal["process", "thread"] = "process"
 
 
 class DatabaseSettings(_Section):
@@ -244,7 +244,7 @@ class Settings(_Section):
     def all_mailboxes(self) -> list[Settings]:
         return [self.for_mailbox(name) for name in self.mailbox_names()]
 
-    def secret(self, key: str) -> str | None:
+    def secret(self, key: str) -> Secret | None:
         """MAILBOT_<NAME>_<KEY> for a named mailbox (falling back to MAILBOT_<KEY>), MAILBOT_<KEY> otherwise."""
         if self._name != "default":
             found = secret(f"{self._name.replace('-', '_')}_{key}")
@@ -317,16 +317,34 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def secret(name: str, environ: dict[str, str] | None = None) -> str | None:
+class Secret(SecretStr):
+    """A password: shown as asterisks by repr, str and logging, and never pickled (so never handed to another
+    process or written anywhere by accident). Only the edge that logs in reads it, with get_secret_value()."""
+
+    def __reduce_ex__(self, protocol: object) -> str | tuple[object, ...]:
+        raise TypeError("a password is never pickled")
+
+    def __copy__(self) -> Secret:
+        return self  # immutable: copying needs no pickling
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
+        return self
+
+
+def as_secret(value: SecretStr | str) -> Secret:
+    return Secret(value.get_secret_value() if isinstance(value, SecretStr) else value)
+
+
+def secret(name: str, environ: dict[str, str] | None = None) -> Secret | None:
     """A secret from MAILBOT_<NAME> or from the file named by MAILBOT_<NAME>_FILE (systemd credentials, k8s secrets)."""
     env = os.environ if environ is None else environ
     key = f"MAILBOT_{name.upper()}"
     if env.get(key):
-        return env[key]
+        return Secret(env[key])
     path = env.get(f"{key}_FILE")
     if path:
         try:
-            return Path(path).read_text(encoding="utf-8").strip()
+            return Secret(Path(path).read_text(encoding="utf-8").strip())
         except OSError as exc:
             raise ConfigError(f"{key}_FILE: cannot read {path}: {exc.strerror}") from None
     return None
@@ -352,7 +370,29 @@ def _describe(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+# Keys that once meant something and now do nothing. Refusing them would stop a bot from starting after a routine
+# upgrade over a setting that no longer changes what it does; so they are accepted, dropped, and warned about.
+RETIRED_KEYS = {
+    ("smtp", "sender"): "replies are now always sent by the bot's own process, after deciding; remove the key",
+}
+
+
+def _drop_retired(data: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+    data = dict(data)
+    for (section, key), why in RETIRED_KEYS.items():
+        table = data.get(section)
+        if isinstance(table, dict) and key in table:
+            data[section] = {k: v for k, v in table.items() if k != key}
+            log.warning("%s: %s%s.%s is no longer used and is ignored: %s", source, prefix, section, key, why)
+    if isinstance(data.get("mailboxes"), dict) and not prefix:
+        data["mailboxes"] = {name: _drop_retired(override, source, f"mailboxes.{name}.")
+                             if isinstance(override, dict) else override
+                             for name, override in data["mailboxes"].items()}
+    return data
+
+
 def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -> Settings:
+    data = _drop_retired(data, source)
     secret_key = _find_secret_keys(data)
     if secret_key:
         section = secret_key.split(".")[0].upper()

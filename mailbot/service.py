@@ -1,7 +1,8 @@
 """The running bot: one cycle is poll → decide → send, and the scheduler repeats it.
 
-Sending runs beside deciding — in a process of its own by default (sender.py) — so a reply goes out as soon as its
-decision has committed instead of after the whole backlog has been decided; the cycle ends when both are done.
+One process, one step after another: the cycle decides everything that is new, then sends the outbox, in the
+scheduler's thread. At a mailbox's volume (tens of messages a day, a few thousand after an outage) running sending
+beside deciding gained nothing a person would notice and cost a second process (docs/operations.md, "How fast").
 
 A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
 any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
@@ -16,35 +17,35 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from mailbot.runners.alerts import notify_staff
-from mailbot.config import ConfigError, Settings
-from mailbot.runners.digest import DigestOutcome, DigestRunner
+from mailbot.clock.workdays import LONDON
+from mailbot.config import ConfigError, Settings, as_secret
 from mailbot.mailserver.idle import IdleWatcher
 from mailbot.mailserver.imap import ImapConnection
-from mailbot.runners.ingest import Ingest, IngestStats
-from mailbot.store.leader import leadership_for
-from mailbot.runners.send import Outbox, SendStats
-from mailbot.runners.decide import Processor, ProcessStats
-from mailbot.runners.quarantine import Quarantine
-from mailbot.replies.templates import Templates
-from mailbot.runners.sender import SenderProcess, SenderThread
 from mailbot.mailserver.sentfolder import SentFolder
+from mailbot.replies.templates import Templates
+from mailbot.runners.alerts import notify_staff
+from mailbot.runners.decide import Processor, ProcessStats
+from mailbot.runners.digest import DigestOutcome, DigestRunner
+from mailbot.runners.ingest import Ingest, IngestStats
+from mailbot.runners.quarantine import Quarantine
+from mailbot.runners.send import Outbox, SendStats
 from mailbot.store.db import Database
+from mailbot.store.leader import leadership_for
 from mailbot.store.models import OutboxMessage
-from mailbot.clock.workdays import LONDON
 
 log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _secret_hint(settings: Settings, key: str) -> str:
@@ -66,15 +67,17 @@ class Bot:
     """Everything one mailbox needs, built once from settings."""
 
     def __init__(self, settings: Settings, *, db: Database | None = None, clock: Callable[[], datetime] = utc_now,
-                 imap_password: str | None = None, smtp_password: str | None = None) -> None:
+                 imap_password: SecretStr | str | None = None, smtp_password: SecretStr | str | None = None) -> None:
+        """The passwords, if not given (the demo and the tests give them), come from the environment."""
         self.settings = settings
         self.clock = clock
         self.db = db or Database(settings.database_url)
         self.templates = Templates(settings.templates.dir or None, settings.templates.language)
-        self.imap_password = imap_password if imap_password is not None else settings.secret("imap_password")
-        if self.imap_password is None:
+        imap_secret = as_secret(imap_password) if imap_password is not None else settings.secret("imap_password")
+        if imap_secret is None:
             raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")
-        smtp_secret = smtp_password if smtp_password is not None else settings.secret("smtp_password")
+        self.imap_password: SecretStr = imap_secret
+        smtp_secret = as_secret(smtp_password) if smtp_password is not None else settings.secret("smtp_password")
         if settings.smtp.username and smtp_secret is None:
             raise ConfigError(f"smtp.username is set but {_secret_hint(settings, 'smtp_password')} is not")
         self.ingest = Ingest(settings, self.db)
@@ -86,49 +89,12 @@ class Bot:
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
         self._wake = threading.Event()
-        self._sender_process: SenderProcess | None = None
 
     def request_stop(self) -> None:
         self._stop.set()
-        if self._sender_process is not None:
-            self._sender_process.stop_requested()
 
     def close(self) -> None:
-        """Stop the sender process (if any) and release the database."""
-        if self._sender_process is not None:
-            self._sender_process.close()
-            self._sender_process = None
         self.db.dispose()
-
-    @property
-    def sends_from_a_process(self) -> bool:
-        """Unless set to a thread — or the database lives in this process's memory, out of another's reach."""
-        database = self.db.engine.url.database
-        return self.settings.smtp.sender == "process" and not (self.db.engine.dialect.name == "sqlite"
-                                                               and database in (None, "", ":memory:"))
-
-    def start_sender(self) -> SenderProcess | None:
-        """The sender process, started now if it is not running (or has died); `run` starts it before the first
-        poll so that the first cycle does not wait for it (an interpreter's start: about 0.7 s here)."""
-        if not self.sends_from_a_process:
-            return None
-        if self._sender_process is not None and not self._sender_process.alive:
-            self._sender_process.close()
-            self._sender_process = None
-        if self._sender_process is None:
-            self._sender_process = SenderProcess(self.settings, self.db.url, self.outbox.password, self.imap_password,
-                                                 self.clock, real_clock=self.clock is utc_now)
-            if self.stopping:
-                self._sender_process.stop_requested()
-        return self._sender_process
-
-    def _start_sender(self) -> SenderThread | SenderProcess:
-        """This cycle's sender: the sender process, told that a cycle begins; or a new thread."""
-        process = self.start_sender()
-        if process is None:
-            return SenderThread(self.outbox, self.clock, lambda: self.stopping)
-        process.begin()
-        return process
 
     @property
     def stopping(self) -> bool:
@@ -147,11 +113,8 @@ class Bot:
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
             stats.imap_error = f"{type(exc).__name__}: {exc}"
             log.warning("IMAP poll failed (%s); will retry at the next poll", stats.imap_error)
-        sender = self._start_sender()
-        try:
-            stats.process = self.processor.run(self.clock, lambda: self.stopping, on_queued=sender.queued)
-        finally:
-            stats.send = sender.result()
+        stats.process = self.processor.run(self.clock, lambda: self.stopping)
+        stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
         if not self.stopping:
             self._report_refused()
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
@@ -207,14 +170,14 @@ class Bot:
         """The poll cycle every N seconds and, when anyone is to receive it, the digest at its time of day."""
         scheduler.add_job(self._scheduled_cycle, "interval", args=[after_cycle],
                           seconds=self.settings.schedule.poll_seconds, id=f"cycle{self.job_suffix}",
-                          max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         if self.settings.digest_recipients:
             hour, minute = self.settings.digest.hour_minute
             # Weekends are left out here; bank holidays (any UK nation) by DigestRunner.is_due on the calendar.
             scheduler.add_job(self.digest_job, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                            timezone=LONDON),
                               id=f"digest{self.job_suffix}", max_instances=1, coalesce=True, misfire_grace_time=None,
-                              next_run_time=datetime.now(timezone.utc))
+                              next_run_time=datetime.now(UTC))
         else:
             log.info("no digest.recipients or staff.recipients for %s: the staff digest is off",
                      self.settings.mailbox.address)
@@ -228,7 +191,7 @@ class Bot:
         """New mail: run a cycle now rather than at the next poll (or right after the one in hand)."""
         self._wake.set()
         try:
-            scheduler.modify_job(f"cycle{self.job_suffix}", next_run_time=datetime.now(timezone.utc))
+            scheduler.modify_job(f"cycle{self.job_suffix}", next_run_time=datetime.now(UTC))
         except Exception:  # noqa: BLE001 - scheduler not yet running or shutting down: the poll covers it
             pass
 
@@ -269,19 +232,16 @@ def run_forever(bots: list[Bot], after_cycle: Callable[[CycleStats], None] | Non
             bot.request_stop()
         scheduler.shutdown(wait=False)
 
-    watchers = [IdleWatcher(bot.settings, bot.imap_password, lambda bot=bot: bot.wake(scheduler))
-                for bot in bots if bot.settings.imap.idle]
+    def waker(bot: Bot) -> Callable[[], None]:
+        return lambda: bot.wake(scheduler)
+
+    watchers = [IdleWatcher(bot.settings, bot.imap_password, waker(bot)) for bot in bots if bot.settings.imap.idle]
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     for bot in bots:
         log.info("mailbot running for %s: polling every %ds%s", bot.settings.mailbox.address,
                  bot.settings.schedule.poll_seconds,
                  ", IMAP IDLE where the server has it" if bot.settings.imap.idle else "")
     try:
-        for bot in bots:
-            try:
-                bot.start_sender()
-            except OSError as exc:  # the first cycle tries again
-                log.error("could not start the sender process (%s)", exc)
         for watcher in watchers:
             watcher.start()
         scheduler.start()

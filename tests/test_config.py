@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import pickle
 import re
 import tomllib
 from pathlib import Path
@@ -58,8 +60,40 @@ def test_wrong_keys_are_named(data: dict, named: str) -> None:
 def test_secret_from_environment_or_file(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text("from-file\n")
-    assert secret("imap_password", {"MAILBOT_IMAP_PASSWORD": "env"}) == "env"
-    assert secret("imap_password", {"MAILBOT_IMAP_PASSWORD_FILE": str(path)}) == "from-file"
+    assert secret("imap_password", {"MAILBOT_IMAP_PASSWORD": "env"}).get_secret_value() == "env"
+    assert secret("imap_password", {"MAILBOT_IMAP_PASSWORD_FILE": str(path)}).get_secret_value() == "from-file"
     assert secret("imap_password", {}) is None
     with pytest.raises(ConfigError, match="MAILBOT_IMAP_PASSWORD_FILE"):
         secret("imap_password", {"MAILBOT_IMAP_PASSWORD_FILE": str(tmp_path / "missing")})
+
+
+def test_a_password_is_never_shown_nor_pickled(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MAILBOT_IMAP_PASSWORD", "hunter2-imap")
+    monkeypatch.setenv("MAILBOT_SMTP_PASSWORD", "hunter2-smtp")
+    settings = settings_from_mapping({"smtp": {"username": "bot"}})
+    password = settings.secret("imap_password")
+    assert password is not None and password.get_secret_value() == "hunter2-imap"
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("mailbot.test").info("logging in with %s, %r", password, settings.secret("smtp_password"))
+    shown = f"{password} {password!r} {settings!r} {settings} {caplog.text}"
+    assert "hunter2" not in shown and "**********" in shown
+    with pytest.raises(TypeError, match="never pickled"):
+        pickle.dumps(password)
+    with pytest.raises(TypeError, match="never pickled"):
+        pickle.dumps({"nested": [password]})
+
+
+def test_the_retired_sender_setting_is_accepted_with_a_warning_and_ignored(caplog) -> None:  # type: ignore[no-untyped-def]
+    """`smtp.sender` chose a sender process or thread; there is one way to send now. An upgrade must not stop the bot
+    over it, and the admin is told to remove it (for a named mailbox too)."""
+    caplog.set_level(logging.WARNING, logger="mailbot.config")
+    settings = settings_from_mapping({"smtp": {"sender": "process", "port": 2525},
+                                      "mailboxes": {"dp": {"mailbox": {"address": "dp@council.example"},
+                                                           "smtp": {"sender": "thread"}}}}, "m.toml")
+    assert settings.smtp.port == 2525 and "sender" not in settings.smtp.model_dump()
+    assert settings.for_mailbox("dp").smtp.port == 2525
+    warned = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("m.toml: smtp.sender is no longer used and is ignored") for m in warned)
+    assert any(m.startswith("m.toml: mailboxes.dp.smtp.sender is no longer used") for m in warned)
+    with pytest.raises(ConfigError, match=r"smtp\.sendr: unknown key"):  # a typo is still refused
+        settings_from_mapping({"smtp": {"sendr": "thread"}})

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -31,7 +31,7 @@ KILLS = int(os.environ.get("MAILBOT_CRASH_KILLS", "12"))
 MESSAGES = int(os.environ.get("MAILBOT_CRASH_MESSAGES", "300"))
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     mails = mixed_backlog(MESSAGES)
-    start = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
     for n, raw in enumerate(mails):
         dovecot.append(raw, start + timedelta(minutes=n))
     db_url = f"sqlite:///{tmp_path}/crash.db"

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select
 
-from mailbot.runners.send import Outbox
 from mailbot.mailserver.sentfolder import SentFolder
+from mailbot.runners.send import Outbox
 from mailbot.store.models import OutboxMessage
 from mailbot.testing.moments import WHEN
 
-# A fault injected into the sending code (a patched method) reaches the sender only in this process: these tests send
-# from a thread, `smtp.sender = "thread"`. The code under test is the same Outbox; tests/test_sender.py covers the
-# sender process around it.
-IN_PROCESS = {"smtp": {"sender": "thread"}}
 REQUEST = (b"From: Jo Bloggs <jo@example.org>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
            b"Message-ID: <once-1@example.org>\r\n\r\nPlease send the 2023 gritting budget.\r\n\r\n"
            b"Yours faithfully,\r\nJo Bloggs\r\n")
@@ -40,7 +35,7 @@ def test_every_reply_is_copied_to_sent(make_bot, dovecot, smtp_sink) -> None:  #
 
 def test_crash_after_the_server_accepted_is_reconciled_not_resent(make_bot, dovecot, smtp_sink,
                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     dovecot.append(REQUEST, WHEN)
     original = Outbox._record
 
@@ -63,7 +58,7 @@ def test_crash_before_the_server_saw_it_is_sent_once_after_restart(make_bot, dov
                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import aiosmtplib
 
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     dovecot.append(REQUEST, WHEN)
 
     async def die(*args, **kwargs):  # type: ignore[no-untyped-def]

@@ -157,8 +157,8 @@ def test_missing_inbox_folder_is_an_error_then_recovers(
 
 
 def test_capabilities_are_read_as_text(dovecot: DovecotAccount) -> None:
-    from mailbot.config import settings_from_mapping
+    from mailbot.config import Secret, settings_from_mapping
 
     settings = settings_from_mapping({"imap": {"host": dovecot.host, "port": dovecot.port}})
-    with ImapConnection(settings.imap, dovecot.user, dovecot.password) as conn:
+    with ImapConnection(settings.imap, dovecot.user, Secret(dovecot.password)) as conn:
         assert {"IDLE", "MOVE", "UIDPLUS"} <= conn.capabilities

@@ -1,6 +1,6 @@
-"""The sender process (sender.py): it sends what the decision runner queues, reports to the bot's logging, is
-restarted when it has died, stops with the bot on a signal to the whole group, and dies with the bot when the bot is
-killed — so that it can never send beside a successor."""
+"""One way to send: the bot's own process sends, after deciding, in the cycle's thread. `mailbot run` is one process,
+so nothing can go on sending beside a successor once it is killed; a failure while sending loses no decision and
+sends no reply twice; SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,6 @@ import pytest
 from servers import ProcessEntry, process_table
 from sqlalchemy import select
 
-from mailbot.runners.sender import SenderError
 from mailbot.store.models import OutboxMessage
 from mailbot.testing import messages
 from mailbot.testing.bots import write_config
@@ -35,8 +35,8 @@ def children(pid: int) -> list[ProcessEntry]:
     return [process for process in process_table() if process.ppid == pid]
 
 
-def running(pid: int) -> bool:
-    return any(process.pid == pid and process.state != "Z" for process in process_table())
+def group(pgrp: int) -> list[ProcessEntry]:
+    return [process for process in process_table() if process.pgrp == pgrp and process.state != "Z"]
 
 
 def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -48,58 +48,56 @@ def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyp
     return condition()  # type: ignore[no-any-return]
 
 
-def test_replies_are_sent_from_another_process_whose_log_records_reach_ours(make_bot, dovecot, smtp_sink,
-                                                                           caplog) -> None:  # type: ignore[no-untyped-def]
+class Crash(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the bot catches it."""
+
+
+def test_replies_are_sent_by_the_cycles_own_thread(make_bot, dovecot, smtp_sink, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.INFO, logger="mailbot")
     bot = make_bot()
     for n in range(3):
         dovecot.append(request(n), WHEN)
+    threads_before = set(threading.enumerate())
     stats = bot.cycle()
     assert stats.send.sent == 3 and answered(smtp_sink) == [f"<sender-{n}@example.org>" for n in range(3)]
-    assert bot.sends_from_a_process and bot.start_sender() is not None
     sent = [r for r in caplog.records if r.name == "mailbot.runners.send" and r.getMessage().startswith("sent reply")]
-    assert len(sent) == 3 and {r.process for r in sent} == {bot.start_sender().pid} != {os.getpid()}
+    assert len(sent) == 3
+    assert {(r.process, r.thread) for r in sent} == {(os.getpid(), threading.get_ident())}
+    assert set(threading.enumerate()) <= threads_before  # no thread of its own was started, none left running
 
 
-def test_a_sender_that_died_between_cycles_is_started_again(make_bot, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot()
-    bot.cycle()
-    first = bot.start_sender()
-    os.kill(first.pid, signal.SIGKILL)
-    assert wait_for(lambda: not first.alive)
-    dovecot.append(request(1), WHEN)
-    assert bot.cycle().send.sent == 1
-    assert bot.start_sender().pid != first.pid and answered(smtp_sink) == ["<sender-1@example.org>"]
-
-
-def test_a_sender_killed_mid_cycle_fails_the_cycle_and_the_next_one_sends_everything(
+def test_a_failure_mid_send_keeps_every_decision_and_the_next_cycle_sends_the_rest_once(
         make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import mailbot.runners.decide
-    from mailbot.judging.judge import judge as real_judge
+    """What the sender process's death mid-cycle used to test, on the one path: sending breaks off after two replies;
+    nothing decided is lost, and the next cycle sends the others, each once."""
+    import aiosmtplib
 
     bot = make_bot()
-    bot.cycle()
-    victim = bot.start_sender().pid
     for n in range(4):
         dovecot.append(request(n), WHEN)
+    original = aiosmtplib.SMTP.sendmail
+    calls: list[int] = []
 
-    def judge_and_kill(msg, index=None, settings=None):  # type: ignore[no-untyped-def]
-        if msg.message_id == "<sender-2@example.org>":
-            os.kill(victim, signal.SIGKILL)
-        return real_judge(msg, index, settings)
+    async def two_then_crash(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise Crash
+        return await original(self, *args, **kwargs)
 
-    monkeypatch.setattr(mailbot.runners.decide, "judge", judge_and_kill)
-    with pytest.raises(SenderError, match="exited"):
-        bot.cycle()
-    monkeypatch.undo()
-    assert bot.cycle().process.decided == 0  # every decision was made and kept; only sending was cut short
+    with monkeypatch.context() as patch:
+        patch.setattr(aiosmtplib.SMTP, "sendmail", two_then_crash)
+        with pytest.raises(Crash):
+            bot.cycle()
+    assert len(smtp_sink.messages) == 2
+    again = bot.cycle()
+    assert again.process.decided == 0  # every decision was made and kept; only sending was cut short
     assert answered(smtp_sink) == [f"<sender-{n}@example.org>" for n in range(4)]  # each once
     with bot.db.session() as session:
         assert {row.status for row in session.scalars(select(OutboxMessage))} == {"sent"}
 
 
 def start_run(tmp_path: Path, dovecot, smtp_sink, db_url: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    """`mailbot run` with IMAP IDLE and a long poll interval: after answering it sits idle, its sender waiting."""
+    """`mailbot run` with IMAP IDLE and a long poll interval: after answering it sits idle."""
     config = write_config(tmp_path / "mailbot.toml", dovecot, smtp_sink, db_url, {"schedule": {"poll_seconds": 600}})
     return subprocess.Popen([sys.executable, "-m", "mailbot.cli", "--config", str(config), "run"],
                             env={**os.environ, "MAILBOT_IMAP_PASSWORD": dovecot.password}, start_new_session=True,
@@ -113,42 +111,33 @@ def kill_group(process: subprocess.Popen) -> None:
         pass
 
 
-def sender_of(process: subprocess.Popen) -> int:
-    def found() -> list[int]:
-        return [child.pid for child in children(process.pid) if b"mailbot.runners.sender" in child.cmdline()]
-    assert wait_for(lambda: bool(found())), "mailbot run started no sender process"
-    (pid,) = found()
-    return pid
-
-
-def test_the_sender_dies_with_a_killed_bot(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    """SIGKILL to the bot alone: its sender must not live on (a successor may be reconciling its rows)."""
+def test_mailbot_run_is_one_process_and_a_kill_leaves_nothing_sending(tmp_path: Path, dovecot,
+                                                                      smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL to the bot alone: nothing of it may live on to send beside a successor reconciling its rows."""
     process = start_run(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/bot.db")
     try:
-        sender = sender_of(process)
         dovecot.append(request(1), WHEN)
-        assert wait_for(lambda: len(smtp_sink.messages) == 1)  # both at work (IDLE woke the bot)
-        time.sleep(0.5)  # the cycle's end: the sender now waits for the next one, which would never come
+        assert wait_for(lambda: len(smtp_sink.messages) == 1)  # at work (IDLE woke the bot)
+        assert children(process.pid) == []  # it sent the reply itself: no sender process
         process.kill()
         process.wait(timeout=30)
-        assert wait_for(lambda: not running(sender)), "the sender outlived its bot"
+        assert wait_for(lambda: group(process.pid) == []), "a process of the killed bot lives on"
     finally:
-        kill_group(process)  # the sender too, should it have outlived the bot
+        kill_group(process)
         process.communicate(timeout=30)
 
 
-def test_sigterm_to_the_whole_group_stops_both_cleanly(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
-    """systemd and a terminal signal every process of the group: the sender ignores it and is stopped by the bot."""
+def test_sigterm_to_the_whole_group_stops_it_cleanly(tmp_path: Path, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    """systemd and a terminal signal every process of the group."""
     process = start_run(tmp_path, dovecot, smtp_sink, f"sqlite:///{tmp_path}/bot.db")
     try:
-        sender = sender_of(process)
         dovecot.append(request(1), WHEN)
         assert wait_for(lambda: len(smtp_sink.messages) == 1)
         os.killpg(process.pid, signal.SIGTERM)
         _, err = process.communicate(timeout=60)
         assert process.returncode == 0, err[-2000:]
         assert "mailbot stopped" in err and "Traceback" not in err
-        assert wait_for(lambda: not running(sender))
+        assert wait_for(lambda: group(process.pid) == [])
     finally:
         if process.poll() is None:
             kill_group(process)

@@ -16,11 +16,6 @@ from mailbot.store.models import OutboxMessage
 from mailbot.testing import messages
 from mailbot.testing.moments import WHEN
 
-# A fault injected into the sending code (a patched method) reaches the sender only in this process: these tests send
-# from a thread, `smtp.sender = "thread"`. The code under test is the same Outbox; tests/test_sender.py covers the
-# sender process around it.
-IN_PROCESS = {"smtp": {"sender": "thread"}}
-
 
 def request(n: int) -> bytes:
     return messages.request(n, tag="copy")
@@ -52,7 +47,7 @@ def deliver(dovecot, count: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_copies_go_in_one_multiappend_and_are_flagged(make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     deliver(dovecot, 5)
     calls: list[int] = []
     original = IMAPClient.multiappend
@@ -72,7 +67,7 @@ def test_copies_go_in_one_multiappend_and_are_flagged(make_bot, dovecot, smtp_si
 
 def test_copies_that_could_not_be_made_are_made_by_the_next_run_and_nothing_is_resent(
         make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     deliver(dovecot, 3)
     with monkeypatch.context() as patch:
         patch.setattr(SentFolder, "append_many", lambda self, copies: Filed([], reachable=False))
@@ -105,7 +100,7 @@ def test_without_multiappend_each_copy_is_appended_on_its_own(make_bot, dovecot,
 
     monkeypatch.setattr(ImapConnection, "__init__", without_multiappend)
     monkeypatch.setattr(IMAPClient, "multiappend", refuse)
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     deliver(dovecot, 3)
     assert bot.cycle().send.sent == 3
     assert_each_reply_in_sent_once(bot, dovecot)
@@ -116,7 +111,7 @@ def test_a_refused_batch_is_copied_one_by_one(make_bot, dovecot, smtp_sink, monk
         raise imaplib.IMAP4.error("APPEND command error: BAD [b'too many']")
 
     monkeypatch.setattr(IMAPClient, "multiappend", refuse)
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     deliver(dovecot, 3)
     assert bot.cycle().send.sent == 3
     assert_each_reply_in_sent_once(bot, dovecot)
@@ -135,7 +130,7 @@ def test_an_unreachable_sent_folder_is_tried_once_per_run_and_sending_carries_on
         raise ConnectionResetError("Sent went away")
 
     monkeypatch.setattr(IMAPClient, "multiappend", down)
-    bot = make_bot(IN_PROCESS)
+    bot = make_bot()
     deliver(dovecot, 5)
     assert bot.cycle().send.sent == 5 and len(smtp_sink.messages) == 5
     assert attempts == [2]  # the first failure stops the copies for this run; the next run makes them

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from alembic import command
 from sqlalchemy import select
@@ -152,49 +151,3 @@ def test_a_turn_never_given_back_is_an_error_not_a_hang() -> None:
     second.start()
     second.join(10)
     assert outcome == ["timed out", "got it"]
-
-
-def test_turns_are_taken_across_processes_through_the_lock_file(tmp_path: Path) -> None:
-    """The sender process and the bot share a SQLite file: while another process holds the turn (an exclusive flock
-    of `<database>-turns`), ours waits; once it lets go, ours follows — and a nested turn keeps the file locked."""
-    import fcntl
-    import os
-    import subprocess
-    import sys
-
-    from mailbot.store.db import TurnLock
-
-    path = str(tmp_path / "bot.db-turns")
-    other = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys\n"
-         f"fd = os.open({path!r}, os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
-         "print('held', flush=True)\nsys.stdin.readline()\nfcntl.flock(fd, fcntl.LOCK_UN)\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert other.stdout is not None and other.stdin is not None
-    assert other.stdout.readline().strip() == "held"
-    turns = TurnLock(path)
-    got: list[int] = []
-    taker = threading.Thread(target=lambda: got.append(turns.acquire()))
-    taker.start()
-    taker.join(0.5)
-    assert not got  # still the other process's turn
-    other.stdin.write("go\n")
-    other.stdin.flush()
-    taker.join(10)
-    assert got and other.wait(10) == 0
-    turns.release(got[0])
-    # Nested in one thread: the file stays locked until the outer turn ends.
-    ticket = turns.acquire()
-    assert turns.acquire() == ticket
-    turns.release(ticket)
-    probe = os.open(path, os.O_RDWR)
-    try:
-        try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            raise AssertionError("the turn was let go while still held")
-        except BlockingIOError:
-            pass
-        turns.release(ticket)
-        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free now
-    finally:
-        os.close(probe)

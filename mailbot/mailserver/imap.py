@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from imapclient import IMAPClient
+from pydantic import SecretStr
 
 from mailbot.config import ImapSettings
 
@@ -26,15 +27,10 @@ def tls_context(verify: bool, ca_file: str = "") -> ssl.SSLContext:
     return context
 
 
-def chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
 class ImapConnection:
     """One logged-in IMAP session. Use as a context manager; it logs out (or at least closes) on exit."""
 
-    def __init__(self, settings: ImapSettings, username: str, password: str) -> None:
+    def __init__(self, settings: ImapSettings, username: str, password: SecretStr) -> None:
         self.settings = settings
         context = tls_context(settings.verify_certificates, settings.ca_file)
         self.client = IMAPClient(
@@ -45,7 +41,7 @@ class ImapConnection:
             if settings.security == "starttls":
                 self.client.starttls(context)
             self._nodelay()
-            self.client.login(username, password)
+            self.client.login(username, password.get_secret_value())  # the one place it leaves its SecretStr
         except BaseException:
             self.close()
             raise
@@ -54,7 +50,7 @@ class ImapConnection:
                              for c in self.client.capabilities()}
 
     def _nodelay(self) -> None:
-        # Without TCP_NODELAY every command waits on Nagle (≈45 ms each against pymap).
+        # Without TCP_NODELAY every command waits on Nagle's algorithm (docs/operations.md, "How fast").
         sock = getattr(self.client, "socket", None)
         sock = sock() if callable(sock) else sock
         if isinstance(sock, socket.socket):

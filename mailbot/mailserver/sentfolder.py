@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import SecretStr
+
 from mailbot.config import Settings
 from mailbot.mailserver.imap import ImapConnection
 
@@ -65,7 +67,7 @@ def _groups(copies: Sequence[SentCopy]) -> Iterator[list[SentCopy]]:
 class SentFolder:
     """A lazily opened IMAP connection to the Sent folder; every failure here is reported, never fatal."""
 
-    def __init__(self, settings: Settings, password: str | None) -> None:
+    def __init__(self, settings: Settings, password: SecretStr) -> None:
         self.settings = settings
         self.password = password
         self._conn: ImapConnection | None = None
@@ -76,7 +78,7 @@ class SentFolder:
 
     def _connection(self) -> ImapConnection:
         if self._conn is None:
-            conn = ImapConnection(self.settings.imap, self.settings.imap_username, self.password or "")
+            conn = ImapConnection(self.settings.imap, self.settings.imap_username, self.password)
             try:
                 conn.ensure_folder(self.folder)
                 conn.client.select_folder(self.folder, readonly=True)

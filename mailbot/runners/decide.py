@@ -16,12 +16,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from mailbot.batching import chunks
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
 from mailbot.judging.judge import judge
 from mailbot.judging.values import Action
 from mailbot.mail.parse import parse_message
-from mailbot.mailserver.imap import chunks
 from mailbot.replies.templates import Templates
 from mailbot.runners.act import DecisionApplier, Outcome
 from mailbot.store.db import Database
@@ -33,12 +33,11 @@ log = logging.getLogger(__name__)
 # session.get(..., with_for_update=True), built once: it is the first statement of every message's transaction.
 _LOCKED_ROW = select(InboundMessage).where(InboundMessage.id == bindparam("id")).with_for_update()
 
-# On PostgreSQL a commit waits for the WAL to reach the disk, and each transaction costs a connection check and a
-# BEGIN: deciding this many messages per transaction spares most of that. (On SQLite each message stays its own
-# transaction: its one writer at a time would make the sender beside the runner wait for a whole batch.) A failure
-# anywhere in a batch rolls all of it back and its messages are decided again one by one, so a bad message still
-# only ever costs itself.
-POSTGRESQL_BATCH = 20
+# Each transaction costs a connection check, a BEGIN and a commit (on PostgreSQL a wait for the WAL to reach the
+# disk): deciding this many messages per transaction spares most of that. Nothing else writes while the runner
+# works (sending follows deciding), so on SQLite too a batch holds up nobody. A failure anywhere in a batch rolls all
+# of it back and its messages are decided again one by one, so a bad message still only ever costs itself.
+DECISION_BATCH = 20
 
 
 @dataclass
@@ -71,7 +70,7 @@ class Processor:
             on_queued: Callable[[], None] = lambda: None) -> ProcessStats:
         """`on_queued` is told each time a committed decision has queued a reply, so a sender can start on it."""
         stats = ProcessStats()
-        size = POSTGRESQL_BATCH if self.db.is_postgresql else 1
+        size = DECISION_BATCH
         with self.templates.steady():  # template files read once per run, not once per reply
             for batch in chunks(self.pending_ids(), size):
                 if should_stop():

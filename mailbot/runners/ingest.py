@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mailbot.batching import chunks
 from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
 from mailbot.mail.parse import message_id_of
-from mailbot.mailserver.imap import ImapConnection, chunks
+from mailbot.mailserver.imap import ImapConnection
 from mailbot.store.db import Database
 from mailbot.store.models import FolderState, InboundMessage
 

@@ -2,29 +2,33 @@
 
 A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed: the
 row is marked `sending` (committed; a batch of rows per transaction), the SMTP server accepts it, the row is marked
-`sent` at once — by a recorder thread, while the next reply is already on its way, so that waiting for the database
-never holds up the wire (that commit is the only window in which a crash could send a reply twice) — and its copy
-goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not made is made
-by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in the Sent folder by
-Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused, timeout, TLS)
-leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is dropped.
+`sent` in its own commit straight away (that commit is the only window in which a crash could send a reply twice),
+and its copy goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not
+made is made by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in
+the Sent folder by Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused,
+timeout, TLS) leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is
+dropped.
+
+This is the bot's one way to send: called by the cycle after deciding (service.py), by the digest job and by
+`mailbot digest send`, always in the caller's thread. aiosmtplib is driven here and nowhere else, by one
+`asyncio.run` per call.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import aiosmtplib
+from pydantic import SecretStr
 from sqlalchemy import bindparam, false, select, update
 
+from mailbot.batching import chunks
 from mailbot.config import Settings
-from mailbot.mailserver.imap import chunks, tls_context
+from mailbot.mailserver.imap import tls_context
 from mailbot.mailserver.sentfolder import MULTIAPPEND_MESSAGES, SentCopy, SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
@@ -80,39 +84,12 @@ class SendStats:
     reconciled: int = 0
 
 
-class _Recorder:
-    """Records each accepted reply as `sent` in a thread of its own, one at a time and in order, while the event
-    loop sends the next reply: a send need not wait for the database (on SQLite, for the decision runner's turn).
-
-    At most one record is in flight; `record` first waits for the one before it, so a failure to record surfaces
-    at the next reply, before anything else is sent.
-    """
-
-    def __init__(self, outbox: Outbox) -> None:
-        self._outbox = outbox
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailbot-recorder")
-        self._pending: asyncio.Future[None] | None = None
-
-    async def record(self, row_id: int, now: datetime) -> None:
-        await self.drain()
-        self._pending = asyncio.get_running_loop().run_in_executor(
-            self._thread, lambda: self._outbox._record(row_id, now, error=None, permanent=False))
-
-    async def drain(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            await pending
-
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
-
-
 def backoff(settings: Settings, attempts: int) -> timedelta:
     return min(timedelta(seconds=settings.smtp.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 class Outbox:
-    def __init__(self, settings: Settings, db: Database, password: str | None,
+    def __init__(self, settings: Settings, db: Database, password: SecretStr | None,
                  sent_folder: SentFolder | None = None) -> None:
         self.settings = settings
         self.db = db
@@ -120,7 +97,7 @@ class Outbox:
         self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
-        self._to_copy: list[tuple[int, SentCopy]] = []  # sent, recorded, not yet copied to Sent
+        self._to_copy: list[tuple[int, SentCopy]] = []  # accepted by the server, not yet copied to Sent
         self._sent_reachable = True  # false once Sent failed this run: the copies then wait for the next one
 
     def due_ids(self, now: datetime) -> list[int]:
@@ -132,15 +109,10 @@ class Outbox:
                 .order_by(OutboxMessage.id)
             ))
 
-    def send_pending(self, now: Callable[[], datetime], more: Callable[[], bool | None] | None = None,
+    def send_pending(self, now: Callable[[], datetime],
                      should_stop: Callable[[], bool] = lambda: False) -> SendStats:
-        """Send every reply that is due, on one connection.
-
-        With `more`, keep that connection and go on sending while the decision runner queues replies beside us:
-        `more()` waits for news and says True (replies were queued), None (nothing yet, still deciding) or False
-        (no more will come): a last round then sends whatever is due, and the run ends. `should_stop` is asked
-        before each batch of replies, so a stop request waits for at most one batch.
-        """
+        """Send every reply that is due, on one connection. `should_stop` is asked before each batch of replies, so a
+        stop request waits for at most one batch; what is left stays queued for the next run."""
         stats = SendStats()
         self._sent_reachable = True
         try:
@@ -149,11 +121,9 @@ class Outbox:
             ids = self.due_ids(now())
             if ids:
                 ids, self._resend = self._reconcile(ids, now(), stats)
-            rounds = self._rounds(ids, now, more, should_stop)
-            ids = next((ids for ids in rounds if ids), [])  # nothing to send yet: wait before connecting at all
-            if ids:
-                sent = asyncio.run(self._send(ids, rounds, now, should_stop))
-                stats.sent, stats.deferred, stats.failed = sent.sent, sent.deferred, sent.failed
+            if ids and not should_stop():
+                sent = asyncio.run(self._send(ids, now, should_stop))
+                stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
         finally:
             if self.sent_folder is not None:
                 self.sent_folder.close()
@@ -202,49 +172,34 @@ class Outbox:
             validate_certs=smtp.verify_certificates,
         )
 
-    def _rounds(self, ids: list[int], now: Callable[[], datetime], more: Callable[[], bool | None] | None,
-                should_stop: Callable[[], bool]) -> Iterator[list[int]]:
-        """The replies to send now; then, while the decision runner works beside us, those due after each piece of
-        its news, and a last round once it has finished (without `more`, only the first)."""
-        yield ids
-        while more is not None and not should_stop():
-            if more() is False:  # blocks this thread (and any idle connection) until the runner has news
-                more = None  # one last round for what the runner queued last
-            yield self.due_ids(now())
-
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
         await client.connect()
         if self.settings.smtp.username:
-            await client.login(self.settings.smtp.username, self.password or "")
+            # The one place the SMTP password leaves its SecretStr: handed to the library, never logged.
+            await client.login(self.settings.smtp.username, self.password.get_secret_value() if self.password else "")
 
-    async def _send(self, ids: list[int], rounds: Iterator[list[int]], now: Callable[[], datetime],
-                    should_stop: Callable[[], bool]) -> SendStats:
-        """Send `ids`, then each later round; an unreachable server defers this round and every later one."""
+    async def _send(self, ids: list[int], now: Callable[[], datetime], should_stop: Callable[[], bool]) -> SendStats:
+        """Send `ids` in batches; an unreachable server defers them all (one try per run is enough)."""
         stats = SendStats()
         client = self._client()
-        recorder = _Recorder(self)
         try:
-            for ids in itertools.chain([ids], rounds):
-                if ids and not client.is_connected:  # not yet, or the server dropped the idle connection meanwhile
-                    try:
-                        await self._connect(client)
-                    except (aiosmtplib.SMTPException, OSError) as exc:
-                        self._unavailable(itertools.chain([ids], rounds), exc, now, stats)
-                        return stats
-                for batch in chunks(ids, CLAIM_BATCH):
-                    if should_stop():
-                        return stats
-                    for row in self._claim(batch):
-                        await self._send_one(client, row, now(), stats, recorder)
+            try:
+                await self._connect(client)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
+                self._defer_all(ids, exc, now())
+                stats.deferred += len(ids)
+                return stats
+            for batch in chunks(ids, CLAIM_BATCH):
+                if should_stop():
+                    return stats
+                for row in self._claim(batch):
+                    await self._send_one(client, row, now(), stats)
         finally:
             try:
-                try:
-                    await recorder.drain()
-                finally:
-                    recorder.close()
-                    # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed
-                    # record, its copy there is what stops a second send.
-                    self._copy_to_sent()
+                # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed record,
+                # its copy there is what stops a second send.
+                self._copy_to_sent()
             finally:
                 if client.is_connected:
                     try:
@@ -252,15 +207,6 @@ class Outbox:
                     except (aiosmtplib.SMTPException, OSError):
                         client.close()
         return stats
-
-    def _unavailable(self, rounds: Iterable[list[int]], exc: BaseException, now: Callable[[], datetime],
-                     stats: SendStats) -> None:
-        """The server cannot be reached: one try per run is enough. What is due now, and what the runner queues
-        for the rest of this run, waits with its backoff and the error recorded."""
-        log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
-        for ids in rounds:
-            self._defer_all(ids, exc, now())
-            stats.deferred += len(ids)
 
     def _claim(self, batch: list[int]) -> list[Claimed]:
         """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed
@@ -274,8 +220,7 @@ class Outbox:
                 conn.execute(_MARK_SENDING, {"ids": [row.id for row in rows]})
         return rows
 
-    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats,
-                        recorder: _Recorder) -> None:
+    async def _send_one(self, client: aiosmtplib.SMTP, row: Claimed, now: datetime, stats: SendStats) -> None:
         row_id, message_id = row.id, row.message_id
         try:
             await client.sendmail(self.mailbox, [row.recipient], row.raw)
@@ -296,17 +241,14 @@ class Outbox:
             stats.deferred += 1
             log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
             return
-        # The server has it: the durable record starts at once, beside the next send, to keep the window in which
-        # a crash could lead to a second copy as short as one local commit; the Sent copy follows with the next
-        # batch. If a record fails, _send's `finally` still files every accepted reply in Sent, which is what then
-        # stops a second send of a row left `sending`.
+        # The server has it. Queued for Sent before the record is tried: if the record fails, _send's `finally`
+        # still files the reply in Sent, which is what then stops a second send of a row left `sending`.
         self._to_copy.append((row_id, SentCopy(message_id, row.raw, now)))
-        await recorder.record(row_id, now)
-        if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
-            await recorder.drain()  # flag in Sent only rows already recorded as sent
-            self._copy_to_sent()
+        self._record(row_id, now, error=None, permanent=False)
         stats.sent += 1
         log.info("sent reply %s", message_id)
+        if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
+            self._copy_to_sent()
 
     def _copy_to_sent(self) -> None:
         """Copy the replies sent since the last batch to Sent, and flag the ones now there."""
@@ -339,10 +281,10 @@ class Outbox:
                 if found:
                     already.append(row.id)
                 else:
-                    when = row.sent_at or datetime.now(timezone.utc)
+                    when = row.sent_at or datetime.now(UTC)
                     # SQLite hands timestamps back without their offset; they were stored in UTC.
                     self._to_copy.append((row.id, SentCopy(row.message_id, row.raw,
-                                                           when if when.tzinfo else when.replace(tzinfo=timezone.utc))))
+                                                           when if when.tzinfo else when.replace(tzinfo=UTC))))
             self._mark_in_sent(already)
             self._copy_to_sent()
             if not self._sent_reachable:

@@ -6,7 +6,6 @@ deployment can never run code against an older schema.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -18,12 +17,6 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: processes then take turns by SQLite's busy handler alone
-    fcntl = None  # type: ignore[assignment]
-
 
 # How long a writer waits for another before giving up with an error (SQLite's busy timeout, and our own turns).
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -64,7 +57,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         _disable_pysqlite_transactions(engine)
-        _take_turns(engine, f"{database}-turns" if database and database != ":memory:" else None)
+        _take_turns(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
@@ -78,25 +71,20 @@ def _disable_pysqlite_transactions(engine: Engine) -> None:
 
 
 class TurnLock:
-    """First come, first served among this process's threads; reentrant for the thread that holds it; and, with a
-    lock file, one process at a time among those that use the same file.
+    """First come, first served among this process's threads, and reentrant for the thread that holds it.
 
     SQLite has one writer at a time, and every transaction here is a write (BEGIN IMMEDIATE). Its busy handler makes
-    a waiter sleep and retry, which is fine for an occasional CLI command; but a writer that writes all the time —
-    the decision runner — begins again the instant it commits, and the retrying one (the sender beside it) loses
-    for as long as the busy timeout lasts (measured between processes: a sender's transaction waited 34 ms on
-    average and up to 2.3 s, and managed 180 in 6 s). So threads queue here in arrival order, and processes block
-    on an exclusive flock() of the lock file, which the kernel hands on when it is released (measured: 3.5 ms on
-    average, at most 0.11 s; 915 transactions in the same 6 s) — and releases by itself if its holder dies.
+    a waiter sleep and retry, which is fine for an occasional CLI command in another process; but within `mailbot
+    run`, several mailboxes sharing one database run their cycles in threads side by side, and a writer that writes
+    all the time — a decision runner — begins again the instant it commits, so the sleeping one could lose for as
+    long as the busy timeout lasts. Here they queue in arrival order instead.
     """
 
-    def __init__(self, lock_file: str | None = None) -> None:
+    def __init__(self) -> None:
         self._cond = threading.Condition()
         self._queue: deque[int] = deque()
         self._owner: int | None = None
         self._depth = 0
-        self._lock_file = lock_file if fcntl is not None else None
-        self._fd: int | None = None  # the lock file, open while this process holds the turn
 
     def acquire(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> int:
         """Wait for this thread's turn; returns the ticket `release` takes.
@@ -116,15 +104,6 @@ class TurnLock:
                 raise TimeoutError(f"waited {timeout:.0f} s for another thread's database transaction")
             self._queue.popleft()
             self._owner, self._depth = me, 1
-        if self._lock_file is not None:
-            # Opened per turn and closed with it (which also unlocks): no descriptor outlives its use, however
-            # many engines a process makes and disposes.
-            try:
-                self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self._fd, fcntl.LOCK_EX)  # other processes: the holder's transaction is short
-            except BaseException:
-                self.release(me)
-                raise
         return me
 
     def release(self, ticket: int) -> None:
@@ -134,16 +113,13 @@ class TurnLock:
                 return
             self._depth -= 1
             if self._depth == 0:
-                if self._fd is not None:
-                    os.close(self._fd)  # the flock goes with it
-                    self._fd = None
                 self._owner = None
                 self._cond.notify_all()
 
 
-def _take_turns(engine: Engine, lock_file: str | None) -> None:
+def _take_turns(engine: Engine) -> None:
     """A connection is held from checkout to checkin, which brackets its whole transaction, commit included."""
-    turns = TurnLock(lock_file)
+    turns = TurnLock()
 
     @event.listens_for(engine, "checkout")
     def _wait_for_turn(_dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]

@@ -9,13 +9,12 @@ file beside the database. Every job is idempotent anyway; the lock keeps them fr
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
+import filelock
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
@@ -87,33 +86,27 @@ class AdvisoryLock:
 
 
 class FileLock:
-    """For SQLite: an exclusive flock on a file beside the database (released by the kernel if we die)."""
+    """For SQLite: an exclusive flock on a file beside the database, tried without waiting (the kernel releases it
+    if we die). One lock shared by every thread: the scheduler's jobs take it in whichever worker thread they run,
+    and shutdown releases it from the main thread."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file: IO[bytes] | None = None
+        self._lock = filelock.UnixFileLock(str(path), thread_local=False)
 
     def acquire(self) -> bool:
-        if self._file is not None:
+        if self._lock.is_locked:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+b")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+            self._lock.acquire(blocking=False)
+        except filelock.Timeout:
             return False
-        handle.truncate(0)
-        handle.write(str(os.getpid()).encode())
-        handle.flush()
-        self._file = handle
         return True
 
     def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
+        if self._lock.is_locked:
+            self._lock.release(force=True)
 
 
 def leadership_for(db: Database, mailbox: str) -> Leadership:
