@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,34 +180,67 @@ class Outbox:
             await client.login(self.settings.smtp.username, self.password.get_secret_value() if self.password else "")
 
     async def _send(self, ids: list[int], now: Callable[[], datetime], should_stop: Callable[[], bool]) -> SendStats:
-        """Send `ids` in batches; an unreachable server defers them all (one try per run is enough)."""
+        """Send `ids` in batches over up to `smtp.connections` connections; an unreachable server defers them all
+        (one try per run is enough)."""
         stats = SendStats()
-        client = self._client()
+        clients = [self._client()]
         try:
             try:
-                await self._connect(client)
+                await self._connect(clients[0])
             except (aiosmtplib.SMTPException, OSError) as exc:
                 log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
                 self._defer_all(ids, exc, now())
                 stats.deferred += len(ids)
                 return stats
+            wanted = min(self.settings.smtp.connections, len(ids)) - 1
+            if wanted > 0:
+                clients += await self._more_clients(wanted)
             for batch in chunks(ids, CLAIM_BATCH):
                 if should_stop():
                     return stats
-                for row in self._claim(batch):
-                    await self._send_one(client, row, now(), stats)
+                queue = deque(self._claim(batch))
+                tasks = [asyncio.ensure_future(self._drain(client, queue, now, stats)) for client in clients]
+                try:
+                    await asyncio.gather(*tasks)
+                except BaseException:
+                    # One failed beyond what _send_one handles (the database, say): stop the others where they
+                    # are, as a crash would; a row left `sending` is looked up in Sent before it is sent again.
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                    raise
         finally:
             try:
                 # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed record,
                 # its copy there is what stops a second send.
                 self._copy_to_sent()
             finally:
-                if client.is_connected:
-                    try:
-                        await client.quit()
-                    except (aiosmtplib.SMTPException, OSError):
-                        client.close()
+                for client in clients:
+                    if client.is_connected:
+                        try:
+                            await client.quit()
+                        except (aiosmtplib.SMTPException, OSError):
+                            client.close()
         return stats
+
+    async def _drain(self, client: aiosmtplib.SMTP, queue: deque[Claimed], now: Callable[[], datetime],
+                     stats: SendStats) -> None:
+        """Send from the shared queue until it is empty. The database work in _send_one runs between awaits, one
+        coroutine at a time: only the conversations with the server overlap."""
+        while queue:
+            await self._send_one(client, queue.popleft(), now(), stats)
+
+    async def _more_clients(self, count: int) -> list[aiosmtplib.SMTP]:
+        """Extra connections beside the first, each best effort: one the server refuses means fewer at once."""
+        clients = [self._client() for _ in range(count)]
+        results = await asyncio.gather(*(self._connect(client) for client in clients), return_exceptions=True)
+        opened = [client for client, result in zip(clients, results, strict=True) if result is None]
+        for client, result in zip(clients, results, strict=True):
+            if result is not None:
+                client.close()
+                log.info("SMTP server refused an extra connection (%s): sending on %d", type(result).__name__,
+                         len(opened) + 1)
+        return opened
 
     def _claim(self, batch: list[int]) -> list[Claimed]:
         """Mark a batch `sending` in one transaction: the rows still queued, and interrupted ones that Sent showed
