@@ -66,13 +66,15 @@ def test_replies_are_sent_by_the_cycles_own_thread(make_bot, dovecot, smtp_sink,
     assert set(threading.enumerate()) <= threads_before  # no thread of its own was started, none left running
 
 
+@pytest.mark.parametrize("connections", [1, 3])
 def test_a_failure_mid_send_keeps_every_decision_and_the_next_cycle_sends_the_rest_once(
-        make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """What the sender process's death mid-cycle used to test, on the one path: sending breaks off after two replies;
-    nothing decided is lost, and the next cycle sends the others, each once."""
+        make_bot, dovecot, smtp_sink, monkeypatch, connections: int) -> None:  # type: ignore[no-untyped-def]
+    """What the sender process's death mid-cycle used to test, on the one path: sending breaks off at the third
+    reply; nothing decided is lost, and the next cycle sends the others, each once (on one connection or several:
+    the replies in hand on the other connections are finished, none is cut off half-sent)."""
     import aiosmtplib
 
-    bot = make_bot()
+    bot = make_bot({"smtp": {"connections": connections}})
     for n in range(4):
         dovecot.append(request(n), WHEN)
     original = aiosmtplib.SMTP.sendmail
@@ -88,6 +90,7 @@ def test_a_failure_mid_send_keeps_every_decision_and_the_next_cycle_sends_the_re
         patch.setattr(aiosmtplib.SMTP, "sendmail", two_then_crash)
         with pytest.raises(Crash):
             bot.cycle()
+    # One connection: the two before the failure. Three: the two that went out beside it.
     assert len(smtp_sink.messages) == 2
     again = bot.cycle()
     assert again.process.decided == 0  # every decision was made and kept; only sending was cut short

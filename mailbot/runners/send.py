@@ -199,16 +199,12 @@ class Outbox:
                 if should_stop():
                     return stats
                 queue = deque(self._claim(batch))
-                tasks = [asyncio.ensure_future(self._drain(client, queue, now, stats)) for client in clients]
-                try:
-                    await asyncio.gather(*tasks)
-                except BaseException:
-                    # One failed beyond what _send_one handles (the database, say): stop the others where they
-                    # are, as a crash would; a row left `sending` is looked up in Sent before it is sent again.
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
-                    raise
+                failures: list[BaseException] = []
+                await asyncio.gather(*(self._drain(client, queue, now, stats, failures) for client in clients))
+                if failures:
+                    # One connection met what _send_one does not handle (the database, say): the others finished
+                    # the reply in hand and took no more, as if the process had stopped there.
+                    raise failures[0]
         finally:
             try:
                 # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed record,
@@ -224,11 +220,14 @@ class Outbox:
         return stats
 
     async def _drain(self, client: aiosmtplib.SMTP, queue: deque[Claimed], now: Callable[[], datetime],
-                     stats: SendStats) -> None:
-        """Send from the shared queue until it is empty. The database work in _send_one runs between awaits, one
-        coroutine at a time: only the conversations with the server overlap."""
-        while queue:
-            await self._send_one(client, queue.popleft(), now(), stats)
+                     stats: SendStats, failures: list[BaseException]) -> None:
+        """Send from the shared queue until it is empty or a connection has failed. The database work in _send_one
+        runs between awaits, one coroutine at a time: only the conversations with the server overlap."""
+        while queue and not failures:
+            try:
+                await self._send_one(client, queue.popleft(), now(), stats)
+            except BaseException as exc:  # noqa: BLE001 - handed to _send, which raises it once the others stop
+                failures.append(exc)
 
     async def _more_clients(self, count: int) -> list[aiosmtplib.SMTP]:
         """Extra connections beside the first, each best effort: one the server refuses means fewer at once."""

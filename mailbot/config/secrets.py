@@ -1,0 +1,58 @@
+"""Passwords: from the environment or a secret file, never from the settings file, never shown or pickled."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from mailbot.config.sections import ConfigError
+
+SECRET_KEYS = {"password", "pass", "secret", "passwd"}
+
+
+class Secret(SecretStr):
+    """A password: shown as asterisks by repr, str and logging, and never pickled (so never handed to another
+    process or written anywhere by accident). Only the edge that logs in reads it, with get_secret_value()."""
+
+    def __reduce_ex__(self, protocol: object) -> str | tuple[object, ...]:
+        raise TypeError("a password is never pickled")
+
+    def __copy__(self) -> Secret:
+        return self  # immutable: copying needs no pickling
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
+        return self
+
+
+def as_secret(value: SecretStr | str) -> Secret:
+    return Secret(value.get_secret_value() if isinstance(value, SecretStr) else value)
+
+
+def secret(name: str, environ: dict[str, str] | None = None) -> Secret | None:
+    """A secret from MAILBOT_<NAME> or from the file named by MAILBOT_<NAME>_FILE (systemd credentials, k8s secrets)."""
+    env = os.environ if environ is None else environ
+    key = f"MAILBOT_{name.upper()}"
+    if env.get(key):
+        return Secret(env[key])
+    path = env.get(f"{key}_FILE")
+    if path:
+        try:
+            return Secret(Path(path).read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ConfigError(f"{key}_FILE: cannot read {path}: {exc.strerror}") from None
+    return None
+
+
+def _find_secret_keys(data: dict[str, Any], prefix: str = "") -> str | None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key.lower() in SECRET_KEYS:
+            return dotted
+        if isinstance(value, dict):
+            found = _find_secret_keys(value, dotted + ".")
+            if found:
+                return found
+    return None

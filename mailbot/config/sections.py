@@ -1,0 +1,177 @@
+"""The sections of the settings file, each a frozen model with its lawful default and its validation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.names import DEFAULT_PSEUDONYMS
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the admin: the CLI prints it and exits 2."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MailboxSettings(_Section):
+    address: str = "inforights@police.example.uk"
+    organisation: str = "Cleveland Police"
+    display_name: str = "Information Rights Requests"
+    loop_token: str = ""  # default: derived from the address
+
+    @property
+    def x_loop(self) -> str:
+        return self.loop_token or f"mailbot {self.address}"
+
+
+class ImapSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 143
+    security: Literal["tls", "starttls", "none"] = "none"
+    username: str = ""  # default: the mailbox address
+    inbox: str = "INBOX"
+    processed_folder: str = "Processed"
+    sent_folder: str = "Sent"
+    quarantine_folder: str = "Quarantine"
+    batch_size: int = Field(50, ge=1, le=1000)
+    idle: bool = True  # wait for new mail with IMAP IDLE where the server supports it (polling stays the net)
+    timeout_seconds: float = Field(30.0, gt=0)
+    verify_certificates: bool = True
+    ca_file: str = ""
+
+
+class SmtpSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: Literal["tls", "starttls", "none"] = "none"
+    username: str = ""  # empty: no AUTH
+    timeout_seconds: float = Field(30.0, gt=0)
+    verify_certificates: bool = True
+    ca_file: str = ""
+    retry_seconds: int = Field(60, ge=1)
+    max_attempts: int = Field(20, ge=1)
+    # Replies go out over this many connections at once, in one event loop: while the server digests one message
+    # the bot writes the next. Relays cap concurrent connections per client; 1 sends strictly one at a time.
+    connections: int = Field(3, ge=1, le=10)
+
+
+class DatabaseSettings(_Section):
+    url: str = ""  # empty: SQLite file mailbot.db under data_dir
+
+
+class ReferenceSettings(_Section):
+    format: str = "{seq}/{year}"
+    next: int = Field(1, ge=1)
+    reset_yearly: bool = True
+
+    @field_validator("format")
+    @classmethod
+    def _has_seq(cls, value: str) -> str:
+        if "{seq}" not in value:
+            raise ValueError("must contain {seq}")
+        try:
+            value.format(seq=1, year=2022, yy="22")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"only {{seq}}, {{year}} and {{yy}} may be used ({exc})") from None
+        return value
+
+
+class ScheduleSettings(_Section):
+    poll_seconds: int = Field(60, ge=1)
+
+
+class ProcessingSettings(_Section):
+    max_attempts: int = Field(3, ge=1)  # failures before a message is quarantined
+
+
+class CalendarSettings(_Section):
+    extra_non_working_days: tuple[date, ...] = ()
+    sar_nations: tuple[Literal["ENG", "WLS", "SCT", "NIR"], ...] = ("ENG", "WLS")
+
+
+class ClockSettings(_Section):
+    working_days: int = Field(20, ge=1)
+    foi_extension_working_days: int = Field(20, ge=0)
+    eir_extension_working_days: int = Field(20, ge=0)
+    review_extension_working_days: int = Field(20, ge=0)
+    sar_extended_months: int = Field(3, ge=1, le=3)
+    fee_lapse_months: int = Field(3, ge=1)
+    long_overdue_working_days: int = Field(20, ge=1)
+
+
+class RuleSettings(_Section):
+    accept_surname_only: bool = False
+    name_must_be_in_body: bool = False
+    min_description_words: int = Field(3, ge=1)
+    eir_keywords: tuple[str, ...] = DEFAULT_EIR_KEYWORDS
+    sar_keywords: tuple[str, ...] = DEFAULT_SAR_KEYWORDS
+    review_keywords: tuple[str, ...] = DEFAULT_REVIEW_KEYWORDS
+    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS
+    acknowledge_follow_ups: bool = True
+    daily_reply_cap: int = Field(10, ge=1)
+    disabled: tuple[str, ...] = ()
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from mailbot.judging.rules import BY_NAME
+
+        unknown = [name for name in value if name not in BY_NAME]
+        if unknown:
+            raise ValueError(f"unknown rule {unknown[0]!r} (`mailbot rules` lists them)")
+        return value
+
+
+class TemplateSettings(_Section):
+    dir: str = ""  # an admin directory whose files override the shipped templates one by one
+    language: Literal["en", "cy"] = "en"
+
+
+ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
+
+
+def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Bare addresses only: a display name or a comma here would be a header-injection route into staff mail."""
+    for value in values:
+        if not ADDRESS.match(value):
+            raise ValueError(f"{value!r} is not a plain email address (write name@example.org, one per item)")
+    return values
+
+
+class StaffSettings(_Section):
+    recipients: tuple[str, ...] = ()  # who is told when a template breaks (and gets the digest by default)
+
+    @field_validator("recipients")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _addresses(value)
+
+
+class DigestSettings(_Section):
+    recipients: tuple[str, ...] = ()  # empty: staff.recipients; no recipients at all: no digest
+    time: str = "08:00"  # HH:MM, Europe/London, on working days only
+
+    @field_validator("recipients")
+    @classmethod
+    def _plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _addresses(value)
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+        if not match:
+            raise ValueError("must be HH:MM on the 24-hour clock, e.g. \"08:00\"")
+        return value
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.time.split(":")
+        return int(hour), int(minute)
