@@ -120,9 +120,10 @@ def test_a_refused_batch_is_copied_one_by_one(make_bot, dovecot, smtp_sink, monk
 def test_an_unreachable_sent_folder_is_tried_once_per_run_and_sending_carries_on(
         make_bot, dovecot, smtp_sink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import mailbot.runners.send as outbox_module
+    import mailbot.runners.sent_copies as copies_module
 
     monkeypatch.setattr(outbox_module, "CLAIM_BATCH", 2)
-    monkeypatch.setattr(outbox_module, "MULTIAPPEND_MESSAGES", 2)  # a batch of copies after every two sends
+    monkeypatch.setattr(copies_module, "MULTIAPPEND_MESSAGES", 2)  # a batch of copies after every two sends
     attempts: list[int] = []
 
     def down(self, folder, msgs):  # type: ignore[no-untyped-def]

@@ -1,17 +1,18 @@
-"""The outbox runner: sends queued replies over SMTP, one reused connection per run, and records each result.
+"""The outbox runner: sends queued replies over SMTP, on up to `smtp.connections` connections, and records each result.
 
 A reply was committed with its decision, so it exists before any attempt to send it. Each send is bracketed: the
 row is marked `sending` (committed; a batch of rows per transaction), the SMTP server accepts it, the row is marked
 `sent` in its own commit straight away (that commit is the only window in which a crash could send a reply twice),
 and its copy goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not
 made is made by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in
-the Sent folder by Message-ID before it is sent again (sentfolder.py). A temporary failure (4xx, connection refused,
+the Sent folder by Message-ID before it is sent again (sent_copies.py). A temporary failure (4xx, connection refused,
 timeout, TLS) leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is
 dropped.
 
 This is the bot's one way to send: called by the cycle after deciding (service.py), by the digest job and by
 `mailbot digest send`, always in the caller's thread. aiosmtplib is driven here and nowhere else, by one
-`asyncio.run` per call.
+`asyncio.run` per call; several connections take turns in that one event loop, so only the conversations with the
+server overlap, never two pieces of database work.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiosmtplib
 from pydantic import SecretStr
-from sqlalchemy import bindparam, false, select, update
+from sqlalchemy import bindparam, select, update
 
 from mailbot.batching import chunks
 from mailbot.config import Settings
 from mailbot.mailserver.imap import tls_context
-from mailbot.mailserver.sentfolder import MULTIAPPEND_MESSAGES, SentCopy, SentFolder
+from mailbot.mailserver.sentfolder import SentCopy, SentFolder
+from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
 
@@ -53,17 +55,6 @@ _MARK_SENT = (
     update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
     .values(status="sent", sent_at=bindparam("now", type_=_OUTBOX.c.sent_at.type), last_error=None,
             attempts=_OUTBOX.c.attempts + 1)
-)
-_MARK_IN_SENT = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(in_sent=True)
-_NOT_IN_SENT = (
-    select(_OUTBOX.c.id, _OUTBOX.c.message_id)
-    .where(_OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.status == "sent", _OUTBOX.c.in_sent == false())
-    .order_by(_OUTBOX.c.id)
-)
-_COPIES = (
-    select(_OUTBOX.c.id, _OUTBOX.c.message_id, _OUTBOX.c.raw, _OUTBOX.c.sent_at)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_OUTBOX.c.id)
 )
 
 
@@ -98,8 +89,7 @@ class Outbox:
         self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
-        self._to_copy: list[tuple[int, SentCopy]] = []  # accepted by the server, not yet copied to Sent
-        self._sent_reachable = True  # false once Sent failed this run: the copies then wait for the next one
+        self.copies = SentCopies(db, sent_folder, self.mailbox)
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
@@ -115,10 +105,9 @@ class Outbox:
         """Send every reply that is due, on one connection. `should_stop` is asked before each batch of replies, so a
         stop request waits for at most one batch; what is left stays queued for the next run."""
         stats = SendStats()
-        self._sent_reachable = True
+        self.copies.begin()
         try:
-            if self.sent_folder is not None:
-                self._copy_earlier_replies_to_sent()
+            self.copies.catch_up()
             ids = self.due_ids(now())
             if ids:
                 ids, self._resend = self._reconcile(ids, now(), stats)
@@ -126,8 +115,7 @@ class Outbox:
                 sent = asyncio.run(self._send(ids, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
         finally:
-            if self.sent_folder is not None:
-                self.sent_folder.close()
+            self.copies.close()
         return stats
 
     def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> tuple[list[int], set[int]]:
@@ -145,7 +133,7 @@ class Outbox:
         resend: set[int] = set()
         found_in_sent: list[int] = []
         for row_id, message_id in interrupted.items():
-            found = self.sent_folder.contains(message_id) if self.sent_folder is not None else False
+            found = self.copies.contains(message_id)
             if found is None:
                 # Sent is unreadable: sending again could double, waiting cannot lose anything.
                 remaining.remove(row_id)
@@ -160,7 +148,7 @@ class Outbox:
                          message_id)
             else:
                 resend.add(row_id)
-        self._mark_in_sent(found_in_sent)
+        self.copies.mark(found_in_sent)
         return remaining, resend
 
     def _client(self) -> aiosmtplib.SMTP:
@@ -209,7 +197,7 @@ class Outbox:
             try:
                 # Whatever was accepted goes to Sent, recorded or not: for a row left `sending` by a failed record,
                 # its copy there is what stops a second send.
-                self._copy_to_sent()
+                self.copies.flush()
             finally:
                 for client in clients:
                     if client.is_connected:
@@ -276,57 +264,10 @@ class Outbox:
             return
         # The server has it. Queued for Sent before the record is tried: if the record fails, _send's `finally`
         # still files the reply in Sent, which is what then stops a second send of a row left `sending`.
-        self._to_copy.append((row_id, SentCopy(message_id, row.raw, now)))
+        self.copies.add(row_id, SentCopy(message_id, row.raw, now))
         self._record(row_id, now, error=None, permanent=False)
         stats.sent += 1
         log.info("sent reply %s", message_id)
-        if len(self._to_copy) >= MULTIAPPEND_MESSAGES:
-            self._copy_to_sent()
-
-    def _copy_to_sent(self) -> None:
-        """Copy the replies sent since the last batch to Sent, and flag the ones now there."""
-        pending, self._to_copy = self._to_copy, []
-        if not pending or self.sent_folder is None or not self._sent_reachable:
-            return
-        filed = self.sent_folder.append_many([copy for _, copy in pending])
-        self._sent_reachable = filed.reachable
-        in_sent = set(filed.message_ids)
-        self._mark_in_sent([row_id for row_id, copy in pending if copy.message_id in in_sent])
-
-    def _copy_earlier_replies_to_sent(self) -> None:
-        """Replies sent by an earlier run (or this one, before a failure) whose copy never reached Sent.
-
-        A copy may have gone in just before a crash stopped it being flagged, so each is looked for first."""
-        with self.db.engine.connect() as conn:
-            unfiled = conn.execute(_NOT_IN_SENT, {"mailbox": self.mailbox}).all()
-        if not unfiled or self.sent_folder is None:
-            return
-        log.info("%d sent replies are not yet in %s: copying them", len(unfiled), self.sent_folder.folder)
-        for batch in chunks([row.id for row in unfiled], MULTIAPPEND_MESSAGES):
-            with self.db.engine.connect() as conn:
-                rows = conn.execute(_COPIES, {"ids": batch}).all()
-            already: list[int] = []
-            for row in rows:
-                found = self.sent_folder.contains(row.message_id)
-                if found is None:
-                    self._sent_reachable = False
-                    return
-                if found:
-                    already.append(row.id)
-                else:
-                    when = row.sent_at or datetime.now(UTC)
-                    # SQLite hands timestamps back without their offset; they were stored in UTC.
-                    self._to_copy.append((row.id, SentCopy(row.message_id, row.raw,
-                                                           when if when.tzinfo else when.replace(tzinfo=UTC))))
-            self._mark_in_sent(already)
-            self._copy_to_sent()
-            if not self._sent_reachable:
-                return
-
-    def _mark_in_sent(self, row_ids: list[int]) -> None:
-        if row_ids:
-            with self.db.engine.begin() as conn:
-                conn.execute(_MARK_IN_SENT, {"ids": row_ids})
 
     def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
         if error is None:  # one statement, one commit: this is the record that stops a second send
