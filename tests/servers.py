@@ -11,7 +11,7 @@ protocols; these fixtures let the tests find out instead.
   told to defer/refuse the next deliveries.
 * :func:`make_postgres_database` creates a throw-away PostgreSQL database.
 
-See /work/shared/reference/test-servers.md for the measured traps these classes avoid.
+The traps these classes avoid, with their figures, are in docs/operations.md ("Figures behind choices in the code").
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
 class DovecotServer:
     """A private Dovecot IMAP server on 127.0.0.1, configured entirely from a temp dir.
 
-    Why these choices (measured on this machine, see test-servers.md):
+    Why these choices (the figures are in docs/operations.md):
 
     * As root, Dovecot's login processes refuse to run as root and its mail processes refuse
       uid 0, so logins run as ``dovenull`` and mail is stored as ``nobody:nogroup``; hence the

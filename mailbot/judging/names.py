@@ -1,6 +1,6 @@
 """The applicant's name: where a message gives it, and whether it is a "full name" under FOIA s8(1)(b).
 
-The ICO's table (foi-rules.md) decides: first name + surname, initials + surname, title + surname and
+The ICO's table (docs/foi-rules.md) decides: first name + surname, initials + surname, title + surname and
 organisations are names; a first name alone, initials alone and "Anonymous" are not; an obvious pseudonym goes to
 staff; surname alone follows a setting. Evidence is ranked: an explicit statement ("My full name is Fred Wright")
 beats a sign-off, which beats the From display name. nameparser splits names (titles, particles such as "van der"

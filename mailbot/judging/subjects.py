@@ -1,7 +1,7 @@
 """Subjects as people use them: "Re:"/"Fwd:" prefixes in many languages, and our own reference tag.
 
 The cleaned subject is what our "Re:" builds on and what a case stores; its lower-case stem is threading signal 3
-(robot-mail.md: same sender, same subject stem).
+(docs/robot-mail.md: same sender, same subject stem).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def clean_subject(subject: str) -> str:
 
 
 def subject_stem(subject: str) -> str:
-    """Equal stems mean the same conversation (robot-mail.md threading signal 3)."""
+    """Equal stems mean the same conversation (docs/robot-mail.md, threading signal 3)."""
     return clean_subject(subject).lower()
 
 

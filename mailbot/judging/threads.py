@@ -1,6 +1,6 @@
 """How a message finds the case it belongs to, and the little the judge may ask of storage to find it.
 
-Strongest signal first (robot-mail.md): the Message-ID chain (including the copy a bounce returns), then an
+Strongest signal first (docs/robot-mail.md): the Message-ID chain (including the copy a bounce returns), then an
 enquiry reference, then the same sender with the same subject stem. Storage is reached only through ThreadIndex,
 so `mailbot check` threads against an index that knows nothing and the runner against the database.
 """
@@ -68,7 +68,7 @@ def returned_ids(msg: InboundMessage) -> tuple[str, ...]:
 
 def find_thread(msg: InboundMessage, body: str, keys: tuple[ReferenceKey, ...], returned: tuple[str, ...],
                 address: str | None, subject_stem: str, index: ThreadIndex) -> Thread:
-    """Strongest signal first (robot-mail.md): Message-ID chain, then a reference, then sender + subject stem."""
+    """Strongest signal first (docs/robot-mail.md): Message-ID chain, then a reference, then sender + subject stem."""
     chain = list(msg.in_reply_to) + [m for m in reversed(msg.references) if m not in msg.in_reply_to]
     chain += [m for m in returned if m not in chain]
     if chain:

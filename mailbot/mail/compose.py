@@ -144,7 +144,7 @@ def compose(
     auto_submitted: str = "auto-replied",
     reply_to: Sequence[str] = (),
 ) -> ComposedMessage:
-    """The outgoing message with every header robot-mail.md asks for, and our own Message-ID made before sending:
+    """The outgoing message with every header docs/robot-mail.md asks for, and our own Message-ID made before sending:
     text/plain, or multipart/alternative with the HTML part, in UTF-8 (quoted-printable)."""
     message_id = make_msgid(domain=from_address.rsplit("@", 1)[-1])
     message = _body(rendered, message_id)
