@@ -8,13 +8,13 @@ configuration; each due date records the calendar that produced it so a later ch
 
 from __future__ import annotations
 
-import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 LONDON = ZoneInfo("Europe/London")
 UK_NATIONS = ("ENG", "WLS", "SCT", "NIR")
@@ -97,7 +97,4 @@ class WorkingCalendar:
 
 def add_months(start: date, months: int) -> date:
     """Same date `months` later; the last day of the month when that date does not exist (the ICO method)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    last = _calendar.monthrange(year, month)[1]
-    return date(year, month, min(start.day, last))
+    return start + relativedelta(months=months)
