@@ -33,11 +33,12 @@ from mailbot.judging.settings import JudgeSettings
 SHARED_KEYS = {"database", "data_dir", "log_level", "mailboxes"}
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` laid over `base`, table by table: a mailbox (or a test) names only the settings it changes."""
     merged = dict(base)
     for key, value in override.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
-            else value
+        both_tables = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = merge_tables(merged[key], value) if both_tables else value
     return merged
 
 
@@ -85,7 +86,7 @@ class Settings(_Section):
         if name not in self.mailboxes:
             raise ConfigError(f"no mailbox named {name!r} (configured: {', '.join(self.mailbox_names())})")
         base = self.model_dump(exclude_unset=True, exclude={"mailboxes"})
-        settings = Settings.model_validate(_merge(base, self.mailboxes[name]))
+        settings = Settings.model_validate(merge_tables(base, self.mailboxes[name]))
         settings._name = name
         return settings
 

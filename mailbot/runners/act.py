@@ -243,6 +243,7 @@ class DecisionApplier:
                 review: models.Review | None) -> dict[str, Any]:
         """Every variable a template may use (documented in templates/README.md)."""
         received = review.received if review else (case.received if case and case.received else row.received_date)
+        reading = reading_of(parsed, decision)
         return {
             **mailbox_variables(self.settings),
             "requester_name": decision.applicant_name or (case.applicant_name if case else None),
@@ -255,9 +256,8 @@ class DecisionApplier:
             "request_due": case.due if case else None,
             "missing": list(decision.missing),
             "subject": parsed.subject,
-            "subject_stem": (clean_subject(case.subject) if case else reading_of(parsed, decision).subject)
-            or "Your request",
-            "request_summary": summary_of(reading_of(parsed, decision).own_text),
+            "subject_stem": (clean_subject(case.subject) if case else reading.subject) or "Your request",
+            "request_summary": summary_of(reading.own_text),
         }
 
     def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,

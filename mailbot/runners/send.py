@@ -86,7 +86,6 @@ class Outbox:
         self.settings = settings
         self.db = db
         self.password = password
-        self.sent_folder = sent_folder
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
         self.copies = SentCopies(db, sent_folder, self.mailbox)
@@ -102,8 +101,9 @@ class Outbox:
 
     def send_pending(self, now: Callable[[], datetime],
                      should_stop: Callable[[], bool] = lambda: False) -> SendStats:
-        """Send every reply that is due, on one connection. `should_stop` is asked before each batch of replies, so a
-        stop request waits for at most one batch; what is left stays queued for the next run."""
+        """Send every reply that is due, on up to `smtp.connections` connections. `should_stop` is asked before
+        each batch of replies, so a stop request waits for at most one batch; what is left stays queued for the next
+        run."""
         stats = SendStats()
         self.copies.begin()
         try:

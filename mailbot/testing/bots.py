@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mailbot.config import settings_from_mapping
+from mailbot.config.settings import merge_tables
 from mailbot.service import Bot, utc_now
 from mailbot.store.db import Database
 
@@ -32,13 +33,7 @@ class SmtpServer(Protocol):
     port: int
 
 
-def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """`extra` laid over `base`, table by table: a test names only the settings it changes."""
-    merged = dict(base)
-    for key, value in extra.items():
-        both_tables = isinstance(value, dict) and isinstance(merged.get(key), dict)
-        merged[key] = merge(merged[key], value) if both_tables else value
-    return merged
+merge = merge_tables  # the settings file's own rule, so a test's overrides combine as a mailbox's do
 
 
 class BotFactory:
