@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from mailbot.store.db import Database
-from mailbot.store.models import Decision, InboundMessage
+from mailbot.store.models import Decision, InboundMessage, OutboxMessage
 from mailbot.testing.backlog import mixed_backlog
 from mailbot.testing.bots import write_config
 from mailbot.testing.moments import WHEN
@@ -76,8 +76,13 @@ def test_three_instances_on_one_mailbox_and_postgresql(tmp_path: Path, dovecot, 
         with db.session() as session:
             return session.scalar(select(func.count()).select_from(Decision))
 
+    def unsent() -> int:
+        with db.session() as session:
+            return session.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.status.in_(("queued", "sending"))))
+
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240  # generous: a loaded machine is slow, a quiet one takes seconds
         while decided() < 20 and time.monotonic() < deadline:
             time.sleep(0.2)
         leaders = [i for i, log in enumerate(logs) if leading in log.read_text()]
@@ -95,7 +100,8 @@ def test_three_instances_on_one_mailbox_and_postgresql(tmp_path: Path, dovecot, 
         assert len(successors) == 1  # another instance took over, and only one
         while time.monotonic() < deadline and (decided() < len(mails) or dovecot.list_messages("INBOX")):
             time.sleep(0.5)
-        time.sleep(3)  # let the last replies go out
+        while time.monotonic() < deadline and unsent():
+            time.sleep(0.5)  # let the last replies go out
     finally:
         for process in processes:
             stop(process)
