@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -16,6 +16,8 @@ from sqlalchemy.exc import OperationalError
 from mailbot.config import ConfigError, Settings, load_settings, require_for_run
 
 if TYPE_CHECKING:
+    from mailbot.judging.decision import Decision
+    from mailbot.judging.settings import JudgeSettings
     from mailbot.store.db import Database
 
 EXIT_CONFIG = 2
@@ -117,6 +119,27 @@ def run(ctx: click.Context, once: bool) -> None:
     run_forever(bots)
 
 
+def check_settings(settings: Settings, mailbox: str | None) -> JudgeSettings:
+    """The judge's settings for `check`: the configured mailbox's, or those of the address given with --mailbox."""
+    from dataclasses import replace
+
+    judge_settings = settings.judge_settings()
+    if mailbox:
+        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}")
+    return judge_settings
+
+
+def check_record(path: str, decision: Decision) -> dict[str, Any]:
+    """One line of `check --json`: a contract for scripts, and what the labelled corpus (tests/) is checked against."""
+    return {
+        "file": path, "kind": decision.kind, "regime": decision.regime,
+        "applicant_name": decision.applicant_name, "address": decision.address,
+        "valid": decision.valid if decision.kind in ("request", "follow_up") else None,
+        "missing": list(decision.missing), "references": list(decision.references),
+        "action": decision.action, "reasons": list(decision.reasons),
+    }
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
 @click.option("--mailbox", help="The address the bot answers from (mail from it is a loop).")
@@ -124,24 +147,13 @@ def run(ctx: click.Context, once: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[str, ...]) -> None:
     """Judge .eml files without a mailbox or database and say what the bot would do."""
-    from dataclasses import replace
-
     from mailbot.judging.judge import judge
     from mailbot.mail.parse import parse_message
 
-    settings = _settings(ctx)
-    judge_settings = settings.judge_settings()
-    if mailbox:
-        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}")
+    judge_settings = check_settings(_settings(ctx), mailbox)
     for path in files:
         decision = judge(parse_message(Path(path).read_bytes()), None, judge_settings)
-        record = {
-            "file": path, "kind": decision.kind, "regime": decision.regime,
-            "applicant_name": decision.applicant_name, "address": decision.address,
-            "valid": decision.valid if decision.kind in ("request", "follow_up") else None,
-            "missing": list(decision.missing), "references": list(decision.references),
-            "action": decision.action, "reasons": list(decision.reasons),
-        }
+        record = check_record(path, decision)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:

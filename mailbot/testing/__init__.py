@@ -13,6 +13,7 @@ are thin wrappers around these values.
     bots       BotFactory (behind the make_bot fixture), write_config for `mailbot` as its own process
     backlog    mixed_backlog(): valid, held and robot mail in arrival order, for crash and benchmark runs
     commands   mailbot(): a CLI command run in process through Click's CliRunner
+    labelled   the labelled corpus (tests/data/labelled/), each message judged as `mailbot check` judges it
 
 The real servers (Dovecot, the SMTP sink, throw-away PostgreSQL databases) stay in tests/servers.py, started by
 tests/conftest.py's fixtures.
