@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 
 from mailbot.judging.data_subject import normalise, read_data_subject
+from mailbot.judging.decision import Decision
+from mailbot.judging.judge import judge
 from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_SAR_KEYWORDS
 from mailbot.judging.regime_reading import FOI_NOTE, read_regime
+from mailbot.judging.settings import JudgeSettings
+from mailbot.mail.parse import parse_message
 
 
 def regime_of(body: str, subject: str = "Request") -> tuple[str, str]:
@@ -47,6 +51,15 @@ SUBJECT_ACCESS = [
     ("Request for information", "Could you send me the notes the social worker made about me in 2015?",
      "notes the social worker made about me"),
     ("PNC", "I would like a copy of my PNC record and any intelligence held on me.", "my pnc"),
+    ("Collision", "Could I have a copy of the accident report for my road traffic collision on 3 June?",
+     "my road traffic collision"),
+    ("Stop and search", "Please send the officer's notes from when I was stopped and searched on 4 July.",
+     "when i was"),
+    ("App", "I want to know what data you have collected about me through the app.",
+     "data you have collected about me"),
+    ("Access log", "Can you tell me who accessed my records on your system?", "my records"),
+    ("Request", "I would like to request a copy of all personal information you hold relating to me.",
+     "relating to me"),
 ]
 
 
@@ -61,6 +74,7 @@ CHILDREN_AND_AGENTS = [
     ("Could you send me the notes you hold about my son, who is 9?", "about my son", "parental responsibility"),
     ("Please send my daughter's school file, she is in year 4.", "my daughter's school file",
      "parental responsibility"),
+    ("I want to see what the school has written about my son.", "written about my son", "parental responsibility"),
     ("We act for Mr John Smith and make a subject access request on his behalf for all records held about our "
      "client.", "our client", "authority to act"),
     ("I am writing on behalf of my mother, who has dementia, under a lasting power of attorney, to request her "
@@ -168,6 +182,14 @@ PLAIN_FOI = [
     "Please send the expenses claimed by my local councillor's office in 2023.",
     "Could you send me the data on stop and search for my ward, broken down by ethnicity?",
     "Please send me my information request's outcome letter template and your FOI procedure.",
+    "How many times have your officers used force on children in my town?",
+    "Please send the budget for my department for 2023.",
+    "Please send me information on the road works on my road.",
+    "Could you send me your records retention schedule?",
+    "Please send all CCTV footage of the incident on 5 May outside my shop.",
+    "Please send my son's school admissions policy.",
+    "How many subject access requests did the force receive in 2024?",
+    "Please tell me about your policy on subject access requests.",
 ]
 
 
@@ -199,3 +221,40 @@ def test_keyword_lists_are_settings_and_an_empty_list_still_reads_meaning() -> N
                        eir_keywords=()).regime == "sar"
     assert read_regime("Subject access request", "Please send it.", sar_keywords=(),
                        eir_keywords=()).regime == "foi"
+
+
+# -- the whole judgement: a request with no full name is never asked for one under the EIR or subject access ---------
+
+def judged(body: str, subject: str = "Request", sender: str = "Jo <jo@example.org>") -> Decision:
+    raw = (f"From: {sender}\r\nTo: foi@council.example\r\nSubject: {subject}\r\n"
+           f"Message-ID: <{abs(hash(body + subject))}@example.org>\r\n"
+           f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\nThanks,\r\nJo\r\n").encode()
+    return judge(parse_message(raw), None, JudgeSettings(mailbox="foi@council.example"))
+
+
+NO_NAME_NEEDED = ([(s, b) for s, b, _ in SUBJECT_ACCESS] + [("Request", b) for b, _, _ in CHILDREN_AND_AGENTS]
+                  + [("EIR", b) for b, _ in ENVIRONMENTAL])
+
+
+@pytest.mark.parametrize("subject,body", NO_NAME_NEEDED)
+def test_eir_and_subject_access_without_a_full_name_are_acknowledged_not_asked_for_a_name(subject: str,
+                                                                                          body: str) -> None:
+    decision = judged(body, subject)
+    assert decision.regime in ("sar", "eir")
+    assert decision.action == "acknowledge" and decision.valid is True, decision.reasons
+    assert "name" not in decision.missing and "missing-name" not in decision.details["rules"]
+    assert "name-not-required" in decision.details["rules"]
+    assert any(reason.startswith("regime: ") and ("subject access" in reason or "EIR" in reason)
+               for reason in decision.reasons)
+
+
+@pytest.mark.parametrize("body", [b for b, _ in THE_DEAD] + [b for b, _ in THIRD_PARTIES] + PLAIN_FOI[:4])
+def test_foi_without_a_full_name_still_gets_a_section8_notice(body: str) -> None:
+    decision = judged(body)
+    assert (decision.regime, decision.action, decision.missing) == ("foi", "section8_notice", ("name",))
+
+
+def test_a_named_subject_access_request_is_acknowledged_with_its_reason() -> None:
+    decision = judged("Hi, can I have everything you have on me please", sender="Priya Shah <p.shah@example.net>")
+    assert (decision.regime, decision.action, decision.applicant_name) == ("sar", "acknowledge", "Priya Shah")
+    assert any("everything you have on me" in reason for reason in decision.reasons)

@@ -28,10 +28,11 @@ _ABOUT = (r"(?:about|on|of|concerning|regarding|re|relating to|related to|in rel
           r"pertaining to|mentioning|that mentions?|which mentions?|naming|that names?|referring to|"
           r"that refers? to|which refers? to|featuring|showing|that shows?|identifying|involving|against|"
           r"held on|held about|kept on|kept about)")
-_HOLDER = (r"(?:you|you've|you have|your \w+|the (?:council|force|police|authority|department|service|trust|"
-           r"organisation|organization|constabulary)|they|it)")
+_HOLDER = (r"(?:you|you've|you have|your \w+|they|it|the (?:council|force|police|authority|department|service|"
+           r"trust|organisation|organization|constabulary|school|nursery|college|academy|hospital|surgery|practice|"
+           r"team|unit|officers?|social workers?|staff|teachers?|head ?teacher))")
 _HOLD = r"(?:hold|holds|held|have|has|had|keep|keeps|kept|store|stores|stored|retain|retains|retained|process|" \
-        r"processes|processed|collected|gathered|recorded)"
+        r"processes|processed|collected|gathered|recorded|written|noted|said)"
 # What "my ..." names when it is the sender's data. Not "details" (contact details), "report", "emails" or
 # "correspondence", which people use for their own letters to the authority ("as per my email").
 _MY_RECORD = (r"(?:data|information|info|records?|files?|notes|footage|cctv|videos?|recordings?|images|"
@@ -40,7 +41,8 @@ _MY_RECORD = (r"(?:data|information|info|records?|files?|notes|footage|cctv|vide
 # Matters and events in one's own life that records are kept about ("footage of my arrest").
 _MY_MATTER = (r"(?:arrest|detention|custody|interview|stop(?: and search)?|search|caution|conviction|calls?|"
               r"999 calls?|101 calls?|complaints?|case|claim|assessment|appeal|tenancy|accident|incident|visit|"
-              r"treatment|care|time in care|placement|adoption|fostering|employment|dismissal|grievance|"
+              r"treatment|care|time in care|collision|road traffic collision|crash|placement|adoption|fostering|"
+              r"employment|dismissal|grievance|"
               r"disciplinary|referral|allegation|investigation|conversation|meeting|hearing|benefits?|"
               r"(?:housing|benefits?|blue badge|licen[cs]e|job|firearms?|shotgun) application|car|vehicle|"
               r"(?:full )?name(?! is))")
@@ -70,12 +72,12 @@ _OWN = tuple(re.compile(p) for p in (
     rf"\b{_HOLDER} (?:\w+ ){{0,2}}?{_HOLD}\b(?: got)?{_END}{{0,30}}?\b(?:on|about|of|regarding|concerning) "
     r"(?:me|myself)\b",
     # A record of the sender's own matter: "body worn video of my arrest", "emails mentioning my name".
-    rf"\b{_RECORD}\b{_END}{{0,40}}?\b(?:{_ABOUT}|from|during|at|with|containing|contain|contains|include|"
+    rf"\b{_RECORD}\b{_END}{{0,40}}?\b(?:{_ABOUT}|for|from|during|at|with|containing|contain|contains|include|"
     rf"includes|including) my (?:own )?(?:[\w-]+ ){{0,2}}?{_MY_MATTER}\b",
     # The sender's first-person part in what was recorded: "the CCTV where I appear", "the call I made".
     rf"\b{_RECORD}\b{_END}{{0,50}}?\b(?:when|where|in which|that|which) i (?:was|were|got|am|appear|appeared|"
     r"called|rang|phoned|reported|made|gave|spoke|attended|lived)\b",
-    rf"\b(?:statements?|calls?|999 calls?|101 calls?|interviews?|complaints?) (?:that |which )?i (?:made|gave|"
+    r"\b(?:statements?|calls?|999 calls?|101 calls?|interviews?|complaints?) (?:that |which )?i (?:made|gave|"
     r"submitted|lodged|did)\b",
     # "whether I am on any database", "am I on your system".
     r"\b(?:whether|if|am) i (?:am |have been |was )?(?:on|in|listed on|recorded on|flagged on|named in) "
@@ -89,7 +91,9 @@ def _on_behalf_of(person: str) -> re.Pattern[str]:
     return re.compile(
         rf"\b(?:my|our) (?:late |deceased |dear )?{person}(?:'s|s') (?:[\w-]+ ){{0,3}}?{_RECORD}\b"
         rf"|\b{_RECORD}\b{_END}{{0,60}}?\b(?:{_ABOUT}|for) (?:my|our) (?:late |deceased )?(?:[\w-]+ ){{0,2}}?"
-        rf"{person}\b")
+        rf"{person}\b"
+        rf"|\b{_HOLDER} (?:\w+ ){{0,2}}?{_HOLD}\b{_END}{{0,30}}?\b(?:on|about|of|regarding|concerning) (?:my|our) "
+        rf"(?:late |deceased )?{person}\b")
 
 
 _ABOUT_CHILD = _on_behalf_of(_CHILD)

@@ -13,8 +13,8 @@ from mailbot.judging.decision import CaseRef
 from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.reading import Reading, read_message
-from mailbot.judging.regime_reading import read_regime
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
+from mailbot.judging.regime_reading import read_regime
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
@@ -111,11 +111,14 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     described_text = f"{body}\n{msg.text}" if forwarded and form is None else body
     text = f"{msg.subject}\n{described_text}"
     regime, regime_note = _regime(msg.subject, described_text, settings)
+    # A subject-access reading quotes the records asked for ("my file"): that is itself the description.
+    described = (regime is Regime.SAR
+                 or description_words(described_text, reading.subject) >= settings.min_description_words)
     return Facts(
         msg=msg, settings=settings, reading=reading, body=body, form=form, address=address,
         address_source=address_source, keys=keys, references=references, case=thread.case,
         thread_signal=thread.signal, thread_note=thread.note, findings=tuple(findings), name=best_name(list(findings)),
-        described=description_words(described_text, reading.subject) >= settings.min_description_words,
+        described=described,
         forwarded=forwarded,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
