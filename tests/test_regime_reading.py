@@ -223,6 +223,14 @@ def test_keyword_lists_are_settings_and_an_empty_list_still_reads_meaning() -> N
                        eir_keywords=()).regime == "foi"
 
 
+@pytest.mark.parametrize("subject,regime", [
+    ("SAR", "sar"), ("RE: DSAR for J Smith", "sar"), ("Search and rescue (SAR) callouts 2023", "foi"),
+    ("Sargent Road CCTV", "foi"), ("TSAR-2 contract", "foi"),
+])
+def test_sar_in_the_subject(subject: str, regime: str) -> None:
+    assert regime_of("Please send the figures.", subject)[0] == regime
+
+
 # -- the whole judgement: a request with no full name is never asked for one under the EIR or subject access ---------
 
 def judged(body: str, subject: str = "Request", sender: str = "Jo <jo@example.org>") -> Decision:

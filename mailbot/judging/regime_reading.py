@@ -57,7 +57,7 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
             f"a parent asks for their child's personal data ({who.child}): subject access, the child's right "
             "exercised for them (ICO); staff check parental responsibility and the child's understanding"))
     named = _named_outright(text, sar_keywords)
-    if _SUBJECT_SAR.search(subject):
+    if _SUBJECT_SAR.search(subject) and "rescue" not in subject.lower():  # not "SAR" for search and rescue
         named.append(_SUBJECT_SAR.findall(subject)[0] + " in the subject")
     if named and not who.dead:
         if who.other:
