@@ -61,7 +61,8 @@ def test_check_readable_summary() -> None:
 
 
 @pytest.mark.parametrize("regime,received,due", [
-    ("foi", "2022-05-12", "2022-06-13"), ("eir", "2024-07-01", "2024-07-30"),
+    ("foi", "2022-05-12", "2022-06-13"), ("foi", "2006-11-24", "2006-12-22"),
+    ("eir", "2024-07-01", "2024-07-30"),
     ("sar", "2025-01-31", "2025-02-28"), ("internal_review", "2022-06-20", "2022-07-19"),
 ])
 def test_deadline_json(regime: str, received: str, due: str) -> None:

@@ -97,3 +97,22 @@ def test_the_retired_sender_setting_is_accepted_with_a_warning_and_ignored(caplo
     assert any(m.startswith("m.toml: mailboxes.dp.smtp.sender is no longer used") for m in warned)
     with pytest.raises(ConfigError, match=r"smtp\.sendr: unknown key"):  # a typo is still refused
         settings_from_mapping({"smtp": {"sendr": "thread"}})
+
+
+def test_not_holidays_defaults_to_the_shipped_correction_and_is_validated() -> None:
+    from datetime import date
+
+    settings = settings_from_mapping({})
+    assert settings.calendar.not_holidays == {"SCT": (date(2006, 11, 30),)}
+    assert settings.working_calendar().add_working_days(date(2006, 11, 24), 20) == date(2006, 12, 22)
+    replaced = settings_from_mapping({"calendar": {"not_holidays": {"NIR": ["2025-03-17"]}}})
+    assert replaced.working_calendar().is_working_day(date(2025, 3, 17))
+    assert replaced.working_calendar().add_working_days(date(2006, 11, 24), 20) == date(2006, 12, 27)
+    assert settings_from_mapping({"calendar": {"not_holidays": {}}}).calendar.corrections() == frozenset()
+    for bad, named in [({"XYZ": ["2006-11-30"]}, "calendar.not_holidays"),
+                       ({"SCT": ["2006-11-31"]}, "calendar.not_holidays"),
+                       ({"SCT": ["2006-12-02"]}, "is a Saturday")]:
+        with pytest.raises(ConfigError, match=re.escape(named)):
+            settings_from_mapping({"calendar": {"not_holidays": bad}})
+    with pytest.raises(ConfigError, match="both in extra_non_working_days and in not_holidays"):
+        settings_from_mapping({"calendar": {"extra_non_working_days": ["2006-11-30"]}})

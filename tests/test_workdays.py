@@ -48,3 +48,31 @@ def test_add_months_clamps_to_month_end() -> None:
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+
+
+# -- corrections to the holidays package (calendar.not_holidays) ------------------------------------------------
+
+def test_st_andrews_day_2006_was_not_a_scottish_bank_holiday() -> None:
+    """The St Andrew's Day Bank Holiday (Scotland) Act 2007 made 30 November a bank holiday from 2007; the
+    holidays package lists it from 2006. Corrected by default: FOI received 24 November 2006 is due 22 December."""
+    assert UK.is_working_day(date(2006, 11, 30))
+    assert UK.add_working_days(date(2006, 11, 24), 20) == date(2006, 12, 22)
+    uncorrected = WorkingCalendar(not_holidays=frozenset())
+    assert not uncorrected.is_working_day(date(2006, 11, 30))  # what the package alone says
+    assert uncorrected.add_working_days(date(2006, 11, 24), 20) == date(2006, 12, 27)
+    assert "SCT:2006-11-30" in UK.identity and "not [" not in uncorrected.identity
+    # From 2007 the Act applies: 30 November 2007 (a Friday) and 30 November 2026 (a Monday) are holidays.
+    assert not UK.is_working_day(date(2007, 11, 30)) and not UK.is_working_day(date(2026, 11, 30))
+
+
+def test_a_correction_removes_a_day_for_its_own_nation_only() -> None:
+    # 17 March 2025 is St Patrick's Day in Northern Ireland; removing it for Scotland changes nothing.
+    wrong_nation = WorkingCalendar(not_holidays=frozenset({("SCT", date(2025, 3, 17))}))
+    assert not wrong_nation.is_working_day(date(2025, 3, 17))
+    removed = WorkingCalendar(not_holidays=frozenset({("NIR", date(2025, 3, 17))}))
+    assert removed.is_working_day(date(2025, 3, 17))
+    # Easter Monday 2025 is a holiday in England, Wales and Northern Ireland: removing it for one nation keeps it.
+    assert not WorkingCalendar(not_holidays=frozenset({("ENG", date(2025, 4, 21))})).is_working_day(
+        date(2025, 4, 21))
+    # A correction for a nation outside the calendar is not part of its identity.
+    assert "not [" not in WorkingCalendar(nations=("ENG", "WLS")).identity

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mailbot.clock.workdays import HOLIDAY_CORRECTIONS
 from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
 from mailbot.judging.names import DEFAULT_PSEUDONYMS
 
@@ -91,9 +92,45 @@ class ProcessingSettings(_Section):
     max_attempts: int = Field(3, ge=1)  # failures before a message is quarantined
 
 
+Nation = Literal["ENG", "WLS", "SCT", "NIR"]
+
+
+def _shipped_corrections() -> dict[Nation, tuple[date, ...]]:
+    by_nation: dict[Nation, tuple[date, ...]] = {}
+    for nation, day in sorted(HOLIDAY_CORRECTIONS):
+        key = cast(Nation, nation)  # HOLIDAY_CORRECTIONS holds only the four codes
+        by_nation[key] = (*by_nation.get(key, ()), day)
+    return by_nation
+
+
 class CalendarSettings(_Section):
     extra_non_working_days: tuple[date, ...] = ()
-    sar_nations: tuple[Literal["ENG", "WLS", "SCT", "NIR"], ...] = ("ENG", "WLS")
+    sar_nations: tuple[Nation, ...] = ("ENG", "WLS")
+    # Per nation: a day the holidays package lists for that nation which was not a bank holiday there in law.
+    # The default is the corrections mailbot ships (clock.workdays.HOLIDAY_CORRECTIONS, each with its citation);
+    # a file that sets this key replaces them.
+    not_holidays: dict[Nation, tuple[date, ...]] = Field(default_factory=_shipped_corrections)
+
+    @field_validator("not_holidays")
+    @classmethod
+    def _weekdays(cls, value: dict[Nation, tuple[date, ...]]) -> dict[Nation, tuple[date, ...]]:
+        for nation, days in value.items():
+            for day in days:
+                if day.weekday() >= 5:
+                    raise ValueError(f"{nation} {day.isoformat()} is a {day:%A}: a weekend day is never a working "
+                                     "day, so there is nothing to correct")
+        return value
+
+    @model_validator(mode="after")
+    def _not_both(self) -> CalendarSettings:
+        both = sorted({day for days in self.not_holidays.values() for day in days} & set(self.extra_non_working_days))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both in extra_non_working_days and in not_holidays")
+        return self
+
+    def corrections(self) -> frozenset[tuple[str, date]]:
+        """The (nation, day) pairs the working calendar leaves out."""
+        return frozenset((nation, day) for nation, days in self.not_holidays.items() for day in days)
 
 
 class ClockSettings(_Section):

@@ -117,10 +117,12 @@ class Settings(_Section):
         return self.imap.username or self.mailbox.address
 
     def working_calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(UK_NATIONS, frozenset(self.calendar.extra_non_working_days))
+        return WorkingCalendar(UK_NATIONS, frozenset(self.calendar.extra_non_working_days),
+                               self.calendar.corrections())
 
     def sar_calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(tuple(self.calendar.sar_nations), frozenset(self.calendar.extra_non_working_days))
+        return WorkingCalendar(tuple(self.calendar.sar_nations), frozenset(self.calendar.extra_non_working_days),
+                               self.calendar.corrections())
 
     def clock_policy(self) -> ClockPolicy:
         return ClockPolicy(calendar=self.working_calendar(), sar_calendar=self.sar_calendar(),

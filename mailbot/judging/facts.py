@@ -14,6 +14,7 @@ from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
+from mailbot.judging.regime_reading import read_regime
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
@@ -81,14 +82,9 @@ def _address(msg: InboundMessage, form: RelayedForm | None) -> tuple[str | None,
     return (msg.sender, "sender") if msg.sender else (None, None)
 
 
-def _regime(text: str, settings: JudgeSettings) -> tuple[Regime, str]:
-    sar = keyword_hits(text, settings.sar_keywords)
-    if sar:
-        return Regime.SAR, f"asks for the sender's own personal data ({', '.join(sar[:3])}): subject access"
-    eir = keyword_hits(text, settings.eir_keywords)
-    if eir:
-        return Regime.EIR, f"is or may be about environmental information ({', '.join(eir[:3])}): EIR"
-    return Regime.FOI, "no environmental or personal-data signals: Freedom of Information Act"
+def _regime(subject: str, body: str, settings: JudgeSettings) -> tuple[Regime, str]:
+    reading = read_regime(subject, body, sar_keywords=settings.sar_keywords, eir_keywords=settings.eir_keywords)
+    return reading.regime, reading.note
 
 
 def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSettings) -> Facts:
@@ -114,12 +110,15 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     # A forwarded request is described in what it forwards, not only in the line above it.
     described_text = f"{body}\n{msg.text}" if forwarded and form is None else body
     text = f"{msg.subject}\n{described_text}"
-    regime, regime_note = _regime(text, settings)
+    regime, regime_note = _regime(msg.subject, described_text, settings)
+    # A subject-access reading quotes the records asked for ("my file"): that is itself the description.
+    described = (regime is Regime.SAR
+                 or description_words(described_text, reading.subject) >= settings.min_description_words)
     return Facts(
         msg=msg, settings=settings, reading=reading, body=body, form=form, address=address,
         address_source=address_source, keys=keys, references=references, case=thread.case,
         thread_signal=thread.signal, thread_note=thread.note, findings=tuple(findings), name=best_name(list(findings)),
-        described=description_words(described_text, reading.subject) >= settings.min_description_words,
+        described=described,
         forwarded=forwarded,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,

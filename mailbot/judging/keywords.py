@@ -10,17 +10,43 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+# Environmental information as EIR reg 2(1) defines it, (a) to (f). Words that are common outside the environment
+# ("substance", "water", "land", "planning", "carbon") appear only in the combinations that make them environmental
+# ("hazardous substance", "water quality", "contaminated land", "planning application", "carbon emissions").
 DEFAULT_EIR_KEYWORDS = (
-    "environmental information", "environmental information regulations", "eir", "air quality", "air pollution",
-    "pollution", "emissions", "carbon dioxide", "climate change", "net zero", "waste", "recycling", "landfill",
-    "fly-tipping", "fly tipping", "noise", "contaminated land", "contamination", "flooding", "flood", "biodiversity",
-    "wildlife", "trees", "planning application", "planning permission", "land use", "water quality", "sewage",
-    "pesticide", "energy consumption", "energy efficiency", "traffic emissions", "asbestos", "radiation",
+    "environmental information", "environmental information regulations", "eir", "environmental",
+    # (a) the state of the elements: air, atmosphere, water, soil, land, landscape, natural sites, biodiversity, GMOs
+    "air quality", "air pollution", "atmosphere", "atmospheric", "nitrogen dioxide", "particulate", "pm2.5", "pm10",
+    "water quality", "bathing water", "drinking water", "groundwater", "watercourse", "river pollution", "reservoir",
+    "flooding", "flood", "coastal erosion", "coastline", "marine", "wetland", "soil", "land use", "contaminated land",
+    "land contamination", "green belt", "greenbelt", "green space", "open space", "landscape", "natural habitat",
+    "habitat", "nature reserve", "site of special scientific interest", "sssi", "local wildlife site", "biodiversity",
+    "wildlife", "protected species", "badger", "bats", "trees", "tree preservation order", "hedgerow", "woodland",
+    "genetically modified", "gmo",
+    # (b) factors: substances, energy, noise, radiation, waste, emissions, discharges and other releases
+    "pollution", "pollutant", "emissions", "carbon dioxide", "carbon emissions", "carbon footprint", "greenhouse gas",
+    "methane", "discharges", "sewage", "effluent", "spillage", "hazardous substance", "dangerous substance",
+    "chemical spill", "pesticide", "herbicide", "insecticide", "glyphosate", "weedkiller", "weed killer",
+    "fertiliser", "energy", "renewable", "solar panel", "wind turbine", "wind farm", "heat pump", "fuel consumption",
+    "electricity consumption", "gas consumption", "noise", "vibration", "light pollution", "odour", "radiation",
+    "radioactive", "radon", "nuclear", "waste", "recycling", "landfill", "incinerator", "incineration",
+    "fly-tipping", "fly tipping", "litter", "refuse collection", "bin collection", "asbestos", "japanese knotweed",
+    "invasive species",
+    # (c) measures affecting them: policies, plans, programmes, legislation, agreements, activities
+    "climate change", "climate emergency", "climate action", "climate", "net zero", "planning application",
+    "planning permission", "planning consent", "planning enforcement", "local plan", "development plan",
+    "environmental impact assessment", "environmental permit", "low traffic neighbourhood", "clean air zone",
+    "low emission zone", "ultra low emission zone", "ulez", "traffic emissions", "road scheme", "bypass",
+    "energy consumption", "energy efficiency", "fracking", "quarry", "mining",
+    # (d), (e) reports on implementation; cost-benefit and economic analyses of such measures (found with (c))
+    # (f) human health and safety, the food chain, conditions of life, cultural sites and built structures as affected
+    "food chain", "contamination", "listed building", "conservation area", "scheduled monument",
 )
 DEFAULT_SAR_KEYWORDS = (
     "subject access request", "subject access", "right of access", "my personal data", "my personal information",
     "data you hold about me", "information you hold about me", "data held about me", "information held about me",
     "article 15", "all the information you hold on me", "information you hold on me", "data you hold on me",
+    "data subject access", "dsar", "gdpr request", "fy nata personol", "gwybodaeth amdanaf",
 )
 DEFAULT_REVIEW_KEYWORDS = ("internal review",)
 

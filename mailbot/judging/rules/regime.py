@@ -1,4 +1,4 @@
-"""Which law applies: subject access, EIR or FOI (keyword lists are settings)."""
+"""Which law applies: subject access, EIR or FOI, read from what is asked (`judging/regime_reading.py`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "regime"
-DESCRIPTION = "Which law applies: subject access, EIR or FOI (keyword lists are settings)."
+DESCRIPTION = "Which law applies: subject access, EIR or FOI, read from what is asked (keyword lists are settings)."
 ROBOT = False
 
 
