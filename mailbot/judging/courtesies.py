@@ -62,7 +62,7 @@ def greeting_words(clause: str) -> int:
         if _token(word) in CLAUSE_STARTS:
             break
         count += 1
-    if count == len(rest) or count < len(rest) and _token(rest[count]) in CLAUSE_STARTS:
+    if count == len(rest) or (count < len(rest) and _token(rest[count]) in CLAUSE_STARTS):
         return greeting + count
     return greeting  # a long run with no request word after it: only the greeting word itself
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.description import description_words as body_description_words
+from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference

@@ -60,7 +60,7 @@ TEAM_PARTS = frozenset({
     "communications", "comms", "sales", "marketing", "billing", "accounts", "hr", "human", "resources", "payroll",
     "it", "ict", "ops", "operations", "security", "compliance", "governance", "foi", "admin", "administration",
     "office", "unit", "department", "dept", "help", "contact", "centre", "center", "feedback", "complaints",
-    "updates", "news", "report", "reports", "calendar", "monitor", "accounts", "general", "info", "privacy",
+    "updates", "news", "report", "reports", "calendar", "monitor", "general", "info", "privacy",
     "disclosure", "disclosures", "requests", "request", "officer", "mail", "email", "online", "web", "website",
 })
 

@@ -144,7 +144,7 @@ def _not_a_name(name: str, words: list[str]) -> str | None:
         return None
     if set(folded) & TEAM_OR_SYSTEM or all(w in TEAM_PARTS for w in folded):
         return f"{name!r} is a system's or team's name, not a person's"
-    if folded[0] in DESCRIPTORS or len(folded) >= 2 and all(w in ROLES or w in DESCRIPTORS for w in folded):
+    if folded[0] in DESCRIPTORS or (len(folded) >= 2 and all(w in ROLES or w in DESCRIPTORS for w in folded)):
         return f"{name!r} describes the writer; it is not their name"
     if folded[-1] in PLACE_WORDS or (len(folded) >= 2 and folded[0] == "the" and folded[-1] in PLACE_AFTER_THE):
         return f"{name!r} is a house or place name, not a person's"

@@ -24,7 +24,7 @@ STOP_WORDS = frozenset({
     "also", "just", "currently", "interested", "requesting", "asking", "looking", "trying", "emailing", "contacting",
     "making", "seeking", "hoping", "sure", "aware", "concerned", "very", "still", "now", "unable", "keen", "glad",
     "happy", "grateful", "afraid", "sorry", "requester", "applicant", "resident", "student", "journalist", "researcher",
-    "your", "you", "it", "if", "can", "could", "will", "an", "by", "about", "over", "again", "too", "all", "one",
+    "your", "you", "it", "if", "can", "could", "will", "by", "about", "over", "again", "too", "all", "one",
     "only", "known", "called", "no", "yes", "ok", "okay", "hi", "hello", "there", "following", "up", "after",
     "before", "re", "regarding", "doing", "going", "getting", "having", "being", "off", "out", "back", "away",
 })
@@ -74,7 +74,7 @@ def name_run(text: str, *, lowercase_ok: bool, allow_lower: bool) -> tuple[str, 
         word = match.group()
         core = word.strip(",;:!?\"()[]“”")
         token = _token(word)
-        if not token or token in STOP_WORDS and not (token in PARTICLES and taken):
+        if not token or (token in STOP_WORDS and not (token in PARTICLES and taken)):
             break
         if not re.search(r"[^\W\d_]", core) or any(ch.isdigit() for ch in core) or "@" in core:
             break
