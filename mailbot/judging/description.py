@@ -46,7 +46,7 @@ def _sentence_words(text: str, lowercase_text: bool) -> tuple[int, bool]:
             name, length = name_run(clause, lowercase_ok=lowercase_text, allow_lower=False)
             if name and not clause[length:].strip(" .!"):
                 continue
-        inline = closing_name(clause, lowercase_text)
+        inline = closing_name(clause)
         if inline is not None:
             closed = True
             skip_next_name = inline == ""

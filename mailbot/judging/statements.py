@@ -27,6 +27,8 @@ STOP_WORDS = frozenset({
     "your", "you", "it", "if", "can", "could", "will", "by", "about", "over", "again", "too", "all", "one",
     "only", "known", "called", "no", "yes", "ok", "okay", "hi", "hello", "there", "following", "up", "after",
     "before", "re", "regarding", "doing", "going", "getting", "having", "being", "off", "out", "back", "away",
+    "much", "appreciated", "lots", "loads", "heaps", "mate", "everyone", "guys", "kindly", "ever", "greatly",
+    "cheers", "best", "wishes", "have", "nice", "good", "great", "day", "weekend", "help", "time", "advance",
 })
 # Lower-case particles inside a name ("Jan van der Berg", "Siobhán Ní Bhriain", "Osman bin Ali").
 PARTICLES = frozenset({
@@ -34,6 +36,8 @@ PARTICLES = frozenset({
     "binti", "al", "el", "ap", "ter", "ten", "dos", "das", "y", "st", "st.",
 })
 NAME_MAX_WORDS = 6
+# Closings that also begin ordinary sentences ("Best value contracts …"): a name after them must be capitalised.
+AMBIGUOUS_CLOSINGS = frozenset({"best", "ta", "regards", "cheers"})
 _EXPLICIT = re.compile(
     r"\bmy\s+(?:full\s+|real\s+|whole\s+|legal\s+|complete\s+)?name(?:\s+is|'s|’s)\s*[:\-–]?\s*"
     r"|\b(?:i\s+am|i'm|i’m|im)\s+called\s+"
@@ -74,7 +78,8 @@ def name_run(text: str, *, lowercase_ok: bool, allow_lower: bool) -> tuple[str, 
         word = match.group()
         core = word.strip(",;:!?\"()[]“”")
         token = _token(word)
-        if not token or (token in STOP_WORDS and not (token in PARTICLES and taken)):
+        initial = len(token) == 1 and core[:1].isupper() and (core.endswith(".") or core != "I")
+        if not token or (token in STOP_WORDS and not (token in PARTICLES and taken) and not initial):
             break
         if not re.search(r"[^\W\d_]", core) or any(ch.isdigit() for ch in core) or "@" in core:
             break
@@ -122,27 +127,29 @@ def explicit_name(text: str) -> str | None:
     return ordered[0].name if ordered else None
 
 
-def closing_name(clause: str, lowercase_text: bool) -> str | None:
+def closing_name(clause: str) -> str | None:
     """For a closing clause: the name written in it ("Thanks Bob Jones" → "Bob Jones"; "" for none). None when
-    the clause is not a closing (its words after the closing are not a name)."""
+    the clause is not a closing (its words after the closing are not a name). A name in lower case is taken after
+    a closing that is never the first word of prose ("thanks bob jones"), not after "Best" ("Best value …")."""
     rest = closing_rest(clause)
     if rest is None:
         return None
     if not rest:
         return ""
-    name, length = name_run(rest, lowercase_ok=lowercase_text, allow_lower=False)
+    opener = clause.split()[0].lower().strip(".,!")
+    capital = opener in AMBIGUOUS_CLOSINGS or len(rest.split()) > 3
+    name, length = name_run(rest, lowercase_ok=not capital, allow_lower=not capital)
     return name if name and rest[length:].strip(" .!,") == "" else None
 
 
 def sign_off(text: str) -> str | None:
     """The name under or beside the last closing that gives one."""
-    lowercase_text = not any(c.isupper() for c in text)
     logical = lines(text)
     name: str | None = None
     for sentence in sentences(text):
         parts = clauses(sentence.text)
         for index, clause in enumerate(parts):
-            inline = closing_name(clause, lowercase_text)
+            inline = closing_name(clause)
             if inline is None:
                 continue
             if inline:
@@ -150,8 +157,8 @@ def sign_off(text: str) -> str | None:
                 break
             following = [p for p in parts[index + 1 :] if not is_footer(p)]
             if following:
-                candidate, _ = name_run(following[0], lowercase_ok=lowercase_text, allow_lower=False)
-                if candidate and len(following[0]) <= 60:
+                candidate, length = name_run(following[0], lowercase_ok=True, allow_lower=True)
+                if candidate and not following[0][length:].strip(" .!"):
                     name = candidate
                 break
             if sentence.last_on_line:
@@ -159,7 +166,29 @@ def sign_off(text: str) -> str | None:
                 if below:
                     name = below
             break
+    if name is None:
+        trailing = trailing_sign_off(text)
+        name = trailing[0] if trailing else None
     return name
+
+
+_TRAILING_CLOSING = re.compile(
+    r"\b(?:thanks|thank\s+you|many\s+thanks|regards|kind\s+regards|best\s+wishes|cheers|yours\s+(?:faithfully|"
+    r"sincerely|truly))\b[\s,.!:–—-]+", re.I)
+
+
+def trailing_sign_off(text: str) -> tuple[str, int] | None:
+    """A closing and name run into the last sentence without punctuation ("… in 2023 thanks bob jones"): the
+    name and where the closing starts, when the name runs to the very end."""
+    found = sentences(text)
+    if not found:
+        return None
+    last = found[-1].text
+    for match in reversed(list(_TRAILING_CLOSING.finditer(last))):
+        name, length = name_run(last[match.end():], lowercase_ok=True, allow_lower=True)
+        if name and not last[match.end() + length:].strip(" .!,"):
+            return name, match.start()
+    return None
 
 
 def _line_below(logical: list[str], index: int) -> str | None:
