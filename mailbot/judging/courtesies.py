@@ -26,14 +26,15 @@ CLAUSE_STARTS = frozenset({
     "hope", "apologies", "sorry", "just", "quick", "request", "requesting", "foi", "freedom", "there's", "its", "it's",
 })
 GREETING_MAX_WORDS = 6
+# Longer closings first: the first alternative that matches decides where the name after it starts.
 CLOSING = re.compile(
-    r"^(?:(?:with\s+)?(?:kind|kindest|best|warm|warmest|many|warm|sincere|good)\s+(?:regards|wishes|thanks)|"
-    r"yours\s+(?:faithfully|sincerely|truly|respectfully)|(?:yours\s+)?(?:faithfully|sincerely|respectfully)|"
-    r"regards|rgds|best|cheers|ta|all\s+the\s+best|with\s+thanks|many\s+thanks|thanks?|thank\s*you|thanx|thx|"
-    r"(?:thanks|thank\s*you)\s+(?:again|in\s+advance|very\s+much|so\s+much|a\s+lot|kindly)|"
-    r"(?:thanks|thank\s*you|many\s+thanks)\s+(?:in\s+advance\s+)?for\s+(?:all\s+)?(?:your|the)\s+"
+    r"^(?:(?:thanks|thank\s*you|many\s+thanks)\s+(?:again\s+|in\s+advance\s+)?for\s+(?:all\s+)?(?:your|the)\s+"
     r"(?:help|time|assistance|consideration|attention|reply|response|patience)(?:\s+(?:in\s+this\s+matter|"
     r"with\s+this|and\s+(?:help|time|assistance|consideration|attention)))?|"
+    r"(?:thanks|thank\s*you|many\s+thanks)\s+(?:again|in\s+advance|very\s+much|so\s+much|a\s+lot|kindly)|"
+    r"(?:with\s+)?(?:kind|kindest|best|warm|warmest|many|sincere|good)\s+(?:regards|wishes|thanks)|"
+    r"yours\s+(?:faithfully|sincerely|truly|respectfully)|(?:yours\s+)?(?:faithfully|sincerely|respectfully)|"
+    r"all\s+the\s+best|with\s+thanks|many\s+thanks|thank\s*you|thanks|thanx|thx|regards|rgds|best|cheers|ta|"
     r"(?:i\s+)?look(?:ing)?\s+forward\s+to\s+(?:hearing\s+from\s+you|your\s+(?:reply|response)))"
     r"(?P<rest>(?:\s+\S.*)?)$",
     re.I,

@@ -55,6 +55,7 @@ NON_NAME_WORDS = {
     "thanks", "regards", "email", "mail", "request", "requests", "information", "foi", "office", "department",
     "dept", "manager", "officer", "director", "assistant", "clerk", "inspector", "chief", "head", "coordinator",
     "administrator", "is", "are", "was", "this", "that", "with", "for", "and", "you", "your", "our", "we", "i",
+    "on", "behalf", "of", "per", "pp",
 }
 DEFAULT_PSEUDONYMS = (
     "mickey mouse", "minnie mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "fred bloggs", "batman",
