@@ -174,3 +174,10 @@ def test_the_name_in_a_statement_is_not_counted_but_the_request_is() -> None:
 def test_prose_after_a_closing_is_counted() -> None:
     body = "Thanks.\n\nCould you also send the 2022 figures for the road safety camera partnership?"
     assert description_words(body) >= 10
+
+
+def test_only_lines_of_a_wrapping_width_are_joined() -> None:
+    unwrapped = "can you plese send me the numbr of complants about anti social behaviour on the high st"
+    assert lines(f"{unwrapped}\nthanx\nmary o'brien") == [unwrapped, "thanx", "mary o'brien"]
+    wrapped = "Please could you send me the number of officers employed by the"
+    assert lines(f"{wrapped}\nforce in 2023\nthanks") == [f"{wrapped} force in 2023", "thanks"]

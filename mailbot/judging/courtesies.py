@@ -68,6 +68,15 @@ def greeting_words(clause: str) -> int:
     return greeting  # a long run with no request word after it: only the greeting word itself
 
 
+def greeting_end(clause: str) -> int:
+    """Where the clause goes on after its greeting (0 when it opens with none)."""
+    count = greeting_words(clause)
+    if not count:
+        return 0
+    matches = list(re.finditer(r"\S+", clause))
+    return matches[count - 1].end() if count <= len(matches) else len(clause)
+
+
 def closing_rest(clause: str) -> str | None:
     """When the clause is a closing, what follows the closing words in it ("" when nothing); else None."""
     match = CLOSING.match(clause.strip().rstrip(".!"))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailbot.judging.courtesies import closing_rest
+
 # Words after which a full stop does not end a sentence (titles, common abbreviations in British mail).
 ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "cllr", "capt", "col", "gen", "lt", "sgt", "insp", "supt",
@@ -21,8 +23,11 @@ ABBREVIATIONS = frozenset({
     "tel", "mob", "fax", "ext", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "jr", "sr", "fr", "sen", "hon", "esq", "para", "sec", "s", "reg", "art", "vol", "pp", "p", "cf", "viz", "ca",
 })
-# A wrapped line: long, not closed by punctuation, and the next one goes on in lower case.
-WRAP_MIN = 50
+# A hard-wrapped line: as long as mail programs wrap at (RFC 5322 asks for at most 78 characters; most wrap at
+# 72-76), not closed by punctuation, and the next one goes on in lower case and is not a closing ("thanks").
+# A longer line was never wrapped: its writer simply does not end lines with punctuation.
+WRAP_MIN = 55
+WRAP_MAX = 80
 _BREAK = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _CLAUSE = re.compile(r"\s*(?:[,;:|()]+|\s[-–—]+\s|\s[-–—]+$|^[-–—]+\s)\s*")
 _LAST_WORD = re.compile(r"([^\W\d_][\w.'’]*)[.!?…]+[\"'”’)\]]*$")
@@ -43,13 +48,15 @@ class Sentence:
 def lines(text: str) -> list[str]:
     """Logical lines: physical lines with hard wraps joined, blank lines kept (they separate paragraphs)."""
     joined: list[str] = []
+    previous = ""  # the last physical line, whose length tells whether it was wrapped
     for raw in text.splitlines():
         line = raw.strip()
-        if (joined and line and joined[-1] and len(joined[-1]) >= WRAP_MIN and not re.search(r"[.!?:;,…]$", joined[-1])
-                and (line[0].islower() or line[0].isdigit())):
+        if (joined and line and WRAP_MIN <= len(previous) <= WRAP_MAX and not re.search(r"[.!?:;,…]$", previous)
+                and (line[0].islower() or line[0].isdigit()) and closing_rest(line) is None):
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
+        previous = line
     return joined
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailbot.judging.courtesies import closing_rest, greeting_words, is_footer
+from mailbot.judging.courtesies import closing_rest, greeting_end, is_footer
 from mailbot.judging.sentences import Sentence, clauses, lines, sentences
 
 # Words that end a name written in running text (and that no name in a statement begins with).
@@ -44,7 +44,7 @@ _EXPLICIT = re.compile(
     r"|^(?:your\s+|full\s+|applicant(?:'s|’s)?\s+|requester(?:'s|’s)?\s+)?name\s*[:\-–]\s*",
     re.I,
 )
-_LOOSE = re.compile(r"(?:^|(?<=[,;:]\s))(?:i\s+am|i'm|i’m|im|this\s+is|it's|it’s|it\s+is)\s+", re.I)
+_LOOSE = re.compile(r"\b(?:i\s+am|i'm|i’m|im|this\s+is|it's|it’s|it\s+is)\s+", re.I)
 _HERE = re.compile(r"^(?P<name>.+?)\s+here\b[\s.,!]*", re.I)
 # The author says a single name is their whole name (ICO: the name by which the person is known).
 ONE_NAME = re.compile(
@@ -106,12 +106,16 @@ def statements(text: str) -> list[tuple[Sentence, Statement]]:
             name, length = name_run(sentence.text[match.end():], lowercase_ok=True, allow_lower=True)
             if name:
                 found.append((sentence, Statement(name, True, (match.start(), match.end() + length))))
+        opening = greeting_end(sentence.text)
         for match in _LOOSE.finditer(sentence.text):
+            if match.start() and not (match.start() == opening + 1 or sentence.text[:match.start()].endswith(
+                    (", ", "; ", ": "))):
+                continue
             name, length = name_run(sentence.text[match.end():], lowercase_ok=lowercase_text, allow_lower=False)
             if len(name.split()) >= 2:
                 found.append((sentence, Statement(name, False, (match.start(), match.end() + length))))
         for clause in clauses(sentence.text)[:2]:
-            here = _HERE.match(clause[greeting_words(clause):].strip() if greeting_words(clause) else clause)
+            here = _HERE.match(clause[greeting_end(clause):].strip())
             if here:
                 name, length = name_run(here.group("name"), lowercase_ok=lowercase_text, allow_lower=False)
                 if name == here.group("name").strip() and len(name.split()) >= 2:
