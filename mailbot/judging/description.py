@@ -57,7 +57,7 @@ def _sentence_words(text: str, lowercase_text: bool) -> tuple[int, bool]:
 
 def description_words(body: str, clean_subject_words: int = 0) -> int:
     """The body's describing words, plus the subject's own (counted by the caller)."""
-    lowercase_text = not any(c.isupper() for c in body)
+    lowercase_text = body.lower() == body
     spans: dict[tuple[int, str], list[tuple[int, int]]] = {}
     for sentence, statement in statements(body):
         spans.setdefault((sentence.line, sentence.text), []).append(statement.span)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailbot.judging.courtesies import closing_rest
 
@@ -29,7 +30,7 @@ ABBREVIATIONS = frozenset({
 WRAP_MIN = 55
 WRAP_MAX = 80
 _BREAK = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
-_CLAUSE = re.compile(r"\s*(?:[,;:|()]+|\s[-–—]+\s|\s[-–—]+$|^[-–—]+\s)\s*")
+_CLAUSE = re.compile(r"[,;:|()]+\s*|\s+[-–—]+(?:\s+|$)|^[-–—]+\s+")
 _LAST_WORD = re.compile(r"([^\W\d_][\w.'’]*)[.!?…]+[\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -63,7 +64,7 @@ def lines(text: str) -> list[str]:
 def _ends_sentence(before: str, mark: str) -> bool:
     if mark.strip("\"'”’)]")[-1:] in "!?…":
         return True
-    match = _LAST_WORD.search(before + mark.rstrip())
+    match = _LAST_WORD.search(before[-40:] + mark.rstrip())  # the word before the mark is all that matters
     if not match:
         return True
     word = match.group(1).lower().rstrip(".")
@@ -84,13 +85,15 @@ def split_line(line: str) -> list[str]:
     return parts
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Every sentence of the text, in order, with the logical line it is on."""
+@lru_cache(maxsize=16)
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """Every sentence of the text, in order, with the logical line it is on (split once per text: the name
+    statement, the sign-off and the description are all read from it)."""
     found: list[Sentence] = []
     for index, line in enumerate(lines(text)):
         parts = split_line(line)
         found.extend(Sentence(part, index, n == len(parts) - 1) for n, part in enumerate(parts))
-    return found
+    return tuple(found)
 
 
 def clauses(sentence: str) -> list[str]:

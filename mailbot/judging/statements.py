@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailbot.judging.courtesies import closing_rest, greeting_end, is_footer
 from mailbot.judging.sentences import Sentence, clauses, lines, sentences
@@ -97,9 +98,11 @@ def name_run(text: str, *, lowercase_ok: bool, allow_lower: bool) -> tuple[str, 
     return name, end
 
 
-def statements(text: str) -> list[tuple[Sentence, Statement]]:
-    """Every name statement in the text, with the sentence it is in."""
-    lowercase_text = not any(c.isupper() for c in text)
+@lru_cache(maxsize=16)
+def statements(text: str) -> tuple[tuple[Sentence, Statement], ...]:
+    """Every name statement in the text, with the sentence it is in (read once per text: the name reader and the
+    description count both ask)."""
+    lowercase_text = text.lower() == text
     found: list[tuple[Sentence, Statement]] = []
     for sentence in sentences(text):
         for match in _EXPLICIT.finditer(sentence.text):
@@ -121,7 +124,7 @@ def statements(text: str) -> list[tuple[Sentence, Statement]]:
                 if name == here.group("name").strip() and len(name.split()) >= 2:
                     start = sentence.text.find(here.group())
                     found.append((sentence, Statement(name, False, (start, start + len(here.group())))))
-    return found
+    return tuple(found)
 
 
 def explicit_name(text: str) -> str | None:
