@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.names import best_name, clean_name, find_names, judge_full_name
+from mailbot.judging.names import best_name, clean_name, conflicting, find_names, judge_full_name
 
 
 @pytest.mark.parametrize("name", [
@@ -39,3 +39,64 @@ def test_quoted_text_and_phone_signature_are_not_names() -> None:
     findings = find_names(text, None)
     assert all(f.name != "Miss McGee" for f in findings)
     assert all("iphone" not in f.name.lower() for f in findings)
+
+
+# -- what is not a name (issue 13): self-descriptions, houses, systems and teams ---------------------------------
+
+@pytest.mark.parametrize("name", [
+    "A concerned neighbour", "Local taxpayer", "Worried parent", "A resident", "Anonymous", "Concerned Citizen",
+    "A Local Resident", "Council Tax Payer", "Member of the Public", "Frustrated Motorist", "Disgusted of Leeds",
+])
+def test_self_descriptions_are_not_names(name: str) -> None:
+    assert not judge_full_name(name).full
+
+
+@pytest.mark.parametrize("name", ["Rose Cottage", "The Old Vicarage", "Flat 3", "Manor Farm", "The Old Mill",
+                                  "Ivy Bungalow", "The Grange"])
+def test_house_and_place_names_are_not_names(name: str) -> None:
+    verdict = judge_full_name(name)
+    assert not verdict.full and not verdict.organisation
+
+
+@pytest.mark.parametrize("name", [
+    "OpenDMARC Filter", "Rackspace FBL Service", "Council Newsletter", "IT Service Desk", "Information Rights Team",
+    "Customer Services", "Mail Delivery System", "Data Protection Office", "Mimecast Quarantine",
+])
+def test_system_and_team_display_names_are_not_a_persons_name(name: str) -> None:
+    verdict = judge_full_name(name)
+    assert not verdict.full, verdict.reason
+    assert "team" in verdict.reason or "system" in verdict.reason
+
+
+@pytest.mark.parametrize("name", ["Bob Friend", "David Lodge", "Glenn Close", "Neil Young", "Paul Nurse",
+                                  "Open Rights Group", "Jane Hall", "A Smith", "Tom Green"])
+def test_surnames_that_are_also_words_stay_names(name: str) -> None:
+    assert judge_full_name(name).full
+
+
+def test_a_declared_single_name_is_a_full_name() -> None:
+    assert not judge_full_name("Teller").full
+    verdict = judge_full_name("Teller", one_name=True)
+    assert verdict.full and "whole name" in verdict.reason
+    assert not judge_full_name("J.", one_name=True).full  # an initial stays an initial
+    findings = find_names("Please send it.\n\nThanks,\nTeller\n\nThat is my full name - I have only one name.", None)
+    assert best_name(findings).name == "Teller" and best_name(findings).full
+
+
+# -- names that contradict each other go to staff ----------------------------------------------------------------
+
+@pytest.mark.parametrize("body,display,conflict", [
+    ("Please send it.\n\nThanks,\nBob Jones", "Fred Wright", True),
+    ("Please send it.\n\nThanks,\nBob", "Fred Wright", True),
+    ("Please send it.\n\nThanks,\nFrances Wright", "Fred Wright", True),
+    ("Please send it.\n\nThanks,\nBob", "Robert Jones", False),
+    ("Please send it.\n\nThanks,\nDave", "David Smith", False),
+    ("Please send it.\n\nThanks,\nChris", "Christopher Lee", False),
+    ("Please send it.\n\nThanks,\nF. Wright", "Fred Wright", False),
+    ("Please send it.\n\nThanks,\nFred", "Fred Wright", False),
+    ("Please send it.\n\nThanks,\nWright", "Fred Wright", False),
+    ("Please send it.\n\nThanks,\nJo Bloggs\nAcme Ltd", "Acme Ltd", False),
+    ("Please send it.\n\nThanks,\nBob Jones", "Customer Services", False),
+])
+def test_conflicting_names(body: str, display: str, conflict: bool) -> None:
+    assert (conflicting(find_names(body, display)) is not None) is conflict

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from mailbot.judging.decision import CaseRef
+from mailbot.judging.description import description_words as body_description_words
 from mailbot.judging.keywords import keyword_hits
-from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
+from mailbot.judging.names import NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
 from mailbot.judging.regime_reading import read_regime
@@ -23,7 +24,6 @@ from mailbot.mail.message import InboundMessage
 
 SUBJECT_FILLER = {"re", "fw", "fwd", "foi", "eir", "sar", "freedom", "of", "information", "request", "act", "the",
                   "a", "an", "for", "to", "and", "about", "on", "in", "enquiry", "query", "question"}
-_SALUTATION = re.compile(r"^\s*(dear|hello|hi|good (morning|afternoon|evening)|to whom it may concern)\b.*$", re.I)
 _FORWARD_MARKERS = re.compile(r"^\s*(-{2,}\s*(forwarded|original) message|begin forwarded message:|from:\s.+)",
                               re.I | re.M)
 
@@ -34,18 +34,11 @@ def is_forwarded(msg: InboundMessage) -> bool:
 
 
 def description_words(body: str, clean_subject: str) -> int:
-    """s8(1)(c): how many real words ask for something — the body without greetings, closings and name lines,
-    plus the (cleaned) subject's own words (a request may be in its subject)."""
-    words = 0
-    for line in body.splitlines():
-        if _SALUTATION.match(line) or CLOSINGS.match(line) or EXPLICIT.search(line):
-            continue
-        tokens = re.findall(r"[^\W\d_]{2,}", line)
-        if len(tokens) == 1 and judge_full_name(line).full is False and line.strip() == tokens[0]:
-            continue  # a lone sign-off word like "Fred"
-        words += len(tokens)
+    """s8(1)(c): how many real words ask for something — the body read sentence by sentence without greetings,
+    closings, name statements and signatures (description.py), plus the (cleaned) subject's own words (a request
+    may be in its subject)."""
     subject_words = [w for w in re.findall(r"[^\W\d_]{2,}", clean_subject.lower()) if w not in SUBJECT_FILLER]
-    return words + len(subject_words)
+    return body_description_words(body, len(subject_words))
 
 
 @dataclass(frozen=True)

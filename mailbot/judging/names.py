@@ -17,6 +17,17 @@ from functools import lru_cache
 
 from nameparser import HumanName
 
+from mailbot.judging.name_words import (
+    DESCRIPTORS,
+    NICKNAMES,
+    PLACE_AFTER_THE,
+    PLACE_WORDS,
+    ROLES,
+    TEAM_OR_SYSTEM,
+    TEAM_PARTS,
+)
+from mailbot.judging.statements import explicit_name, one_name_declared, sign_off
+
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",
     "reverend", "cllr", "councillor", "capt", "captain", "major", "col", "colonel", "fr", "father", "sister",
@@ -35,6 +46,8 @@ NOT_NAMES = {
     "member of the public", "resident", "citizen", "requester", "applicant", "me", "n/a", "na", "none", "unknown",
     "foi", "foi requester", "whatdotheyknow", "name", "test", "user", "admin", "customer", "a local resident",
     "local resident", "taxpayer", "a taxpayer", "regards", "thanks", "thank you", "sincerely", "faithfully",
+    "all", "everyone", "everybody", "team", "guys", "folks", "both", "again", "in advance", "so much", "a lot",
+    "very much", "you", "you all", "all concerned",
 }
 # Words that do not occur in personal names: a "name" containing one is a phone signature, a job title or prose.
 NON_NAME_WORDS = {
@@ -42,25 +55,13 @@ NON_NAME_WORDS = {
     "thanks", "regards", "email", "mail", "request", "requests", "information", "foi", "office", "department",
     "dept", "manager", "officer", "director", "assistant", "clerk", "inspector", "chief", "head", "coordinator",
     "administrator", "is", "are", "was", "this", "that", "with", "for", "and", "you", "your", "our", "we", "i",
+    "on", "behalf", "of", "per", "pp",
 }
 DEFAULT_PSEUDONYMS = (
     "mickey mouse", "minnie mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "fred bloggs", "batman",
     "spiderman", "superman", "homer simpson", "bart simpson", "harry potter", "santa claus", "father christmas",
     "darth vader", "james bond", "sherlock holmes", "ronald mcdonald", "joe public",
 )
-CLOSINGS = re.compile(
-    r"^\s*(yours\s+(faithfully|sincerely|truly)|kind(est)?\s+regards|best\s+regards|warm(est)?\s+regards|regards|"
-    r"best\s+wishes|many\s+thanks|thanks(\s+(again|in\s+advance))?|thank\s+you(\s+(again|in\s+advance))?|cheers|"
-    r"best|all\s+the\s+best|with\s+thanks|respectfully|sincerely)"
-    r"\s*(?:[,.!-]+\s*(?P<inline>[^\s,.!].{0,60}?))?[\s,.!]*$",
-    re.I,
-)
-EXPLICIT = re.compile(
-    r"\bmy\s+(?:full\s+)?name\s+is\s*:?\s*(?P<name>[^\n\r,.;!?()]{2,80})"
-    r"|^\s*(?:your\s+|full\s+|applicant(?:'s)?\s+)?name\s*:\s*(?P<label>[^\n\r]{2,80})$",
-    re.I | re.M,
-)
-NOT_A_SIGNATURE = re.compile(r"^(sent from my|get outlook|sent via|sent using|--\s*$|https?://|www\.|\S+@\S+)", re.I)
 _CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,6}$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _NAME_CHARS = re.compile(r"^[^\W\d_][^\W\d_\s.'’\-]*(?:[\s.'’\-]+[^\W\d_]*)*\.?$", re.UNICODE)
@@ -137,9 +138,24 @@ def _folded(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(_fold(w) for w in words)
 
 
+def _not_a_name(name: str, words: list[str]) -> str | None:
+    """Why a written "name" is a team, a system, a self-description or a house (name_words.py), or None."""
+    folded = [_fold(w) for w in words if w]
+    if not folded:
+        return None
+    if set(folded) & TEAM_OR_SYSTEM or all(w in TEAM_PARTS for w in folded):
+        return f"{name!r} is a system's or team's name, not a person's"
+    if folded[0] in DESCRIPTORS or (len(folded) >= 2 and all(w in ROLES or w in DESCRIPTORS for w in folded)):
+        return f"{name!r} describes the writer; it is not their name"
+    if folded[-1] in PLACE_WORDS or (len(folded) >= 2 and folded[0] == "the" and folded[-1] in PLACE_AFTER_THE):
+        return f"{name!r} is a house or place name, not a person's"
+    return None
+
+
 def judge_full_name(raw: str, *, accept_surname_only: bool = False,
-                    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS) -> NameFinding:
-    """Whether this is a full name in the ICO's sense, and why (the reason is shown to staff)."""
+                    pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS, one_name: bool = False) -> NameFinding:
+    """Whether this is a full name in the ICO's sense, and why (the reason is shown to staff). `one_name`: the
+    author says a single name is their whole name, which makes it the name by which they are known."""
     name = clean_name(raw)
     folded = _fold(name)
 
@@ -154,6 +170,9 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
         return verdict(False, f"{name!r} is not a person's or organisation's name")
     if folded in _folded(pseudonyms):
         return verdict(False, f"{name!r} looks like an obvious pseudonym", pseudonym=True)
+    described = _not_a_name(name, _words(name))
+    if described:
+        return verdict(False, described)
     words = set(_words(name))
     if words & ORGANISATION_WORDS and len(words) >= 2:
         return verdict(True, f"{name!r} is an organisation's name", organisation=True)
@@ -171,6 +190,8 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
             return verdict(False, "a title alone is not a name")
         if all(_is_initial(t) for t in given) or re.fullmatch(r"(?:[A-Z]\.?){2,4}", given[0]):
             return verdict(False, f"{name!r} is initials only")
+        if one_name:
+            return verdict(True, f"{name!r}: a single name the applicant says is their whole name")
         if accept_surname_only:
             return verdict(True, f"{name!r}: a single name, accepted by setting")
         return verdict(False, f"{name!r} is a single name, not a full name")
@@ -187,42 +208,37 @@ def surname_of(name: str) -> str:
     return _fold(_parts(name).surname or name.split()[-1])
 
 
+def same_given(a: str, b: str) -> bool:
+    """Two given names (or initials) that may be the same person's: F = Fred, Chris = Christopher, Dave = David,
+    Bob = Robert. Fred and Frances are not."""
+    a, b = _fold(a).strip("."), _fold(b).strip(".")
+    if not a or not b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    if a.startswith(b) or b.startswith(a) or (min(len(a), len(b)) >= 3 and a[:3] == b[:3]):
+        return True
+    return NICKNAMES.get(a, a) == NICKNAMES.get(b, b)
+
+
 def compatible(a: str, b: str) -> bool:
     """Two full names for the same person: same surname, and given names that do not contradict (F = Fred)."""
     if surname_of(a) != surname_of(b):
         return False
-    first_a, first_b = _fold(_parts(a).first), _fold(_parts(b).first)
-    return not first_a or not first_b or first_a[0] == first_b[0]
+    return same_given(_parts(a).first, _parts(b).first)
 
 
-def _explicit(text: str) -> str | None:
-    match = EXPLICIT.search(text)
-    if not match:
-        return None
-    return clean_name(match.group("name") or match.group("label") or "")
+def _single_given(finding: NameFinding) -> bool:
+    """A one-word personal name that is not full ("Fred", "Bob"): it can still contradict another name."""
+    name = finding.name
+    return (not finding.full and not finding.pseudonym and len(name.split()) == 1 and len(name) >= 2
+            and judge_full_name(name, accept_surname_only=True).full)
 
 
-def _sign_off(text: str) -> str | None:
-    """The name under (or beside) the last closing — "Yours faithfully," / "Thanks, Jo Bloggs" — of the text."""
-    lines = text.splitlines()
-    name: str | None = None
-    for index, line in enumerate(lines):
-        match = CLOSINGS.match(line)
-        if not match:
-            continue
-        inline = match.group("inline")
-        if inline and not NOT_A_SIGNATURE.match(inline.strip()):
-            name = clean_name(inline)
-            continue
-        for following in lines[index + 1 : index + 4]:
-            candidate = following.strip()
-            if not candidate:
-                continue
-            if NOT_A_SIGNATURE.match(candidate) or len(candidate) > 60:
-                break
-            name = clean_name(candidate)
-            break
-    return name
+def _agrees(single: str, full: str) -> bool:
+    parts = _parts(full)
+    return (any(same_given(single, given) for given in parts.given) or surname_of(full) == _fold(single)
+            or (not parts.given and not parts.surname))
 
 
 def find_names(text: str, display_name: str | None, *, accept_surname_only: bool = False,
@@ -230,10 +246,14 @@ def find_names(text: str, display_name: str | None, *, accept_surname_only: bool
     """Every name the author's own text and the From header give, strongest evidence first."""
     findings: list[NameFinding] = []
     display = display_name if display_name and "@" not in display_name else None
-    for source, candidate in (("statement", _explicit(text)), ("sign-off", _sign_off(text)),
+    stated, signed = explicit_name(text), sign_off(text)
+    one_name = one_name_declared(text)
+    for source, candidate in (("statement", clean_name(stated) if stated else None),
+                              ("sign-off", clean_name(signed) if signed else None),
                               ("display name", clean_name(display) if display else None)):
         if candidate:
-            verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms)
+            verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms,
+                                      one_name=one_name)
             findings.append(NameFinding(verdict.name, source, verdict.full, verdict.reason, verdict.organisation,
                                         verdict.pseudonym))
     return findings
@@ -248,10 +268,18 @@ def best_name(findings: list[NameFinding]) -> NameFinding | None:
 
 
 def conflicting(findings: list[NameFinding]) -> tuple[NameFinding, NameFinding] | None:
-    """Two full personal names that cannot be the same person (a different surname): staff must look."""
-    people = [f for f in findings if f.full and not f.organisation]
+    """Two personal names that cannot be the same person — a different surname, or a first name that is not the
+    other's (a signature "Bob" under mail from "Fred Wright"): staff must look at who is asking."""
+    people = [f for f in findings if (f.full and not f.organisation) or _single_given(f)]
     for index, first in enumerate(people):
         for second in people[index + 1 :]:
-            if not compatible(first.name, second.name):
+            if first.full and second.full:
+                agree = compatible(first.name, second.name)
+            elif first.full or second.full:
+                single, full = (second, first) if first.full else (first, second)
+                agree = _agrees(single.name, full.name)
+            else:
+                agree = same_given(first.name, second.name)
+            if not agree:
                 return first, second
     return None
