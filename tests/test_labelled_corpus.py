@@ -51,10 +51,6 @@ KNOWN_FAILURES = frozenset({
     "campaign/campaign-precedence-bulk-only.eml",
     "campaign/campaign-sendgrid-template.eml",
     # eir
-    "eir/asbestos-school.eml",
-    "eir/biodiversity-hedgerows.eml",
-    "eir/highway-verges-herbicide-html.eml",
-    "eir/waste-tonnage.eml",
     # forwarded
     "forwarded/fw-iphone-forward.eml",
     "forwarded/fw-message-rfc822-attached.eml",
@@ -72,18 +68,14 @@ KNOWN_FAILURES = frozenset({
     "internal/colleague-subdomain-schools.eml",
     "internal/colleague-system-notification.eml",
     # name_incomplete
-    "name_incomplete/description-and-first-name-my-name-is.eml",
     "name_incomplete/nickname-cheers.eml",
     # names
-    "names/apostrophe-name.eml",
     "names/concerned-neighbour.eml",
     "names/farm-name.eml",
     "names/house-name.eml",
     "names/local-taxpayer.eml",
     "names/mononym-no-surname-statement.eml",
-    "names/only-one-name-stated.eml",
     "names/resident-of-ward.eml",
-    "names/signature-disagrees-display.eml",
     "names/system-display-name-helpdesk.eml",
     # not_request
     "not_request/bare-attachment-docx-subject-filename.eml",
@@ -164,24 +156,11 @@ KNOWN_FAILURES = frozenset({
     "robots_sisimai/lhost-amazonses-12.eml",
     "robots_sisimai/rfc3834-03.eml",
     # sar
-    "sar/bodycam-of-my-arrest.eml",
-    "sar/cctv-footage-of-me.eml",
-    "sar/everything-you-have-on-me.eml",
     "sar/gdpr-article-15-german.eml",
-    "sar/my-childs-school-records.eml",
     "sar/my-council-tax-account-history.eml",
-    "sar/my-file.eml",
-    "sar/my-records.eml",
     "sar/my-sons-social-care-notes.eml",
-    "sar/police-what-do-you-hold-about-me.eml",
-    "sar/recordings-of-my-calls.eml",
-    "sar/what-information-do-you-keep-on-me.eml",
     # valid
     "valid/could-you-let-me-know.eml",
-    "valid/greeting-hello-thanks.eml",
-    "valid/my-name-is-statement.eml",
-    "valid/requests-info-held.eml",
-    "valid/sign-off-dash-name.eml",
 })
 
 

@@ -263,6 +263,7 @@ def test_foi_without_a_full_name_still_gets_a_section8_notice(body: str) -> None
 
 
 def test_a_named_subject_access_request_is_acknowledged_with_its_reason() -> None:
-    decision = judged("Hi, can I have everything you have on me please", sender="Priya Shah <p.shah@example.net>")
-    assert (decision.regime, decision.action, decision.applicant_name) == ("sar", "acknowledge", "Priya Shah")
+    # judged() signs "Jo": the display name must agree with it, or the name conflict sends it to staff.
+    decision = judged("Hi, can I have everything you have on me please", sender="Jo Shah <j.shah@example.net>")
+    assert (decision.regime, decision.action, decision.applicant_name) == ("sar", "acknowledge", "Jo Shah")
     assert any("everything you have on me" in reason for reason in decision.reasons)
