@@ -68,15 +68,10 @@ KNOWN_FAILURES = frozenset({
     "internal/colleague-subdomain-schools.eml",
     "internal/colleague-system-notification.eml",
     # name_incomplete
-    "name_incomplete/nickname-cheers.eml",
     # names
-    "names/concerned-neighbour.eml",
     "names/farm-name.eml",
-    "names/house-name.eml",
-    "names/local-taxpayer.eml",
     "names/mononym-no-surname-statement.eml",
     "names/resident-of-ward.eml",
-    "names/system-display-name-helpdesk.eml",
     # not_request
     "not_request/bare-attachment-docx-subject-filename.eml",
     "not_request/bare-attachment-iphone-photo.eml",
@@ -160,7 +155,6 @@ KNOWN_FAILURES = frozenset({
     "sar/my-council-tax-account-history.eml",
     "sar/my-sons-social-care-notes.eml",
     # valid
-    "valid/could-you-let-me-know.eml",
 })
 
 

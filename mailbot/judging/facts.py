@@ -7,7 +7,7 @@ address, references, case).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.description import description_words as body_description_words
@@ -97,8 +97,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     if form and form.name:
         verdict = judge_full_name(form.name, accept_surname_only=settings.accept_surname_only,
                                   pseudonyms=settings.pseudonyms)
-        findings = [NameFinding(verdict.name, "form", verdict.full, verdict.reason, verdict.organisation,
-                                verdict.pseudonym), *findings]
+        findings = [replace(verdict, source="form"), *findings]
     forwarded = is_forwarded(msg)
     # A forwarded request is described in what it forwards, not only in the line above it.
     described_text = f"{body}\n{msg.text}" if forwarded and form is None else body

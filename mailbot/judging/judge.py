@@ -90,7 +90,7 @@ def _reasons(link: Link, facts: Facts, hits: dict[str, str]) -> tuple[str, ...]:
 
 def _applicant(facts: Facts) -> str | None:
     name = facts.name
-    applicant = name.name if name and (name.full or facts.case is None) else None
+    applicant = name.name if name and name.named and (name.full or facts.case is None) else None
     if applicant is None and facts.case is not None:
         applicant = facts.case.applicant_name
     return applicant

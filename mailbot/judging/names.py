@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from nameparser import HumanName
@@ -75,6 +75,7 @@ class NameFinding:
     reason: str
     organisation: bool = False
     pseudonym: bool = False
+    named: bool = True  # the words name someone, if only partly; False for a phrase, a house, a system, digits
 
 
 @lru_cache(maxsize=8192)
@@ -163,16 +164,16 @@ def judge_full_name(raw: str, *, accept_surname_only: bool = False,
         return NameFinding(name, "", full, reason, **flags)
 
     if not name or not _LETTERS.search(name):
-        return verdict(False, "no name given")
+        return verdict(False, "no name given", named=False)
     if folded in NOT_NAMES:
-        return verdict(False, f"{name!r} is not a name")
+        return verdict(False, f"{name!r} is not a name", named=False)
     if any(ch.isdigit() for ch in name) or "@" in name or "_" in name:
-        return verdict(False, f"{name!r} is not a person's or organisation's name")
+        return verdict(False, f"{name!r} is not a person's or organisation's name", named=False)
     if folded in _folded(pseudonyms):
         return verdict(False, f"{name!r} looks like an obvious pseudonym", pseudonym=True)
     described = _not_a_name(name, _words(name))
     if described:
-        return verdict(False, described)
+        return verdict(False, described, named=False)
     words = set(_words(name))
     if words & ORGANISATION_WORDS and len(words) >= 2:
         return verdict(True, f"{name!r} is an organisation's name", organisation=True)
@@ -254,17 +255,17 @@ def find_names(text: str, display_name: str | None, *, accept_surname_only: bool
         if candidate:
             verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms,
                                       one_name=one_name)
-            findings.append(NameFinding(verdict.name, source, verdict.full, verdict.reason, verdict.organisation,
-                                        verdict.pseudonym))
+            findings.append(replace(verdict, source=source))
     return findings
 
 
 def best_name(findings: list[NameFinding]) -> NameFinding | None:
-    """The strongest full name, or — when none is full — the strongest partial one (to say what is missing)."""
+    """The strongest full name, or — when none is full — the strongest partial one (to say what is missing), a
+    partial name before words that name nobody ("A concerned neighbour", "Rose Cottage")."""
     for finding in findings:
         if finding.full:
             return finding
-    return findings[0] if findings else None
+    return next((f for f in findings if f.named), findings[0] if findings else None)
 
 
 def conflicting(findings: list[NameFinding]) -> tuple[NameFinding, NameFinding] | None:
