@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from servers import DovecotAccount, SmtpSink
 from sqlalchemy import select
 
@@ -13,8 +14,16 @@ from mailbot.testing.bots import BotFactory
 from mailbot.testing.moments import WHEN
 
 
+# What the responder says decides how soon the bot stops: words that only acknowledge receipt are recognised and
+# never answered (acknowledges-receipt); words that are not still get at most one receipt, after which the reply to
+# our receipt is never answered (answers-our-receipt) and the daily cap stands behind both.
+@pytest.mark.parametrize(("words", "replies", "follow_ups"), [
+    ("Thank you for your email. We have received it and will look at it soon.", 1, 0),
+    ("Your message matters to us. Our opening hours are 9 to 5.", 2, 1),
+])
 def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(
-        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, words: str, replies: int,
+        follow_ups: int) -> None:
     bot = make_bot()
     responder = "helpdesk@elsewhere.example"
     dovecot.append((f"From: Rob Otto <{responder}>\r\nTo: foi@council.example\r\nSubject: Budget\r\n"
@@ -29,15 +38,14 @@ def test_the_bot_and_an_auto_responder_stop_after_one_reply_from_the_bot(
         for sent in new:  # the responder answers everything, with none of the headers robots should send
             dovecot.append((f"From: Helpdesk <{responder}>\r\nTo: foi@council.example\r\n"
                             f"Subject: Re: {sent.message['Subject']}\r\nMessage-ID: <auto-{round_}@elsewhere.example>\r\n"
-                            f"In-Reply-To: {sent.message['Message-ID']}\r\n\r\nThank you for your email. We have "
-                            f"received it and will look at it soon.\r\n\r\nHelpdesk Team\r\n").encode(),
+                            f"In-Reply-To: {sent.message['Message-ID']}\r\n\r\n{words}\r\n\r\nHelpdesk Team\r\n").encode(),
                            WHEN + timedelta(minutes=round_ + 1))
         bot.cycle()
     to_responder = [m for m in smtp_sink.messages if m.rcpt_tos == [responder]]
-    assert len(to_responder) == 2  # the acknowledgement, then at most one reply into the loop
+    assert len(to_responder) == replies  # the acknowledgement, then at most one reply into the loop
     with bot.db.session() as session:
         actions = [d.action for d in session.scalars(select(Decision).order_by(Decision.id))]
-    assert actions[-1] == "none" and actions.count("acknowledge_follow_up") == 1
+    assert actions[-1] == "none" and actions.count("acknowledge_follow_up") == follow_ups
 
 
 def test_fifty_requests_in_a_minute_hit_the_daily_cap(

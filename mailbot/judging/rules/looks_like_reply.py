@@ -1,5 +1,5 @@
-"""A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a
-new request."""
+"""A reply matching no case: a 'Re:'/'AW:'/'SV:'… subject with quoted text, a reference or no request of its own, or
+our own text quoted under any subject: staff triage rather than a new request."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ if TYPE_CHECKING:
 
 NAME = "looks-like-reply"
 DESCRIPTION = (
-    "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage "
-    "rather than a new request."
+    "A reply matching no case (a reply prefix in any language with quoted text, a reference or no request of its "
+    "own, or our own mail quoted under any subject): staff triage rather than a new request."
 )
 ROBOT = False
 
 
 def check(facts: Facts) -> str | None:
-    if facts.case is not None or not is_reply_subject(facts.msg.subject):
+    if facts.case is not None:
+        return None
+    if facts.quotes_ours:
+        return f"answers our mail ({facts.quotes_ours}) but matches no case"
+    if not is_reply_subject(facts.msg.subject):
         return None
     if facts.keys or re.search(r"^\s*>", facts.msg.text, re.M) or not facts.described:
         return "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"
