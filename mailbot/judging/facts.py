@@ -13,8 +13,8 @@ from mailbot.judging.decision import CaseRef
 from mailbot.judging.forwards import ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
-from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.quoting import quotes_us
+from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.subjects import answers_subject, forwards_subject, is_reply_subject
@@ -47,9 +47,10 @@ def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings
     original = find_forwarded(msg.text)
     if original is None:
         return None
-    if not (original.forward or forwards_subject(msg.subject)):
-        if is_reply_subject(msg.subject) or description_words(own, "") >= settings.min_description_words:
-            return None
+    says_forward = original.forward or forwards_subject(msg.subject)
+    if not says_forward and (is_reply_subject(msg.subject)
+                             or description_words(own, "") >= settings.min_description_words):
+        return None
     if settings.mailbox and (original.author_address or "").lower() == settings.mailbox.lower():
         return None
     return None if same_person(original, msg.sender, msg.display_name) else original
@@ -136,8 +137,8 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if forward is not None:  # the applicant is the original's author: their name, not the forwarder's
-        findings = find_names(own_text(forward.text), forward.author_name, accept_surname_only=settings.accept_surname_only,
-                              pseudonyms=settings.pseudonyms)
+        findings = find_names(own_text(forward.text), forward.author_name,
+                              accept_surname_only=settings.accept_surname_only, pseudonyms=settings.pseudonyms)
     if form and form.name:
         verdict = judge_full_name(form.name, accept_surname_only=settings.accept_surname_only,
                                   pseudonyms=settings.pseudonyms)

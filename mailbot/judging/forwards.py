@@ -39,7 +39,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
                 "temat", "assunto", "主题", "主旨"),
 }
 _BY_LABEL = {label: field for field, labels in _LABELS.items() for label in labels}
-_HEADER = re.compile(r"^\s*\*{0,2}(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)?)\s*\*{0,2}\s*[:：]\*{0,2}\s*(?P<value>.*)$")
+_HEADER = re.compile(
+    r"^\s*\*{0,2}(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)?)\s*\*{0,2}\s*[:：]\*{0,2}\s*(?P<value>.*)$")
 # A separator line that says "forward" (not a reply's "Original Message"): the author passes someone's mail on.
 FORWARD_SEPARATOR = re.compile(
     r"^\s*(?:-{2,}|_{2,})?\s*(?:forwarded\s+message|forwarded\s+e-?mail|weitergeleitete\s+nachricht|"

@@ -29,8 +29,9 @@ OUR_SENTENCES = (
     "rwy'n cydnabod i'r swyddfa hon dderbyn eich cais",
     "cyfeirnod yr ymholiad",
 )
-_ATTRIBUTION = re.compile(r"^\s*(?:on\b.{0,200}\bwrote:?|.{0,200}\b(?:wrote|schrieb|a écrit|escribió|schreef|ysgrifennodd)"
-                          r"\s*:)\s*$", re.I | re.M)
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:on\b.{0,200}\bwrote:?|.{0,200}\b(?:wrote|schrieb|a écrit|escribió|schreef|ysgrifennodd)\s*:)\s*$",
+    re.I | re.M)
 
 
 def _squash(text: str) -> str:
