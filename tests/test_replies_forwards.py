@@ -211,6 +211,23 @@ def test_a_person_forwarding_their_own_request_from_another_account_is_acknowled
     assert (decision.kind, decision.action, decision.address) == ("request", "acknowledge", "jane.smith@example.org")
 
 
+@pytest.mark.parametrize(("note", "forwarded_for_another"), [
+    ("Please can you provide me with a copy of the contract mentioned below?\n\nJim Brown", False),
+    ("Under the Freedom of Information Act, I would like the contract referred to below.\n\nJim Brown", False),
+    ("Please can you log the request below and deal with it?\n\nJim Brown", True),
+    ("Could you send this on to the right team?\n\nJim Brown", True),
+])
+def test_a_forwarder_asking_in_their_own_words_is_the_applicant(note: str, forwarded_for_another: bool) -> None:
+    body = (f"{note}\n\n---------- Forwarded message ---------\nFrom: Acme Parking <contracts@acme.example>\n"
+            f"Date: Mon, 3 Apr 2023 at 09:58\nSubject: Parking contract\n\nThe council's contract with us runs to "
+            f"2025.\n\nAcme Parking")
+    decision = decide(client_mail("gmail", sender="Jim Brown <jim.brown@example.net>", subject="Fwd: Parking contract",
+                                  body=body), ListIndex())
+    assert ("forwarded-for-another" in decision.details["rules"]) is forwarded_for_another
+    if not forwarded_for_another:
+        assert (decision.action, decision.address) == ("acknowledge", "jim.brown@example.net")
+
+
 def test_an_outlook_reply_quoting_someone_elses_mail_is_the_senders_own_request() -> None:
     body = ("Please send me the littering fines for 2022 as well.\n\nJim Brown\n\n"
             "From: Jane Smith <jane.smith@example.org>\nSent: 03 April 2023 09:58\nTo: Jim Brown\n"

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.forwards import ForwardedOriginal, find_forwarded, same_person
+from mailbot.judging.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.quoting import quotes_us
@@ -53,6 +53,8 @@ def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings
         return None
     if settings.mailbox and (original.author_address or "").lower() == settings.mailbox.lower():
         return None
+    if OWN_REQUEST.search(own) and description_words(own, "") >= settings.min_description_words:
+        return None  # the forwarder asks for information in their own words: the request is theirs
     return None if same_person(original, msg.sender, msg.display_name) else original
 
 

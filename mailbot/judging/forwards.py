@@ -69,6 +69,16 @@ _DATE_LINE = re.compile(r"^\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")
 _MAILTO = re.compile(r"\[mailto:([^\]\s]+)\]", re.I)
 
 
+# The forwarder asks for information for themselves above what they forward ("please send me the contract referred
+# to below"): then the request is theirs. "Please deal with the below" or "could you log this?" is not.
+OWN_REQUEST = re.compile(
+    r"\b(?:send|provide|supply|give|tell|show|email|forward)\s+me\b|\blet\s+me\s+(?:have|know|see)\b"
+    r"|\bi\s+(?:would|'d)\s+like\b|\bi\s+am\s+(?:also\s+)?request|\bi\s+(?:also\s+)?(?:request|want)\b"
+    r"|\bhow\s+many\b|\bcop(?:y|ies)\s+of\b|\bunder\s+the\s+freedom\s+of\s+information\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class ForwardedOriginal:
     """What the forwarded header block says about the original; None where it says nothing readable."""
