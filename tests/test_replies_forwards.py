@@ -312,3 +312,14 @@ def test_a_new_request_that_opens_with_thanks_is_a_request() -> None:
     decision = decide(client_mail("gmail", sender="Jane Smith <jane.smith@example.org>", subject="Street lights",
                                   body=body), ListIndex())
     assert (decision.kind, decision.action) == ("request", "acknowledge")
+
+
+def test_a_reply_to_our_receipt_that_keeps_only_references_is_never_answered() -> None:
+    index = ListIndex(by_id={"<receipt-7@council.example>": ENQUIRY},
+                      templates={"<receipt-7@council.example>": "follow_up_received"})
+    raw = client_mail("crm", sender="Case Team <cases@otherauthority.example>", subject="RE: Gritting budget",
+                      body="Case updated by Case Team. Status: Open.",
+                      headers="References: <start@otherauthority.example> <receipt-7@council.example>\r\n")
+    decision = decide(raw, index)
+    assert (decision.kind, decision.action, decision.details["chain"]) == ("follow_up", "none",
+                                                                            "answer-to-our-receipt")

@@ -159,5 +159,6 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
-        answers_our=index.our_templates(list(msg.in_reply_to)),
+        # The parent is In-Reply-To, or the last of References when a client or CRM keeps only that (RFC 5322 3.6.4).
+        answers_our=index.our_templates(list(msg.in_reply_to) or list(msg.references[-1:])),
     )

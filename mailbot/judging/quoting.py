@@ -53,3 +53,9 @@ def quotes_us(subject: str, text: str, own_text: str, mailbox: str | None) -> st
     if any(sentence in squashed for sentence in OUR_SENTENCES):
         return "it quotes our acknowledgement or notice"
     return None
+
+
+def has_quoted_mail(text: str) -> bool:
+    """Earlier mail quoted in any client's form: "> " lines, an "On … wrote:" line, or a header block or separator
+    ("-----Original Message-----", Outlook's "From: … Sent: …")."""
+    return bool(re.search(r"^\s*>", text, re.M) or _ATTRIBUTION.search(text) or find_forwarded(text))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.subjects import is_reply_subject
+from mailbot.judging.quoting import has_quoted_mail
+from mailbot.judging.subjects import answers_subject, is_reply_subject
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
@@ -26,6 +27,8 @@ def check(facts: Facts) -> str | None:
         return f"answers our mail ({facts.quotes_ours}) but matches no case"
     if not is_reply_subject(facts.msg.subject):
         return None
-    if facts.keys or re.search(r"^\s*>", facts.msg.text, re.M) or not facts.described:
+    quoted = (has_quoted_mail(facts.msg.text) if answers_subject(facts.msg.subject)  # a forward always quotes
+              else bool(re.search(r"^\s*>", facts.msg.text, re.M)))
+    if facts.keys or quoted or not facts.described:
         return "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"
     return None
