@@ -4,6 +4,7 @@ mail as real clients write it (tests/mailfmt.py). Pure: the thread index is a li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from mailfmt import client_mail
@@ -323,3 +324,20 @@ def test_a_reply_to_our_receipt_that_keeps_only_references_is_never_answered() -
     decision = decide(raw, index)
     assert (decision.kind, decision.action, decision.details["chain"]) == ("follow_up", "none",
                                                                             "answer-to-our-receipt")
+
+
+# -- real replies from twelve clients (tests/data/talon, Apache-2.0) ------------------------------------------------
+
+TALON = sorted((Path(__file__).parent / "data" / "talon").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", TALON, ids=lambda p: p.stem)
+def test_real_client_replies_that_match_no_case_go_to_staff(path: Path) -> None:
+    decision = decide(path.read_bytes(), ListIndex())
+    assert decision.action == "staff_review" and not decision.replies
+    # Outlook's copy lost its "RE:", so its quoted block reads as another person's forwarded mail: staff either way.
+    assert decision.details["chain"] in {"unmatched-reply", "forwarded-for-another"}
+
+
+def test_the_talon_replies_are_all_there() -> None:
+    assert len(TALON) == 12
