@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import getaddresses
+from functools import lru_cache
 
 _LABELS: dict[str, tuple[str, ...]] = {
     "from": ("from", "von", "de", "van", "da", "från", "fra", "frá", "od", "oddi wrth", "oddi wrth:", "lähettäjä",
@@ -62,6 +63,8 @@ ANY_SEPARATOR = re.compile(
       r"|^\s*_{10,}\s*$",
     re.I,
 )
+_LONGEST_SEPARATOR = 200  # a separator line is short; a To: line with many recipients may be long
+_LONGEST_HEADER = 4000
 _LOTUS = re.compile(r"^\s*-{2,}\s*forwarded\s+by\s+", re.I)
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _BRACKETED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<address>[^<>]+)>\s*$")
@@ -178,13 +181,14 @@ def _lotus(lines: list[str], start: int) -> tuple[dict[str, str], int] | None:
     return fields, i
 
 
+@lru_cache(maxsize=32)  # the judge asks about one text several times (forwards, quoting, replies)
 def find_forwarded(text: str) -> ForwardedOriginal | None:
     """The first forwarded or quoted original in `text` (unquoted lines only), or None."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if line.lstrip().startswith(">"):
+        if line.lstrip().startswith(">") or len(line) > _LONGEST_HEADER:
             continue
-        separator = ANY_SEPARATOR.match(line)
+        separator = ANY_SEPARATOR.match(line) if len(line) <= _LONGEST_SEPARATOR else None
         if separator:
             parsed = _lotus(lines, index + 1) if _LOTUS.match(line) else _block(lines, index + 1)
             forward = bool(FORWARD_SEPARATOR.match(line))

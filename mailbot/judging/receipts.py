@@ -83,8 +83,13 @@ _THANKS_ONLY = re.compile(
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
+# An acknowledgement says what it is at the top; reading further would only cost time on long mail.
+_READ = 6000
+
+
 def acknowledgement_signs(text: str, subject: str = "") -> tuple[str, ...]:
-    """The kinds of acknowledgement wording found, "automated" first when present."""
+    """The kinds of acknowledgement wording found (in the first few thousand characters), "automated" first."""
+    text = text[:_READ]
     found = ["automated"] if AUTOMATED.search(text) else []
     found += [name for name, pattern in SIGNS.items() if pattern.search(text)]
     if SUBJECT.search(subject or ""):
@@ -97,7 +102,7 @@ def acknowledges_receipt(text: str, subject: str = "") -> tuple[str, ...] | None
     signs = acknowledgement_signs(text, subject)
     if "automated" in signs:
         return signs
-    if len(signs) >= 2 and not ASKS.search(text):
+    if len(signs) >= 2 and not ASKS.search(text[:_READ]):
         return signs
     return None
 
