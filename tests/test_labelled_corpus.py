@@ -39,7 +39,6 @@ FAMILIES = {
 KNOWN_FAILURES = frozenset({
     # authority_ack
     "authority_ack/govuk-notify-ack.eml",
-    "authority_ack/other-council-ack-no-headers.eml",
     # auto_forwarded
     "auto_forwarded/auto-forwarded-from-old-address.eml",
     "auto_forwarded/auto-submitted-auto-forwarded.eml",
@@ -52,14 +51,9 @@ KNOWN_FAILURES = frozenset({
     "campaign/campaign-sendgrid-template.eml",
     # eir
     # forwarded
-    "forwarded/fw-iphone-forward.eml",
     "forwarded/fw-message-rfc822-attached.eml",
-    "forwarded/fw-no-comment-outlook-plain.eml",
-    "forwarded/fw-outlook-original-header.eml",
     "forwarded/fwd-gmail-forwarded-message.eml",
-    "forwarded/rv-spanish-forward.eml",
     "forwarded/tr-french-forward.eml",
-    "forwarded/wg-german-outlook.eml",
     # internal
     "internal/colleague-forwarding-request-from-service.eml",
     "internal/colleague-note-case-ref.eml",
@@ -103,14 +97,8 @@ KNOWN_FAILURES = frozenset({
     "not_request/thank-you-note.eml",
     # replies
     "replies/ateb-welsh-reply.eml",
-    "replies/no-prefix-quotes-our-message.eml",
-    "replies/odp-polish-reply.eml",
-    "replies/re-space-colon-french.eml",
-    "replies/rif-italian-reply.eml",
-    "replies/sv-swedish-reply.eml",
     # robots
     "robots/apple-vacation.eml",
-    "robots/auto-reply-colon-form.eml",
     "robots/automated-notifications.eml",
     "robots/challenge-response-spamarrest.eml",
     "robots/dmarc-aggregate-opendmarc.eml",
@@ -118,7 +106,6 @@ KNOWN_FAILURES = frozenset({
     "robots/list-admin-sender.eml",
     "robots/mailman-list-post.eml",
     "robots/newsalerts-noreply.eml",
-    "robots/no-underscore-reply.eml",
     "robots/noreply-reply-to-only.eml",
     "robots/oof-dutch-afwezig-no-header.eml",
     "robots/oof-french-reponse-automatique.eml",
@@ -134,7 +121,6 @@ KNOWN_FAILURES = frozenset({
     "robots/request-sender-confirm.eml",
     "robots/return-path-mailer-daemon.eml",
     "robots/ses-sns-json-bounce.eml",
-    "robots/x-loop-other-system.eml",
     "robots/x-spam-flag-barracuda.eml",
     "robots/x-spam-flag-rspamd.eml",
     "robots/x-spam-flag-yes-looks-like-request.eml",

@@ -57,10 +57,11 @@ class Case:
     name: str | None = None  # the applicant's name the decision must carry (None: not checked)
 
 
-GMAIL_QUOTE = ("\n\nOn Mon, 9 Jan 2023 at 16:02, Information Rights <foi@police.example.uk> wrote:\n"
+# The quoted mail is another body's (a reply to our own mailbox's mail that matches no case goes to staff).
+GMAIL_QUOTE = ("\n\nOn Mon, 9 Jan 2023 at 16:02, Panel Secretary <secretary@pcp.example.gov.uk> wrote:\n"
                "> Dear Mr Wright,\n> Thank you for your request.\n>\n> Yours sincerely\n> Miss McGee\n"
                "> Information Rights Clerk")
-OUTLOOK_QUOTE = ("\n\n________________________________\nFrom: Information Rights <foi@police.example.uk>\n"
+OUTLOOK_QUOTE = ("\n\n________________________________\nFrom: Panel Secretary <secretary@pcp.example.gov.uk>\n"
                  "Sent: 09 January 2023 16:02\nTo: Anna Lee <anna.lee@example.net>\nSubject: Your enquiry\n\n"
                  "Dear Ms Lee,\nPlease see attached.\nYours sincerely,\nJohn Smith\nDisclosure Officer")
 SIGNATURE = ("James Hall\nSenior Associate\nHall & Co Solicitors LLP\nDDI: 01632 960 000 | Mob: 07700 900123\n"

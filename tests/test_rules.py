@@ -20,6 +20,7 @@ from mailbot.judging.decision import CaseRef
 from mailbot.judging.facts import Facts
 from mailbot.judging.names import NameFinding
 from mailbot.judging.rules import (
+    acknowledges_receipt,
     address,
     answers_our_receipt,
     asks_review,
@@ -31,6 +32,7 @@ from mailbot.judging.rules import (
     daily_cap,
     delivery_report,
     forwarded,
+    forwarded_for_another,
     full_name,
     held_case,
     list_headers,
@@ -147,6 +149,30 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "asks for an internal review (internal review)"),
     (clarification_reply, lambda: make_facts(case=replace(OPEN, awaiting_clarification=True)),
      "replies while our clarification question is outstanding: the clock restarts from its receipt"),
+    (acknowledges_receipt, lambda: make_facts(request(name="FOI Team", sign_off="", body=(
+        "Thank you for your email. This is an automated response. Your request has been logged with reference "
+        "FOI/2023/0456 and we will respond within 20 working days."))),
+     "only acknowledges receipt (automated, received, reference, timescale, thanks): never answered, so two "
+     "systems cannot loop"),
+    (acknowledges_receipt, lambda: make_facts(request(body="Many thanks for confirming receipt.", sign_off="Jo"),
+                                              case=OPEN),
+     "only acknowledges receipt (received, thanks): never answered, so two systems cannot loop"),
+    (acknowledges_receipt, lambda: make_facts(request(body="Thank you.", sign_off="Jo"), case=OPEN),
+     "a bare thank-you in answer to our mail: recorded without another automatic reply"),
+    (forwarded_for_another, lambda: make_facts(request(subject="WG: Anfrage", body=(
+        "Zur Info.\n\nVon: Jane Smith <jane@example.net>\nGesendet: Montag, 3. April 2023 10:12\n"
+        "An: info@council.example\nBetreff: Anfrage\n\nPlease send the budget.\n\nJane Smith"))),
+     "forwarded by person1@example.org; the applicant is the original's author Jane Smith <jane@example.net>, "
+     "dated Montag, 3. April 2023 10:12: staff confirm and write to the applicant, not the forwarder (the "
+     "request was received when it reached the authority: the original's date if it reached the authority then)"),
+    (forwarded_for_another, lambda: make_facts(request(subject="FW: Budget", body=(
+        "-----Original Message-----\nFrom: Jane Smith\nSent: 03 April 2023 10:12\nTo: Info\nSubject: Budget\n\n"
+        "Please send the budget."))),
+     "forwarded by person1@example.org; the original's author Jane Smith (no address given): staff decide who "
+     "the applicant is and where to write"),
+    (looks_like_reply, lambda: make_facts(request(subject="Budget", body="Thanks.\n\nOn 3 May, FOI <foi@council.example> wrote:\n> Dear Jo"),
+                                          settings=JudgeSettings(mailbox="foi@council.example")),
+     "answers our mail (it quotes a message from our mailbox) but matches no case"),
     (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1", body="Thanks.\n\n> Dear Jo Bloggs")),
      "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
     (looks_like_reply, lambda: make_facts(request(subject="RE: Request 1", body="See reference 12/2024 for the figures.")),
@@ -207,6 +233,21 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (daily_cap, lambda: make_facts(address=None, replies_today=99), "nobody to cap"),
     (threaded, lambda: make_facts(), "no case"),
     (answers_our_receipt, lambda: make_facts(answers_our=("acknowledgement",)), "answers an acknowledgement"),
+    (acknowledges_receipt, lambda: make_facts(), "a request"),
+    (acknowledges_receipt, lambda: make_facts(request(body=(
+        "Thank you for your email. I have received your acknowledgement, reference 12/2024. Could you also "
+        "send the 2022 figures?")), case=OPEN), "acknowledges, but asks for more"),
+    (acknowledges_receipt, lambda: make_facts(request(body="Thanks, my full name is Jo Bloggs.", sign_off=""),
+                                              case=HELD), "supplies what a held request lacks"),
+    (acknowledges_receipt, lambda: make_facts(request(body="Thank you.", sign_off="Jo")), "thanks, but no case"),
+    (forwarded_for_another, lambda: make_facts(), "plain mail"),
+    (forwarded_for_another, lambda: make_facts(request(subject="Fwd: Budget", body=(
+        "Resending.\n\n---------- Forwarded message ---------\nFrom: Jo Bloggs <person1@example.org>\n"
+        "Date: Mon, 3 Apr 2023\nSubject: Budget\n\nPlease send the budget.")))
+     , "the sender forwards their own mail"),
+    (forwarded_for_another, lambda: make_facts(request(subject="RE: Budget", body=(
+        "I meant 2022.\n\nFrom: Jane Smith <jane@example.net>\nSent: 03 April 2023\nTo: Jo\nSubject: Budget\n\n"
+        "Which year?"))), "a reply quoting someone's mail"),
     (held_case, lambda: make_facts(case=OPEN), "the case is open"),
     (supplies_missing, lambda: make_facts(request(**SAM), case=HELD), "still no full name"),
     (supplies_missing, lambda: make_facts(case=OPEN), "nothing is held"),

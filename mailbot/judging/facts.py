@@ -11,16 +11,20 @@ from dataclasses import dataclass, replace
 
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.description import description_words as body_description_words
+from mailbot.judging.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import NameFinding, best_name, find_names, judge_full_name
+from mailbot.judging.quoting import quotes_us
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
 from mailbot.judging.regime_reading import read_regime
 from mailbot.judging.settings import JudgeSettings
+from mailbot.judging.subjects import answers_subject, forwards_subject, is_reply_subject
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
 from mailbot.judging.webform import RelayedForm, read_form
 from mailbot.mail.message import InboundMessage
+from mailbot.mail.owntext import own_text
 
 SUBJECT_FILLER = {"re", "fw", "fwd", "foi", "eir", "sar", "freedom", "of", "information", "request", "act", "the",
                   "a", "an", "for", "to", "and", "about", "on", "in", "enquiry", "query", "question"}
@@ -29,8 +33,30 @@ _FORWARD_MARKERS = re.compile(r"^\s*(-{2,}\s*(forwarded|original) message|begin 
 
 
 def is_forwarded(msg: InboundMessage) -> bool:
-    subject = msg.subject.strip().lower()
-    return subject.startswith(("fw:", "fwd:")) or bool(_FORWARD_MARKERS.search(msg.text))
+    return forwards_subject(msg.subject) or bool(_FORWARD_MARKERS.search(msg.text))
+
+
+def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings) -> ForwardedOriginal | None:
+    """The forwarded original when someone passes on another person's mail (the applicant is its author), else None.
+
+    A forward is what the subject ("Fwd:", "WG:", "TR:", …) or a forward separator says; a header block under a
+    subject with no prefix at all is one too when the sender's own words ask for nothing (the request is below). A
+    reply's quoted block, a block quoting our own mailbox, and the sender forwarding their own mail are not.
+    """
+    if answers_subject(msg.subject):
+        return None
+    original = find_forwarded(msg.text)
+    if original is None:
+        return None
+    says_forward = original.forward or forwards_subject(msg.subject)
+    if not says_forward and (is_reply_subject(msg.subject)
+                             or description_words(own, "") >= settings.min_description_words):
+        return None
+    if settings.mailbox and (original.author_address or "").lower() == settings.mailbox.lower():
+        return None
+    if OWN_REQUEST.search(own) and description_words(own, "") >= settings.min_description_words:
+        return None  # the forwarder asks for information in their own words: the request is theirs
+    return None if same_person(original, msg.sender, msg.display_name) else original
 
 
 def description_words(body: str, clean_subject: str) -> int:
@@ -59,6 +85,8 @@ class Facts:
     name: NameFinding | None
     described: bool
     forwarded: bool
+    forward: ForwardedOriginal | None  # another person's forwarded mail: its author is the applicant
+    quotes_ours: str | None  # why the message answers our mail without saying so in its headers
     regime: Regime
     regime_note: str
     review_words: tuple[str, ...]
@@ -85,8 +113,13 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     own = reading.own_text
     form = read_form(own)
     body = form.request if form else own
+    forward = forwarded_for_another(msg, own, settings) if form is None else None
     address, address_source = _address(msg, form)
-    keys = tuple(dict.fromkeys(find_reference_keys(msg.subject) + find_reference_keys(body)))
+    if forward is not None:
+        address, address_source = forward.author_address, "forwarded original"
+    quotes_ours = quotes_us(msg.subject, msg.text, own, settings.mailbox)
+    quoted_keys = find_reference_keys(msg.text) if quotes_ours else []  # our reference, in the text they quote
+    keys = tuple(dict.fromkeys(find_reference_keys(msg.subject) + find_reference_keys(body) + quoted_keys))
     references = tuple(format_reference(k.seq, k.year, settings.reference_format) if k.year else str(k.seq)
                        for k in keys)
     returned = returned_ids(msg)
@@ -94,6 +127,9 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     display = None if settings.name_must_be_in_body else msg.display_name
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
+    if forward is not None:  # the applicant is the original's author: their name, not the forwarder's
+        findings = find_names(own_text(forward.text), forward.author_name,
+                              accept_surname_only=settings.accept_surname_only, pseudonyms=settings.pseudonyms)
     if form and form.name:
         verdict = judge_full_name(form.name, accept_surname_only=settings.accept_surname_only,
                                   pseudonyms=settings.pseudonyms)
@@ -111,8 +147,9 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         address_source=address_source, keys=keys, references=references, case=thread.case,
         thread_signal=thread.signal, thread_note=thread.note, findings=tuple(findings), name=best_name(list(findings)),
         described=described,
-        forwarded=forwarded,
+        forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
         regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
-        answers_our=index.our_templates(list(msg.in_reply_to)),
+        # The parent is In-Reply-To, or the last of References when a client or CRM keeps only that (RFC 5322 3.6.4).
+        answers_our=index.our_templates(list(msg.in_reply_to) or list(msg.references[-1:])),
     )

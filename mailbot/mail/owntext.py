@@ -16,6 +16,22 @@ _CUT = re.compile(
     re.I,
 )
 _WROTE_CONTINUED = re.compile(r"^on\b.{4,200}$", re.I)
+# The same separators and header blocks as other languages' clients write them (German, French, Dutch, Spanish,
+# Italian, Portuguese, Welsh, Scandinavian, Polish): a separator line, or a "From" label whose next line is another
+# header label ("Von: …" then "Gesendet: …"), so that a word such as "De:" alone never cuts a person's text.
+_CUT_LOCALISED = re.compile(
+    r"^-{2,}\s*(?:weitergeleitete\s+nachricht|urspr[üu]ngliche\s+nachricht|message\s+transf[ée]r[ée]|"
+    r"message\s+d'origine|mensaje\s+(?:reenviado|original)|doorgestuurd\s+bericht|oorspronkelijk\s+bericht|"
+    r"messaggio\s+(?:inoltrato|originale)|mensagem\s+(?:encaminhada|original)|neges\s+wreiddiol|"
+    r"forwarded\s+by\s.+?)\s*-{2,}$"
+    r"|^(?:anfang\s+der\s+weitergeleiteten\s+(?:nachricht|e-?mail)|d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|"
+    r"begin\s+doorgestuurd\s+bericht|inicio\s+del\s+mensaje\s+reenviado)\s*:?$",
+    re.I,
+)
+_FROM_LABEL = re.compile(r"^(?:von|de|van|da|från|fra|od|oddi\s+wrth|afzender|remitente|expéditeur|mittente)\s*:\s*\S",
+                         re.I)
+_NEXT_LABEL = re.compile(r"^(?:gesendet|datum|envoy[ée](?:\s+le)?|date|verzonden|enviado(?:\s+el)?|fecha|inviato|data|"
+                         r"anfonwyd|dyddiad|skickat|sendt|wysłano|sent|an|à|aan|para|at|a|till|til|do|to)\s*:", re.I)
 
 
 def own_text(text: str) -> str:
@@ -26,7 +42,9 @@ def own_text(text: str) -> str:
         stripped = line.strip()
         if stripped.startswith(">"):
             continue
-        if _CUT.match(stripped):
+        if _CUT.match(stripped) or _CUT_LOCALISED.match(stripped):
+            break
+        if _FROM_LABEL.match(stripped) and index + 1 < len(lines) and _NEXT_LABEL.match(lines[index + 1].strip()):
             break
         # Gmail wraps long attributions: "On Tue, 10 May 2022, Fred <…" / "…> wrote:" on the next line.
         if _WROTE_CONTINUED.match(stripped) and index + 1 < len(lines) and lines[index + 1].rstrip().endswith("wrote:"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from mailbot.judging.rules import (
+    acknowledges_receipt,
     address,
     answers_our_receipt,
     asks_review,
@@ -23,6 +24,7 @@ from mailbot.judging.rules import (
     daily_cap,
     delivery_report,
     forwarded,
+    forwarded_for_another,
     full_name,
     held_case,
     list_headers,
@@ -64,9 +66,9 @@ class Rule(Protocol):
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
     list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
-    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply,
-    looks_like_reply, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict,
-    pseudonym, reads_like_request, missing_description,
+    forwarded_for_another, daily_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case,
+    supplies_missing, asks_review, clarification_reply, looks_like_reply, regime, address, no_address, full_name,
+    name_not_required, missing_name, name_conflict, pseudonym, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.

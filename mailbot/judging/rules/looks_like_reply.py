@@ -1,27 +1,34 @@
-"""A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage rather than a
-new request."""
+"""A reply matching no case: a 'Re:'/'AW:'/'SV:'… subject with quoted text, a reference or no request of its own, or
+our own text quoted under any subject: staff triage rather than a new request."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.subjects import is_reply_subject
+from mailbot.judging.quoting import has_quoted_mail
+from mailbot.judging.subjects import answers_subject, is_reply_subject
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "looks-like-reply"
 DESCRIPTION = (
-    "A 'Re:' subject with quoted text, a reference or no request of its own, matching no case: staff triage "
-    "rather than a new request."
+    "A reply matching no case (a reply prefix in any language with quoted text, a reference or no request of its "
+    "own, or our own mail quoted under any subject): staff triage rather than a new request."
 )
 ROBOT = False
 
 
 def check(facts: Facts) -> str | None:
-    if facts.case is not None or not is_reply_subject(facts.msg.subject):
+    if facts.case is not None:
         return None
-    if facts.keys or re.search(r"^\s*>", facts.msg.text, re.M) or not facts.described:
+    if facts.quotes_ours:
+        return f"answers our mail ({facts.quotes_ours}) but matches no case"
+    if not is_reply_subject(facts.msg.subject):
+        return None
+    quoted = (has_quoted_mail(facts.msg.text) if answers_subject(facts.msg.subject)  # a forward always quotes
+              else bool(re.search(r"^\s*>", facts.msg.text, re.M)))
+    if facts.keys or quoted or not facts.described:
         return "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"
     return None
