@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "report-type"
-DESCRIPTION = "A machine report other than a bounce: ARF complaint, read receipt, DMARC or SMTP TLS report."
+DESCRIPTION = "A machine report other than a bounce: ARF or JMRP complaint, read receipt, DMARC or SMTP TLS report."
 ROBOT = True
 
 REPORT_PARTS = {
@@ -29,6 +29,8 @@ REPORT_PARTS = {
 }
 _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?([\w.+-]+)", re.I)
 _REPORT_SUBJECT = re.compile(r"^\s*(\[[^]]*\]\s*)?report[ _-]?domain\s*:\s*\S+.*\bsubmitter\s*:\s*\S+", re.I)
+# Microsoft's junk mail reporting programme (JMRP) forwards complaints under this subject, without ARF.
+_JMRP_SUBJECT = re.compile(r"^\s*complaint about message from \d{1,3}(\.\d{1,3}){3}\b", re.I)
 _DMARC_FILE = re.compile(r"^[^!\s]+![^!\s]+!\d{9,}!\d{9,}(![^.]*)?\.(xml|zip|gz|xml\.gz)$", re.I)
 
 
@@ -45,6 +47,8 @@ def check(facts: Facts) -> str | None:
         return f"an SMTP TLS report (TLS-Report-Domain: {msg.header('tls-report-domain')})"
     if _REPORT_SUBJECT.search(msg.subject):
         return "a DMARC or SMTP TLS aggregate report (subject 'Report Domain: … Submitter: …')"
+    if _JMRP_SUBJECT.search(msg.subject):
+        return "a spam complaint forwarded by Microsoft's junk mail reporting programme (JMRP)"
     for attachment in msg.attachments:
         if attachment.filename and _DMARC_FILE.match(attachment.filename):
             return f"a DMARC aggregate report (attachment {attachment.filename})"
