@@ -79,7 +79,8 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
 
 
 PERSON_SIGNS = _s("relayed-form")
-AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "challenge-response", "foreign-loop")
+AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
+                      "foreign-loop")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
 NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing

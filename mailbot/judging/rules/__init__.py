@@ -43,6 +43,7 @@ from mailbot.judging.rules import (
     oof_subject,
     own_mailbox,
     pseudonym,
+    quarantine_digest,
     reads_like_request,
     regime,
     relayed_form,
@@ -73,7 +74,7 @@ class Rule(Protocol):
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, spam_verdict, ses_notification, delivery_report, bounce_sender, report_type,
-    auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop, list_headers, list_software,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop, list_headers, list_software,
     campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender, system_name, forwarded_by_rule,
     response_suppressed, relayed_form, forwarded,
     daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply,
