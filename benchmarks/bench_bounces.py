@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_bounces.py [--flufl-tests DIR] [--sisimai DIR] [--alaveteli DIR]
 
-For each set of messages it counts, for mailbot (its parser's delivery statuses plus the rules `delivery-report`
-and `bounce-sender`) and for flufl.bounce's scanner run alone (`all_failures`): messages recognised as bounces (mailbot: judged kind `bounce`),
+For each set of messages it counts, for mailbot (its parser's delivery statuses and its judgement) and for
+flufl.bounce's scanner run alone (`all_failures`): messages recognised as bounces (mailbot: judged kind `bounce`),
 messages with at least one failed recipient extracted, permanent and temporary. On flufl.bounce's own test data
 the expected recipients are known (its test table, passed in as `expected`), so exact extraction is counted too.
 To measure mailbot before a change, run this script with PYTHONPATH pointing at the older checkout.

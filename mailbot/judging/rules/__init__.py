@@ -22,8 +22,8 @@ from mailbot.judging.rules import (
     campaign_headers,
     challenge_response,
     clarification_reply,
-    daily_cap,
     daemon_envelope,
+    daily_cap,
     delivery_report,
     foreign_loop,
     forwarded,
@@ -74,9 +74,9 @@ class Rule(Protocol):
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, spam_verdict, ses_notification, delivery_report, bounce_sender, report_type,
-    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop, list_headers, list_software,
-    campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender, system_name, forwarded_by_rule,
-    response_suppressed, relayed_form, forwarded,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop,
+    list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
+    system_name, forwarded_by_rule, response_suppressed, relayed_form, forwarded,
     daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply,
     looks_like_reply, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict,
     pseudonym, reads_like_request, missing_description,

@@ -1,8 +1,8 @@
 """A person's mail passed on by a server rule: `Auto-Submitted: auto-forwarded`, Exchange's inbox-rule headers.
 
 A mailbox rule that forwards or redirects mail marks the copy `Auto-Submitted: auto-forwarded` (a value forwarding
-agents use, though not one of RFC 3834's) or, in Exchange, `X-MS-Exchange-Inbox-Rules-Loop: <forwarding mailbox>`. The words are still a
-person's: the chain registers such mail for staff without an automatic reply (the forwarding server is a loop
+agents use, though not one of RFC 3834's) or, in Exchange, `X-MS-Exchange-Inbox-Rules-Loop: <forwarding mailbox>`.
+The words are still a person's: the chain registers such mail for staff without an automatic reply (the forwarding server is a loop
 risk), unless another sign says a robot wrote it.
 """
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "forwarded-by-rule"
-DESCRIPTION = "Passed on by a server's forwarding rule (Auto-Submitted: auto-forwarded, X-MS-Exchange-Inbox-Rules-Loop)."
+DESCRIPTION = "Passed on by a forwarding rule (Auto-Submitted: auto-forwarded, X-MS-Exchange-Inbox-Rules-Loop)."
 ROBOT = True
 
 

@@ -36,7 +36,8 @@ _DMARC_FILE = re.compile(r"^[^!\s]+![^!\s]+!\d{9,}!\d{9,}(![^.]*)?\.(xml|zip|gz|
 
 def check(facts: Facts) -> str | None:
     msg = facts.msg
-    report_type = _REPORT_TYPE.search(msg.header("content-type") or "") if msg.content_type == "multipart/report" else None
+    is_report = msg.content_type == "multipart/report"
+    report_type = _REPORT_TYPE.search(msg.header("content-type") or "") if is_report else None
     if report_type and report_type.group(1).lower() not in {"delivery-status", "global-delivery-status"}:
         return f"a machine report (multipart/report; report-type={report_type.group(1).lower()})"
     for attachment in msg.attachments:

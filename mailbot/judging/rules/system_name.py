@@ -22,7 +22,7 @@ SYSTEM_NAMES = re.compile(
     r"mail\s+delivery(\s+(system|subsystem|service|failure))?|mail(er)?[\s_-]*daemon|post[\s_-]*master"
     r"|microsoft\s+outlook|microsoft\s+exchange|mail\s+(system|administrator|server|gateway)|mailer"
     r"|system\s+administrator|e-?mail\s+delivery\s+(system|service)|delivery\s+status\s+notification"
-    r"|.*\b(dmarc|spam|mail|content|junk)\s+filter|.*\bfbl\b.*|.*\bfeedback\s+loop\b.*"
+    r"|.*(dmarc|spam|mail|content|junk)\s+filter|.*\bfbl\b.*|.*\bfeedback\s+loop\b.*"
     r"|.*\bnewsletters?|.*\bno[\s_.-]?reply\b.*|.*\bdo[\s_.-]?not[\s_.-]?reply\b.*"
     r"|.*\b(automated|automatic)\s+(notifications?|messages?|mail)"
     r")\s*$",
