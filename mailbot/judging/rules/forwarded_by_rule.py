@@ -2,8 +2,8 @@
 
 A mailbox rule that forwards or redirects mail marks the copy `Auto-Submitted: auto-forwarded` (a value forwarding
 agents use, though not one of RFC 3834's) or, in Exchange, `X-MS-Exchange-Inbox-Rules-Loop: <forwarding mailbox>`.
-The words are still a person's: the chain registers such mail for staff without an automatic reply (the forwarding server is a loop
-risk), unless another sign says a robot wrote it.
+The words are still a person's: the chain registers such mail for staff without an automatic reply (the forwarding
+server is a loop risk), unless another sign says a robot wrote it.
 """
 
 from __future__ import annotations
