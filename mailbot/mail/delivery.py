@@ -10,6 +10,7 @@ import email
 import logging
 import re
 from email.message import Message
+from email.policy import compat32
 
 from flufl.bounce import all_failures
 
@@ -112,10 +113,16 @@ def looks_returned(headers: Headers, content_type: str) -> bool:
         _DAEMON.match(address) for _, address in loose_addresses(headers.first("from") or ""))
 
 
-def heuristic_failures(msg: Message) -> tuple[DeliveryStatus, ...]:
-    """The failed recipients flufl.bounce's detectors find: permanent ones as "failed", temporary as "delayed"."""
+# A bounce says whom it failed in its first few kilobytes; what follows is the returned message. flufl.bounce's
+# detectors read every line of every text part, at a cost that grows with the message (docs/robot-mail.md).
+HEURISTIC_BYTES = 128 * 1024
+
+
+def heuristic_failures(raw: bytes) -> tuple[DeliveryStatus, ...]:
+    """The failed recipients flufl.bounce's detectors find in the start of the message: permanent ones as
+    "failed", temporary ones as "delayed"."""
     try:
-        temporary, permanent = all_failures(msg)
+        temporary, permanent = all_failures(email.message_from_bytes(raw[:HEURISTIC_BYTES], policy=compat32))
     except Exception:  # noqa: BLE001 - a detector that trips over a malformed bounce has found nothing
         return ()
     found = [(a, "failed") for a in sorted(permanent)] + [(a, "delayed") for a in sorted(temporary - permanent)]

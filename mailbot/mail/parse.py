@@ -75,7 +75,7 @@ def _parse(raw: bytes) -> InboundMessage:
     text = body.text(header_charsets(headers))  # before attachments: inline uuencoded files join them here
     statuses = tuple(body.statuses) or exim_failures(headers)
     if not statuses and looks_returned(headers, msg.get_content_type()):
-        statuses = heuristic_failures(msg)
+        statuses = heuristic_failures(raw)
     return InboundMessage(
         message_id=ids.message_id(headers, raw),
         sender=sender,

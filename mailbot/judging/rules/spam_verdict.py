@@ -19,7 +19,7 @@ DESCRIPTION = "A spam or virus verdict in the headers (SpamAssassin, Exchange SC
 ROBOT = True
 
 SCL_SPAM = 5  # Microsoft's spam confidence level: 5 and 6 spam, 9 high-confidence spam; -1 trusted
-_YES = re.compile(r"^\s*(yes|true|spam)\b", re.I)
+_YES = re.compile(r"^\s*(yes|true|spam|infected)\b", re.I)
 _FOREFRONT = re.compile(r"\bSCL:(-?\d+)|\bSFV:(SPM)\b", re.I)
 _PROOFPOINT = re.compile(r"\brule=(spam|phish|malware|bulk)\b", re.I)
 _YES_HEADERS = ("x-spam-flag", "x-spam-status", "x-spam", "x-barracuda-spam-flag", "x-barracuda-spam-status",
