@@ -115,10 +115,12 @@ def test_a_systems_name_is_nobody_to_write_to(name: str) -> None:
     assert any(r.startswith("system-name:") for r in notice.reasons)
 
 
-def test_a_request_signed_by_a_systems_name_goes_to_staff() -> None:
-    decision = decide(eml("From: Parish Newsletter <editor@parish.example.org>\nSubject: Potholes",
+@pytest.mark.parametrize("name", ["Parish Newsletter", "OpenDMARC Filter", "Mail Delivery System"])
+def test_a_request_under_a_systems_name_goes_to_staff_without_that_name_as_the_applicants(name: str) -> None:
+    decision = decide(eml(f"From: {name} <editor@parish.example.org>\nSubject: Potholes",
                           "Please send me the number of potholes repaired in 2024."))
     assert (decision.kind, decision.action) == ("request", "staff_review")
+    assert decision.applicant_name is None and "name" in decision.missing
 
 
 @pytest.mark.parametrize("header", ["Auto-Submitted: auto-forwarded",

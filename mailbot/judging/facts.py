@@ -14,6 +14,7 @@ from mailbot.judging.keywords import keyword_hits
 from mailbot.judging.names import CLOSINGS, EXPLICIT, NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
+from mailbot.judging.rules.system_name import is_system_name
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
@@ -102,7 +103,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
                        for k in keys)
     returned = returned_ids(msg)
     thread = find_thread(msg, body, keys, returned, address, reading.subject_stem, index)
-    display = None if settings.name_must_be_in_body else msg.display_name
+    display = None if settings.name_must_be_in_body or is_system_name(msg.display_name) else msg.display_name
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if form and form.name:

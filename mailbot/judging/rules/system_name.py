@@ -30,8 +30,13 @@ SYSTEM_NAMES = re.compile(
 )
 
 
+def is_system_name(display: str | None) -> bool:
+    """Also asked by facts.py: such a display name is never read as the applicant's name."""
+    return bool(display and SYSTEM_NAMES.match(display))
+
+
 def check(facts: Facts) -> str | None:
     display = facts.msg.display_name or ""
-    if display and SYSTEM_NAMES.match(display):
+    if is_system_name(display):
         return f"the sender's name {display.strip()[:60]!r} is a system's, not a person's"
     return None
