@@ -24,6 +24,8 @@ PERSON = "From: Jo Bloggs <jo@example.org>"
     "Réponse automatique : Votre demande", "Respuesta automática: Su solicitud",
     "Risposta automatica: La sua richiesta", "Automatisch antwoord: Uw verzoek", "Resposta automática: O seu pedido",
     "Automatyczna odpowiedź: Pana wniosek", "Ateb awtomatig: Eich cais", "Autosvar: Din forespørsel",
+    "[Auto-Reply] Your request", "(Out of Office) Your request", "Automatická odpověď: Vaše žádost",
+    "Автоматический ответ: Ваш запрос", "自動応答: ご依頼", "Frånvaro: Din begäran", "Urlaubsnotiz: Ihre Anfrage",
 ])
 def test_auto_reply_subjects_in_many_forms_and_languages(subject: str) -> None:
     decision = decide(eml(f"{PERSON}\nSubject: {subject}", AWAY))

@@ -90,6 +90,8 @@ BOUNCES = {
                                      "The message below has not yet been delivered to jo@example.org."),
     "daemon-envelope": eml("From: mail@gateway.example.org\nReturn-Path: <MAILER-DAEMON@gateway.example.org>\n"
                            "Subject: Notice", "Your message to jo@example.org was rejected by the gateway."),
+    "exchange-ndr-marker": eml("From: Council Mail <mail@council.example>\nSubject: Not delivered\n"
+                               "X-MS-Exchange-Message-Is-Ndr:", "Your message couldn't be delivered to jo@example.org."),
     "post_master": eml("From: post_master@example.fr\nSubject: Message non remis",
                        "Votre message n'a pas pu être remis à jo@example.fr."),
 }

@@ -1,4 +1,4 @@
-"""MAILER-DAEMON or postmaster in From, or a delivery-failure subject from the null sender.
+"""MAILER-DAEMON or postmaster in From, Exchange's NDR marker, or a delivery-failure subject from the null sender.
 
 `From: MAILER-DAEMON <>` (an empty address, as some MTAs write it) counts as well as `From: MAILER-DAEMON@host`.
 An envelope (Return-Path) of MAILER-DAEMON is the daemon-envelope rule's: relays that forward auto-replies give
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "bounce-sender"
-DESCRIPTION = "MAILER-DAEMON or postmaster in From, or a delivery-failure subject from the null sender."
+DESCRIPTION = "MAILER-DAEMON or postmaster in From, Exchange's NDR marker, or a failure subject from the null sender."
 ROBOT = True
 
 
@@ -45,6 +45,8 @@ def check(facts: Facts) -> str | None:
     local = daemon(msg.sender)
     if local:
         return f"bounce from {local}"
+    if msg.has_header("x-ms-exchange-message-is-ndr"):
+        return "Exchange non-delivery report (X-MS-Exchange-Message-Is-Ndr)"
     if msg.sender is None and _DAEMON_NAME.match(msg.header("from") or ""):
         return f"bounce from {(msg.header('from') or '').strip()[:40]}"
     if BOUNCE_SUBJECT.search(msg.subject):

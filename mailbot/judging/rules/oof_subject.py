@@ -4,7 +4,8 @@ Only the start of the subject counts, and a prefix needs its colon (or must be t
 "Re: Out of office policy request" or "Absence management figures" is not an auto-reply. Headers are the better
 evidence (auto-submitted, autoreply-headers, report-type); this rule is for the servers that send none.
 The phrases are Outlook's, Exchange's, Gmail's, Lotus Notes', Apple Mail's and Thunderbird's, in the languages
-they ship: English, Welsh, French, German, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic ones.
+they ship: English, Welsh, French, German, Spanish, Italian, Dutch, Portuguese, Polish, Czech, Hungarian, Turkish,
+Russian, Japanese, Chinese and the Nordic ones; also bracketed, as "[Auto-Reply] …" and "(Out of Office) …".
 """
 
 from __future__ import annotations
@@ -28,13 +29,17 @@ _AUTO = (
     r"|respuesta\s+autom[áa]tica|fuera\s+de\s+la\s+oficina|risposta\s+automatica|fuori\s+sede|assente"
     r"|automatisch\s+antwoord|afwezig(heidsmelding)?|resposta\s+autom[áa]tica|ausente"
     r"|automatyczna\s+odpowied[źz]|ateb\s+awtomatig|allan\s+o'?r\s+swyddfa"
-    r"|autosvar|automatisk\s+svar|automaattinen\s+vastaus|poissa"
+    r"|autosvar|automatisk\s+svar|automaattinen\s+vastaus|poissa|fr[åa]nvaro|frav[æa]r(ende)?|urlaubsnotiz"
+    r"|ausencia|fuori\s+ufficio|fora\s+do\s+escrit[óo]rio|poza\s+biurem|nieobecno[śs][ćc]"
+    r"|automatick[áa]\s+odpov[ěe][ďd]|automatikus\s+v[áa]lasz|otomatik\s+yan[ıi]t|автоматический\s+ответ"
+    r"|自動応答|自動返信|自动回复|不在"
 )
 _READ = (
     r"read|not\s+read|lu|non\s+lu|gelesen|ungelesen|le[íi]do|no\s+le[íi]do|lido|letto|gelezen|odczytan[ay]"
     r"|läst|læst|luettu|wedi'?i\s+ddarllen"
 )
-_PREFIX = re.compile(rf"^\s*(?P<auto>{_AUTO})\s*:|^\s*(?P<read>{_READ})\s*:(?=\s*\S)", re.I)
+_PREFIX = re.compile(rf"^\s*(?P<auto>{_AUTO})\s*[:：]|^\s*[\[(]\s*(?P<bracketed>{_AUTO})\s*[\])]"
+                     rf"|^\s*(?P<read>{_READ})\s*:(?=\s*\S)", re.I)
 # The whole subject, or the phrase and then only a name, a date or "until …".
 _ALONE = re.compile(
     rf"^\s*(?P<auto>{_AUTO})\s*[.!]?\s*$"
