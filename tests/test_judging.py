@@ -126,7 +126,7 @@ def test_decision_lists_the_rule_hits_behind_it() -> None:
     ("Auto-Submitted: auto-replied\r\n", "Your message", "jo@example.org", "auto_reply"),
     ("Auto-Submitted: auto-generated; foo\r\n", "Notice", "jo@example.org", "auto_reply"),
     ("X-Autoreply: yes\r\n", "Re: x", "jo@example.org", "auto_reply"),
-    ("X-MS-Exchange-Inbox-Rules-Loop: jo@example.org\r\n", "x", "jo@example.org", "auto_reply"),
+    ("X-Apple-Action: VACATION\r\n", "x", "jo@example.org", "auto_reply"),
     ("X-POST-MessageClass: 9; Autoresponder\r\n", "x", "jo@example.org", "auto_reply"),
     ("Precedence: auto_reply\r\n", "x", "jo@example.org", "auto_reply"),
     ("", "Automatic reply: Jo is away", "jo@example.org", "auto_reply"),

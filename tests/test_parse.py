@@ -14,6 +14,7 @@ import mailbot.mail.htmltext as htmltext_module
 import mailbot.mail.mailparser_view as mailparser_view_module
 import mailbot.mail.parse as parse_module
 from mailbot.mail.charsets import decode_bytes
+from mailbot.mail.delivery import HEURISTIC_BYTES
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.parse import parse_message
 
@@ -404,6 +405,30 @@ original text
     def test_dsn_part_wins_over_exim_header(self) -> None:
         raw = self.report("4.4.7", "delayed").replace(b"Return-Path: <>\n", b"X-Failed-Recipients: x@example.org\n")
         assert [s.status for s in parse_message(raw).delivery_status] == ["4.4.7"]
+
+    def test_original_recipient_is_the_address_we_wrote_to(self) -> None:
+        raw = self.report("5.1.1", "failed", "rfc822; jbloggs@mailstore7.example.org\nOriginal-Recipient: rfc822;"
+                          "jo.bloggs@example.org")
+        assert [s.recipient for s in parse_message(raw).delivery_status] == ["jo.bloggs@example.org"]
+
+    QMAIL = ("From: MAILER-DAEMON@mx.example.com\nReturn-Path: <>\nSubject: failure notice\n\n"
+             "Hi. This is the qmail-send program at mx.example.com.\nI'm afraid I wasn't able to deliver your message "
+             "to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+             "<gone@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n--- Below this line is a copy "
+             "of the message.\n\n")
+
+    def test_a_bounce_in_no_standard_form_is_read_by_flufl_bounce(self) -> None:
+        (status,) = parse_message(mail(self.QMAIL)).delivery_status
+        assert (status.recipient, status.action, status.permanent) == ("gone@example.com", "failed", True)
+
+    def test_flufl_bounce_reads_only_mail_that_a_mail_system_sent(self) -> None:
+        person = self.QMAIL.replace("From: MAILER-DAEMON@mx.example.com\nReturn-Path: <>\nSubject: failure notice",
+                                    "From: Jo Bloggs <jo@example.org>\nSubject: Potholes")
+        assert parse_message(mail(person)).delivery_status == ()
+
+    def test_flufl_bounce_reads_the_start_of_a_bounce_only(self) -> None:
+        padded = self.QMAIL.replace("Hi. This", "x" * HEURISTIC_BYTES + "\nHi. This")
+        assert parse_message(mail(padded)).delivery_status == ()
 
 
 class TestReturnPath:

@@ -225,7 +225,7 @@ CASES: dict[str, Case] = {
         "section8_notice", ("name",)),
     "system-display-name": Case(plain(
         "How many officers does the force employ?", "OpenDMARC Filter <opendmarc@mail.example.net>", n=47),
-        "section8_notice", ("name",)),
+        "staff_review", ("name",)),  # a system's name on a request: nobody to write to, staff decide
     "team-display-name": Case(plain(
         "Please send the IT asset register.", "IT Service Desk <servicedesk@example.org>", n=48),
         "section8_notice", ("name",)),
@@ -321,4 +321,4 @@ def test_quoted_signatures_never_name_the_applicant() -> None:
 
 def test_a_team_display_name_is_reported_as_such() -> None:
     decision = decide(CASES["system-display-name"])
-    assert any("system's or team's name" in r for r in decision.reasons)
+    assert any("'OpenDMARC Filter' is a system's" in r for r in decision.reasons)

@@ -79,26 +79,37 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
 
 
 PERSON_SIGNS = _s("relayed-form")
+AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
+                      "foreign-loop")
+BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
+NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
     _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
+    _robot("spam", Kind.SPAM, any_of=_s("spam-verdict", "ses-notification"),
+           note="spam and service notifications are recorded for staff and never answered"),
     _robot("bounce", Kind.BOUNCE, any_of=_s("delivery-report", "bounce-sender"), details=(Detail.DELIVERY,),
            note="a bounce is recorded on its enquiry for staff and never answered"),
-    _robot("auto-reply", Kind.AUTO_REPLY, any_of=_s("autoreply-headers", "oof-subject")),
+    _robot("auto-reply", Kind.AUTO_REPLY, any_of=AUTO_REPLY_SIGNS),
+    _robot("daemon-envelope", Kind.BOUNCE, any_of=_s("daemon-envelope"), details=(Detail.DELIVERY,),
+           note="a mail system's notice is recorded on its enquiry for staff and never answered"),
     Link("forwarded-by-a-robot-server", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED,
          all_of=_s("auto-submitted", "forwarded", "reads-like-request"),
          note="marked auto-generated, but it is a person forwarding a request: staff decide"),
     _robot("auto-submitted", Kind.AUTO_REPLY, any_of=_s("auto-submitted")),
-    _robot("bulk", Kind.BULK, any_of=_s("list-headers", "bulk-precedence"),
+    _robot("bulk", Kind.BULK, any_of=BULK_SIGNS,
            note="list and bulk mail is recorded for staff and never answered"),
-    Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("robot-sender", "null-sender"),
-         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
-         note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
-    _robot("robot-sender", Kind.AUTO_REPLY, any_of=_s("robot-sender", "null-sender"), none_of=PERSON_SIGNS),
     Link("receipt-on-our-case", Kind.FOLLOW_UP, Action.NONE, valid=None, all_of=_s("acknowledges-receipt", "threaded"),
          note="only acknowledges receipt: recorded on its case, never answered (two mailboxes cannot loop)"),
     _robot("receipt-acknowledgement", Kind.AUTO_REPLY, any_of=_s("acknowledges-receipt"),
            note="another system's acknowledgement of receipt: recorded, never answered (two mailboxes cannot loop)"),
+    Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NO_REPLY_SIGNS,
+         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
+         note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
+    _robot("robot-sender", Kind.AUTO_REPLY, any_of=NO_REPLY_SIGNS, none_of=PERSON_SIGNS),
+    Link("forwarded-by-rule", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("forwarded-by-rule"),
+         note="a person's mail passed on by a server's forwarding rule: registered for staff, no automatic reply "
+              "(the forwarding server would loop)"),
     Link("forwarded-for-another", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("forwarded-for-another"),
          note="the forwarder is not the applicant: staff confirm the applicant's address and reply to them"),
     Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),

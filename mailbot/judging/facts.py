@@ -13,6 +13,7 @@ from mailbot.judging.decision import CaseRef
 from mailbot.judging.description import description_words as body_description_words
 from mailbot.judging.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.keywords import keyword_hits
+from mailbot.judging.name_words import is_system_name
 from mailbot.judging.names import NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.quoting import quotes_us
 from mailbot.judging.reading import Reading, read_message
@@ -124,7 +125,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
                        for k in keys)
     returned = returned_ids(msg)
     thread = find_thread(msg, body, keys, returned, address, reading.subject_stem, index)
-    display = None if settings.name_must_be_in_body else msg.display_name
+    display = None if settings.name_must_be_in_body or is_system_name(msg.display_name) else msg.display_name
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if forward is not None:  # the applicant is the original's author: their name, not the forwarder's

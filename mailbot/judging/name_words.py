@@ -9,6 +9,8 @@ left out on purpose: a real applicant must never be told their name is not one.
 
 from __future__ import annotations
 
+import re
+
 # Words that open a self-description ("Concerned Citizen", "Worried parent", "Local taxpayer"): adjectives that
 # no given name or title is.
 DESCRIPTORS = frozenset({
@@ -86,3 +88,22 @@ NICKNAMES = {
     "tim": "timothy", "wendy": "gwendolen", "jess": "jessica", "nikki": "nicola", "nicky": "nicola",
     "gill": "gillian", "jill": "gillian", "lou": "louise", "di": "diana", "val": "valerie", "viv": "vivian",
 }
+
+
+SYSTEM_NAMES = re.compile(
+    r"^\s*("
+    r"mail\s+delivery(\s+(system|subsystem|service|failure))?|mail(er)?[\s_-]*daemon|post[\s_-]*master"
+    r"|microsoft\s+outlook|microsoft\s+exchange|mail\s+(system|administrator|server|gateway)|mailer"
+    r"|system\s+administrator|e-?mail\s+delivery\s+(system|service)|delivery\s+status\s+notification"
+    r"|.*(dmarc|spam|mail|content|junk)\s+filter|.*\bfbl\b.*|.*\bfeedback\s+loop\b.*"
+    r"|.*\bnewsletters?|.*\bno[\s_.-]?reply\b.*|.*\bdo[\s_.-]?not[\s_.-]?reply\b.*"
+    r"|.*\b(automated|automatic)\s+(notifications?|messages?|mail)"
+    r")\s*$",
+    re.I,
+)
+
+
+def is_system_name(display: str | None) -> bool:
+    """A display name mail systems sign with ("Mail Delivery System", "OpenDMARC Filter"): nobody to write to
+    (rule system-name), and never read as the applicant's name (facts.py)."""
+    return bool(display and SYSTEM_NAMES.match(display))

@@ -30,7 +30,7 @@ from mailbot.mail import addresses, ids
 from mailbot.mail.body import walk
 from mailbot.mail.charsets import normalise_newlines
 from mailbot.mail.dates import date
-from mailbot.mail.delivery import exim_failures
+from mailbot.mail.delivery import exim_failures, heuristic_failures, looks_returned
 from mailbot.mail.headers import Headers, header_charsets
 from mailbot.mail.mailparser_view import mailparser_view
 from mailbot.mail.message import InboundMessage
@@ -73,6 +73,9 @@ def _parse(raw: bytes) -> InboundMessage:
     sender_name, sender = addresses.sender(headers, view)
     body = walk(msg)
     text = body.text(header_charsets(headers))  # before attachments: inline uuencoded files join them here
+    statuses = tuple(body.statuses) or exim_failures(headers)
+    if not statuses and looks_returned(headers, msg.get_content_type()):
+        statuses = heuristic_failures(raw)
     return InboundMessage(
         message_id=ids.message_id(headers, raw),
         sender=sender,
@@ -89,7 +92,7 @@ def _parse(raw: bytes) -> InboundMessage:
         attachments=tuple(body.attachments),
         content_type=msg.get_content_type(),
         return_path=addresses.return_path(headers),
-        delivery_status=tuple(body.statuses) or exim_failures(headers),
+        delivery_status=statuses,
         attached_message_ids=tuple(dict.fromkeys(body.attached_ids)),
         headers=headers.decoded,
     )

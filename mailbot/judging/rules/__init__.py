@@ -20,14 +20,20 @@ from mailbot.judging.rules import (
     autoreply_headers,
     bounce_sender,
     bulk_precedence,
+    campaign_headers,
+    challenge_response,
     clarification_reply,
+    daemon_envelope,
     daily_cap,
     delivery_report,
+    foreign_loop,
     forwarded,
+    forwarded_by_rule,
     forwarded_for_another,
     full_name,
     held_case,
     list_headers,
+    list_software,
     looks_like_reply,
     loop_token,
     missing_description,
@@ -39,12 +45,17 @@ from mailbot.judging.rules import (
     oof_subject,
     own_mailbox,
     pseudonym,
+    quarantine_digest,
     reads_like_request,
     regime,
     relayed_form,
+    report_type,
     response_suppressed,
     robot_sender,
+    ses_notification,
+    spam_verdict,
     supplies_missing,
+    system_name,
     threaded,
 )
 
@@ -64,11 +75,13 @@ class Rule(Protocol):
 
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
-    own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
-    list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
-    forwarded_for_another, daily_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case,
-    supplies_missing, asks_review, clarification_reply, looks_like_reply, regime, address, no_address, full_name,
-    name_not_required, missing_name, name_conflict, pseudonym, reads_like_request, missing_description,
+    own_mailbox, loop_token, spam_verdict, ses_notification, delivery_report, bounce_sender, report_type,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop,
+    list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
+    system_name, forwarded_by_rule, response_suppressed, relayed_form, forwarded, forwarded_for_another,
+    daily_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case, supplies_missing, asks_review,
+    clarification_reply, looks_like_reply, regime, address, no_address, full_name, name_not_required, missing_name,
+    name_conflict, pseudonym, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.

@@ -1,4 +1,7 @@
-"""RFC 3834 Auto-Submitted with any value but 'no' ('no' means a person)."""
+"""RFC 3834 Auto-Submitted with any value but 'no' ('no' means a person) or 'auto-forwarded'.
+
+'auto-forwarded' marks a person's mail that a forwarding rule passed on: the forwarded-by-rule rule's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "auto-submitted"
-DESCRIPTION = "RFC 3834 Auto-Submitted with any value but 'no' ('no' means a person)."
+DESCRIPTION = "RFC 3834 Auto-Submitted with any value but 'no' ('no' means a person) or 'auto-forwarded'."
 ROBOT = True
 
 
@@ -22,4 +25,4 @@ def value(facts: Facts) -> str | None:
 
 def check(facts: Facts) -> str | None:
     token = value(facts)
-    return f"Auto-Submitted: {token}" if token else None
+    return f"Auto-Submitted: {token}" if token and token != "auto-forwarded" else None

@@ -1,4 +1,9 @@
-"""MAILER-DAEMON or postmaster, or a delivery-failure subject from the null sender."""
+"""MAILER-DAEMON or postmaster in From, Exchange's NDR marker, or a delivery-failure subject from the null sender.
+
+`From: MAILER-DAEMON <>` (an empty address, as some MTAs write it) counts as well as `From: MAILER-DAEMON@host`.
+An envelope (Return-Path) of MAILER-DAEMON is the daemon-envelope rule's: relays that forward auto-replies give
+them that envelope too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "bounce-sender"
-DESCRIPTION = "MAILER-DAEMON or postmaster, or a delivery-failure subject from the null sender."
+DESCRIPTION = "MAILER-DAEMON or postmaster in From, Exchange's NDR marker, or a failure subject from the null sender."
 ROBOT = True
 
 
@@ -26,14 +31,27 @@ FAILURE_TEXT = re.compile(
     re.I,
 )
 
+_DAEMON = re.compile(r"^(mailer[-_]?daemon|post[-_]?master)$", re.I)
+_DAEMON_NAME = re.compile(r"^\s*\"?(mailer[-_]?daemon|post[-_]?master)\b", re.I)
+
+
+def daemon(address: str | None) -> str | None:
+    local = (address or "").rsplit("@", 1)[0]
+    return local.lower() if local and _DAEMON.match(local) else None
+
 
 def check(facts: Facts) -> str | None:
-    local = (facts.msg.sender or "").rsplit("@", 1)[0].lower()
-    if local in {"mailer-daemon", "postmaster"}:
+    msg = facts.msg
+    local = daemon(msg.sender)
+    if local:
         return f"bounce from {local}"
-    if BOUNCE_SUBJECT.search(facts.msg.subject):
-        if facts.msg.return_path == "":
+    if msg.has_header("x-ms-exchange-message-is-ndr"):
+        return "Exchange non-delivery report (X-MS-Exchange-Message-Is-Ndr)"
+    if msg.sender is None and _DAEMON_NAME.match(msg.header("from") or ""):
+        return f"bounce from {(msg.header('from') or '').strip()[:40]}"
+    if BOUNCE_SUBJECT.search(msg.subject):
+        if msg.return_path == "":
             return "delivery-failure subject from the null sender"
-        if FAILURE_TEXT.search(facts.msg.text):
+        if FAILURE_TEXT.search(msg.text):
             return "delivery-failure subject and a failure report in the body"
     return None

@@ -1,4 +1,11 @@
-"""no-reply, do-not-reply and bounce addresses: nobody reads replies to them."""
+"""no-reply, do-not-reply, bounce, notification and list-robot addresses: nobody reads replies to them.
+
+The address that would get the reply is the one that counts: the Reply-To when there is one (a person's From with
+a no-reply Reply-To is still nobody to write to), else the From. A no-reply From with a person's Reply-To is a
+web form or a service writing on a person's behalf, and is not a robot's on that account.
+List-robot addresses follow the conventions of Mailman, majordomo and ezmlm: `list-request@`, `list-admin@`,
+`list-owner@`, `owner-list@`.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +16,31 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "robot-sender"
-DESCRIPTION = "no-reply, do-not-reply and bounce addresses: nobody reads replies to them."
+DESCRIPTION = "no-reply, do-not-reply, bounce, notification and list-robot addresses: nobody reads replies to them."
 ROBOT = True
 
-
+_SEP = r"[-_.+]"
 ROBOT_LOCAL_PARTS = re.compile(
-    r"^(no-?reply|do-?not-?reply|donotreply|noreply[-+.].*|bounces?|bounce[-+].*|.*-bounces?|notifications?)$", re.I
+    rf"^(.*{_SEP})?(no{_SEP}?reply|do{_SEP}?not{_SEP}?reply|dont{_SEP}?reply)({_SEP}.*)?$"
+    rf"|^(.*{_SEP})?(noreply|donotreply)\d*({_SEP}.*)?$"
+    rf"|^bounces?({_SEP}.*)?$|^.*-bounces?(\+.*)?$"
+    rf"|^(.*{_SEP})?(notifications?|notify|alerts?|automated{_SEP}notifications?)$"
+    rf"|^.+-(admin|request|owner)$|^owner-.+$",
+    re.I,
 )
 
 
+def robot_local(address: str | None) -> str | None:
+    local = (address or "").rsplit("@", 1)[0]
+    return local if local and ROBOT_LOCAL_PARTS.match(local) else None
+
+
 def check(facts: Facts) -> str | None:
-    sender = facts.msg.sender
-    local = (sender or "").rsplit("@", 1)[0]
-    if local and ROBOT_LOCAL_PARTS.match(local) and facts.address_source == "sender":
-        return f"robot sender address ({local}@…) and no Reply-To"
+    msg = facts.msg
+    if facts.address_source == "Reply-To" and msg.reply_to:
+        local = robot_local(msg.reply_to[0])
+        return f"no-reply Reply-To address ({local}@…): nobody to write to" if local else None
+    if facts.address_source == "sender":
+        local = robot_local(msg.sender)
+        return f"robot sender address ({local}@…) and no Reply-To" if local else None
     return None
