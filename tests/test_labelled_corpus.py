@@ -92,7 +92,6 @@ KNOWN_FAILURES = frozenset({
     "not_request/test-please-ignore.eml",
     "not_request/thank-you-note.eml",
     # replies
-    "replies/ateb-welsh-reply.eml",
     # robots
     "robots/automated-notifications.eml",
     "robots/list-admin-sender.eml",

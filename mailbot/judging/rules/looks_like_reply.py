@@ -25,6 +25,9 @@ def check(facts: Facts) -> str | None:
         return None
     if facts.quotes_ours:
         return f"answers our mail ({facts.quotes_ours}) but matches no case"
+    ours = _our_parent(facts)
+    if ours:
+        return f"replies to a message from our mailbox's domain ({ours}) but matches no case"
     if not is_reply_subject(facts.msg.subject):
         return None
     quoted = (has_quoted_mail(facts.msg.text) if answers_subject(facts.msg.subject)  # a forward always quotes
@@ -32,3 +35,12 @@ def check(facts: Facts) -> str | None:
     if facts.keys or quoted or not facts.described:
         return "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"
     return None
+
+
+def _our_parent(facts: Facts) -> str | None:
+    """An In-Reply-To id made at our mailbox's domain (compose.py makes ours so): the author answers mail of ours,
+    whatever the subject says, even when the store no longer knows that message."""
+    domain = (facts.settings.mailbox or "").rpartition("@")[2].lower()
+    if not domain:
+        return None
+    return next((i for i in facts.msg.in_reply_to if i.strip("<>").rpartition("@")[2].lower() == domain), None)
