@@ -94,14 +94,7 @@ KNOWN_FAILURES = frozenset({
     # replies
     # robots
     "robots/automated-notifications.eml",
-    "robots/list-admin-sender.eml",
-    "robots/quarantine-digest-mimecast.eml",
-    "robots/ses-sns-json-bounce.eml",
     # robots_sisimai
-    "robots_sisimai/lhost-amazonses-09.eml",
-    "robots_sisimai/lhost-amazonses-10.eml",
-    "robots_sisimai/lhost-amazonses-11.eml",
-    "robots_sisimai/lhost-amazonses-12.eml",
     # sar
     "sar/gdpr-article-15-german.eml",
     "sar/my-council-tax-account-history.eml",

@@ -86,9 +86,14 @@ NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
     _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
-    _robot("spam", Kind.SPAM, any_of=_s("spam-verdict", "ses-notification"),
-           note="spam and service notifications are recorded for staff and never answered"),
-    _robot("bounce", Kind.BOUNCE, any_of=_s("delivery-report", "bounce-sender"), details=(Detail.DELIVERY,),
+    _robot("spam", Kind.SPAM, any_of=_s("spam-verdict"),
+           note="spam is recorded for staff and never answered"),
+    # Before bounces: a gateway's digest or a read receipt often comes from postmaster, but it reports no failure.
+    _robot("report", Kind.AUTO_REPLY, any_of=_s("report-type", "quarantine-digest", "ses-notification"),
+           note="a mail system's report (feedback, read receipt, DMARC/TLS, quarantine digest): recorded, never "
+                "answered"),
+    _robot("bounce", Kind.BOUNCE, any_of=_s("delivery-report", "bounce-sender", "ses-bounce"),
+           details=(Detail.DELIVERY,),
            note="a bounce is recorded on its enquiry for staff and never answered"),
     _robot("auto-reply", Kind.AUTO_REPLY, any_of=AUTO_REPLY_SIGNS),
     _robot("daemon-envelope", Kind.BOUNCE, any_of=_s("daemon-envelope"), details=(Detail.DELIVERY,),

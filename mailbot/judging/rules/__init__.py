@@ -52,6 +52,7 @@ from mailbot.judging.rules import (
     report_type,
     response_suppressed,
     robot_sender,
+    ses_bounce,
     ses_notification,
     spam_verdict,
     supplies_missing,
@@ -75,7 +76,7 @@ class Rule(Protocol):
 
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
-    own_mailbox, loop_token, spam_verdict, ses_notification, delivery_report, bounce_sender, report_type,
+    own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender, report_type,
     quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop,
     list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
     system_name, forwarded_by_rule, response_suppressed, relayed_form, forwarded, forwarded_for_another,
