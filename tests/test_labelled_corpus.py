@@ -49,7 +49,6 @@ KNOWN_FAILURES = frozenset({
     # forwarded
     "forwarded/fw-message-rfc822-attached.eml",
     "forwarded/fwd-gmail-forwarded-message.eml",
-    "forwarded/tr-french-forward.eml",
     # internal
     "internal/colleague-forwarding-request-from-service.eml",
     "internal/colleague-note-case-ref.eml",

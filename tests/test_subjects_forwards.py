@@ -66,6 +66,9 @@ BODY = "Please send the budget.\n\nJane Smith"
      "Betreff: Anfrage\n\n", "Hans Müller", "hans.mueller@example.de", False),
     ("De : Jean Dupont <jean.dupont@example.fr>\nEnvoyé : lundi 3 avril 2023 10:12\nÀ : info@council.example\n"
      "Objet : Demande\n\n", "Jean Dupont", "jean.dupont@example.fr", False),
+    ("-------- Message transféré --------\nSujet : Demande\nDate : Mon, 3 Apr 2023 10:12:00 +0200\n"  # Thunderbird
+     "De : Jean Dupont <jean.dupont@example.fr>\nPour : Luc <luc@example.fr>\n\n", "Jean Dupont",
+     "jean.dupont@example.fr", True),
     ("Begin forwarded message:\n\nFrom: Jane Smith <jane@example.org>\nSubject: Budget\nDate: 3 April 2023\n"
      "To: info@council.example\n\n", "Jane Smith", "jane@example.org", True),
     ("Anfang der weitergeleiteten Nachricht:\n\nVon: Jane Smith <jane@example.org>\nBetreff: Budget\n"

@@ -34,9 +34,9 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "date": ("sent", "date", "gesendet", "datum", "envoyé", "envoyé le", "verzonden", "enviado", "enviado el",
              "fecha", "inviato", "data", "anfonwyd", "dyddiad", "skickat", "sendt", "lähetetty", "wysłano", "sent at",
              "发送时间", "日期"),
-    "to": ("to", "an", "à", "a", "aan", "para", "at", "till", "til", "vastaanottaja", "do", "收件人"),
+    "to": ("to", "an", "à", "a", "pour", "aan", "para", "at", "till", "til", "vastaanottaja", "do", "收件人"),
     "cc": ("cc", "kopie", "copie", "copia", "kopia", "bcc"),
-    "subject": ("subject", "betreff", "objet", "onderwerp", "asunto", "oggetto", "pwnc", "ämne", "emne", "aihe",
+    "subject": ("subject", "betreff", "objet", "sujet", "onderwerp", "asunto", "oggetto", "pwnc", "ämne", "emne", "aihe",
                 "temat", "assunto", "主题", "主旨"),
 }
 _BY_LABEL = {label: field for field, labels in _LABELS.items() for label in labels}
