@@ -95,9 +95,6 @@ KNOWN_FAILURES = frozenset({
     "robots/automated-notifications.eml",
     # robots_sisimai
     # sar
-    "sar/gdpr-article-15-german.eml",
-    "sar/my-council-tax-account-history.eml",
-    "sar/my-sons-social-care-notes.eml",
     # valid
 })
 

@@ -28,11 +28,12 @@ _ABOUT = (r"(?:about|on|of|concerning|regarding|re|relating to|related to|in rel
           r"pertaining to|mentioning|that mentions?|which mentions?|naming|that names?|referring to|"
           r"that refers? to|which refers? to|featuring|showing|that shows?|identifying|involving|against|"
           r"held on|held about|kept on|kept about)")
-_HOLDER = (r"(?:you|you've|you have|your \w+|they|it|the (?:council|force|police|authority|department|service|"
+_HOLDER = (r"(?:you|you've|you have|your \w+|they|it|(?:the )?(?:social services|social care|children'?s services)|"
+           r"the (?:council|force|police|authority|department|service|"
            r"trust|organisation|organization|constabulary|school|nursery|college|academy|hospital|surgery|practice|"
            r"team|unit|officers?|social workers?|staff|teachers?|head ?teacher))")
 _HOLD = r"(?:hold|holds|held|have|has|had|keep|keeps|kept|store|stores|stored|retain|retains|retained|process|" \
-        r"processes|processed|collected|gathered|recorded|written|noted|said)"
+        r"processes|processed|collected|gathered|recorded|written|wrote|write|noted|said|say|says)"
 # What "my ..." names when it is the sender's data. Not "details" (contact details), "report", "emails" or
 # "correspondence", which people use for their own letters to the authority ("as per my email").
 _MY_RECORD = (r"(?:data|information|info|records?|files?|notes|footage|cctv|videos?|recordings?|images|"
@@ -42,7 +43,7 @@ _MY_RECORD = (r"(?:data|information|info|records?|files?|notes|footage|cctv|vide
 _MY_MATTER = (r"(?:arrest|detention|custody|interview|stop(?: and search)?|search|caution|conviction|calls?|"
               r"999 calls?|101 calls?|complaints?|case|claim|assessment|appeal|tenancy|accident|incident|visit|"
               r"treatment|care|time in care|collision|road traffic collision|crash|placement|adoption|fostering|"
-              r"employment|dismissal|grievance|"
+              r"employment|dismissal|grievance|(?:council tax |rent |housing |benefits? )?accounts?|"
               r"disciplinary|referral|allegation|investigation|conversation|meeting|hearing|benefits?|"
               r"(?:housing|benefits?|blue badge|licen[cs]e|job|firearms?|shotgun) application|car|vehicle|"
               r"(?:full )?name(?! is))")

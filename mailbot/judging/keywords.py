@@ -47,6 +47,8 @@ DEFAULT_SAR_KEYWORDS = (
     "data you hold about me", "information you hold about me", "data held about me", "information held about me",
     "article 15", "all the information you hold on me", "information you hold on me", "data you hold on me",
     "data subject access", "dsar", "gdpr request", "fy nata personol", "gwybodaeth amdanaf",
+    # The same right as EU residents write it (GDPR Art. 15: DSGVO, RGPD, AVG).
+    "art. 15", "art 15", "dsgvo", "droit d'accès", "derecho de acceso", "inzageverzoek",
 )
 DEFAULT_REVIEW_KEYWORDS = ("internal review",)
 
