@@ -79,6 +79,9 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
 
 
 PERSON_SIGNS = _s("relayed-form")
+SPAM_SIGNS = _s("phishing", "sales-pitch")
+# A person's mail that asks for something other than recorded information (its rule says what).
+NOT_A_REQUEST = _s("asks-for-action", "calendar-invitation", "test-message", "bare-attachment")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
     _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
@@ -89,12 +92,21 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("auto-submitted", "forwarded", "reads-like-request"),
          note="marked auto-generated, but it is a person forwarding a request: staff decide"),
     _robot("auto-submitted", Kind.AUTO_REPLY, any_of=_s("auto-submitted")),
+    _robot("spam", Kind.SPAM, any_of=SPAM_SIGNS, none_of=_s("asks-for-information"),
+           note="spam or phishing is recorded and never answered"),
+    Link("bulk-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("list-headers", "bulk-precedence"),
+         all_of=_s("asks-for-information"), none_of=SPAM_SIGNS,
+         note=("a request sent through a bulk or campaign tool (a round-robin request is valid, ICO): no automatic "
+               "reply (a loop risk); registered for staff, with the due date it would have")),
     _robot("bulk", Kind.BULK, any_of=_s("list-headers", "bulk-precedence"),
            note="list and bulk mail is recorded for staff and never answered"),
     Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("robot-sender", "null-sender"),
          all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
     _robot("robot-sender", Kind.AUTO_REPLY, any_of=_s("robot-sender", "null-sender"), none_of=PERSON_SIGNS),
+    Link("internal", Kind.INTERNAL, Action.STAFF_REVIEW, valid=None, any_of=_s("own-domain"),
+         note=("a colleague's mail from the authority's own domain: staff, never an automatic reply (linked to its "
+               "case when it names one)")),
     Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),
          staff_notice=StaffNotice.DAILY_CAP,
          note="no more automatic replies to this address today: staff are told"),
@@ -117,6 +129,14 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("mixed", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NOT_A_REQUEST | SPAM_SIGNS,
+         all_of=_s("asks-for-information"),
+         note=("asks for recorded information and also for something else (a complaint, a service, a meeting, a "
+               "file to open): a request all the same; staff split it, with the due date it would have")),
+    Link("correspondence", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None,
+         any_of=NOT_A_REQUEST,
+         note=("routine correspondence, not a request for recorded information (FOIA s8(1)(c); ICO: business as "
+               "usual): staff, no automatic reply")),
     Link("no-address", Kind.REQUEST, Action.STAFF_REVIEW, valid=False, all_of=_s("no-address"),
          note="nobody to write to: staff decide"),
     Link("name-conflict", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("name-conflict"),

@@ -20,6 +20,10 @@ class Kind(StrEnum):
     BOUNCE = "bounce"
     BULK = "bulk"
     LOOP = "loop"
+    CORRESPONDENCE = "correspondence"  # a person's mail that asks for no recorded information (complaint, service
+                                       # request, sales pitch, invitation, test, bare attachment): staff, no reply
+    SPAM = "spam"  # marked or evidently spam or phishing: recorded, never answered
+    INTERNAL = "internal"  # from the authority's own domains (mailbox.own_domains): staff, never an automatic reply
 
     @property
     def robot(self) -> bool:
@@ -27,7 +31,7 @@ class Kind(StrEnum):
         return self in _ROBOT_KINDS
 
 
-_ROBOT_KINDS = frozenset({Kind.LOOP, Kind.BOUNCE, Kind.AUTO_REPLY, Kind.BULK})
+_ROBOT_KINDS = frozenset({Kind.LOOP, Kind.BOUNCE, Kind.AUTO_REPLY, Kind.BULK, Kind.SPAM})
 
 
 class Action(StrEnum):

@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Protocol
 from mailbot.judging.rules import (
     address,
     answers_our_receipt,
+    asks_action,
+    asks_information,
     asks_review,
     auto_submitted,
     autoreply_headers,
+    bare_attachment,
     bounce_sender,
     bulk_precedence,
+    calendar_invitation,
     clarification_reply,
     daily_cap,
     delivery_report,
@@ -35,14 +39,18 @@ from mailbot.judging.rules import (
     no_address,
     null_sender,
     oof_subject,
+    own_domain,
     own_mailbox,
+    phishing,
     pseudonym,
     reads_like_request,
     regime,
     relayed_form,
     response_suppressed,
     robot_sender,
+    sales_pitch,
     supplies_missing,
+    test_message,
     threaded,
 )
 
@@ -63,10 +71,11 @@ class Rule(Protocol):
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, delivery_report, bounce_sender, auto_submitted, autoreply_headers, oof_subject,
-    list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, relayed_form, forwarded,
-    daily_cap, threaded, answers_our_receipt, held_case, supplies_missing, asks_review, clarification_reply,
-    looks_like_reply, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict,
-    pseudonym, reads_like_request, missing_description,
+    list_headers, bulk_precedence, null_sender, robot_sender, response_suppressed, phishing, sales_pitch,
+    relayed_form, forwarded, own_domain, daily_cap, threaded, answers_our_receipt, held_case, supplies_missing,
+    asks_review, clarification_reply, looks_like_reply, asks_action, calendar_invitation, test_message,
+    bare_attachment, asks_information, regime, address, no_address, full_name, name_not_required, missing_name,
+    name_conflict, pseudonym, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
