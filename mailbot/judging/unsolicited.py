@@ -80,5 +80,6 @@ def is_test_message(subject: str, body: str, sender_words: frozenset[str] = froz
     words = re.findall(r"[\w']+", f"{subject}\n{body}".lower())
     if not words or len(words) > 20 or not any(w.startswith("test") for w in words):
         return False
-    closings = {"thanks", "thank", "you", "regards", "cheers", "best", "kind", "dear", "team", "foi", "all"}
+    closings = {"thanks", "thank", "you", "regards", "cheers", "best", "kind", "dear", "team", "foi", "all", "yours",
+                "faithfully", "sincerely", "many", "wishes"}
     return all(w in _TEST_WORDS or w in closings or w in sender_words for w in words)
