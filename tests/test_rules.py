@@ -199,7 +199,7 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "asks for recorded information (\"freedom of information\")"),
     (asks_action, lambda: make_facts(request(body="The street light outside number 4 is\nflickering again.")),
      "asks the authority to do something (fix, collect, call back, take a report) or complains "
-     "(\"street light outside number 4 is flickering\")"),
+     "(\"the street light outside number 4 is flickering\")"),
     (asks_action, lambda: make_facts(request(body="I wish to make a formal complaint about PC Smith.")),
      "asks the authority to do something (fix, collect, call back, take a report) or complains "
      "(\"i wish to make a formal complaint\")"),

@@ -21,7 +21,8 @@ def phrases(*phrases: str) -> re.Pattern[str]:
 # A request for recorded information, in the words people use for it.
 _INFORMATION = phrases(
     # the law named
-    r"freedom of information", r"foia?", r"environmental information regulations", r"subject access",
+    r"freedom of information", r"(?:foia?|eir) requests?", r"under (?:the )?foia?",
+    r"environmental information regulations", r"subject access",
     r"data protection act", r"uk gdpr", r"article 15", r"rhyddid gwybodaeth", r"cais am wybodaeth",
     # questions of fact
     r"how (?:many|much|often|long)", r"what (?:percentage|proportion|number)",
@@ -46,13 +47,15 @@ _INFORMATION = phrases(
 # The author asks the authority to do something, or complains: routine correspondence, not a request.
 _ACTION = phrases(
     # complaints
-    r"i (?:would like|wish|want|need|am writing|'m writing|am emailing) to (?:make|raise|lodge|file|register|submit)"
+    r"i (?:would like|'d like|wish|want|need|am writing|'m writing|am emailing) to (?:make|raise|lodge|file|register"
+    r"|submit)"
     r" (?:a|an|my) (?:formal )?complaint",
-    r"(?:would like|wish|want|am writing|'m writing|need) to complain", r"i am complaining",
+    r"(?:would like|'d like|wish|want|am writing|'m writing|need) to complain", r"i(?: am|'m) complaining",
     r"this is a (?:formal )?complaint", r"(?:make|making|raise|lodge) a (?:formal )?complaint (?:about|against)",
-    r"i am (?:very |extremely |really )?(?:unhappy|disappointed|disgusted|appalled|fed up) (?:with|about|by|that)",
+    r"i(?: am|'m) (?:very |extremely |really |so )?(?:unhappy|disappointed|disgusted|appalled|fed up) (?:with|about|by"
+    r"|that)",
     # reports of crimes and faults
-    r"i (?:would like|wish|want|need) to report (?:a|an|the|my|that)",
+    r"i (?:would like|'d like|wish|want|need) to report (?:a|an|the|my|that)",
     r"to report (?:a|an) (?:crime|incident|theft|burglary|assault|accident|pothole|problem|fault|missed)",
     # asking for a service
     r"(?:please|pls|kindly) (?:can you |could you )?(?:fix|repair|mend|sort (?:out|this)|replace|clear|unblock|empty"
@@ -63,17 +66,18 @@ _ACTION = phrases(
     r"(?:call|ring|phone) me back", r"give me a (?:call|ring)", r"(?:call|ring) me (?:on|at|asap|urgently|as soon)",
     r"contact me (?:on|at) (?:0|\+44)",
     # the service that failed
-    r"(?:bins?|recycling|rubbish|refuse|waste|collection)(?: \w+){0,4} (?:was|were|has|have|is|are)(?:n't| not)"
-    r" (?:been )?(?:collected|emptied|picked up)",
+    r"(?:my|our) (?:\w+ )?(?:bins?|recycling|rubbish|refuse|waste|collection)(?: \w+){0,3} (?:was|were|has|have|is"
+    r"|are)(?:n't| not) (?:been )?(?:collected|emptied|picked up)",
     r"missed (?:bin|collection|my bin)", r"my (?:bin|bins|recycling) (?:was|were|has|have|is) (?:missed|not|still)",
-    r"(?:street ?light|street lamp|streetlamp|lamp ?post)(?: \w+){0,4} (?:is|has been|has|keeps|was) (?:out|broken"
+    r"(?:the|a|my|our) (?:street ?light|street lamp|streetlamp|lamp ?post)(?: \w+){0,4} (?:is|has been|has|keeps"
+    r"|was) (?:out|broken"
     r"|not working|flickering|faulty|damaged|off|on all day)",
     r"pothole (?:on|in|outside) (?:my|our|the)", r"fly-? ?tipped (?:outside|on|in|at|behind)",
 )
 
 
 def _found(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
+    match = pattern.search(text.replace("\u2019", "'"))
     return " ".join(match.group(0).lower().split()) if match else None
 
 

@@ -14,7 +14,6 @@ from mailbot.judging.asking import phrases
 
 _SALES_STRONG = phrases(
     r"(?:i am|i'm|we are|we're) reaching out to (?:offer|introduce|share|see if|explore|help)",
-    r"(?:seo|web design|digital marketing|link building|lead generation|app development) services",
     r"(?:book|schedule|arrange) a (?:free |quick |short |personali[sz]ed )?demo",
     r"(?:free|no[- ]obligation) (?:trial|quote|consultation|audit|demo)",
     r"first page of google", r"rank higher on google", r"boost your (?:rankings|traffic|sales)",
@@ -32,7 +31,7 @@ _SALES_WEAK = phrases(
 
 _PHISHING_STRONG = phrases(
     r"(?:verify|confirm|validate|update|re-?enter|re-?validate|reconfirm) your (?:password|credentials|login|log-in"
-    r"|account (?:password|details|credentials)|e-?mail account|mailbox|webmail|outlook account|office ?365 account)",
+    r"|account|e-?mail account|mailbox|webmail|outlook account|office ?365 account)",
     r"your (?:mailbox|inbox|e-?mail (?:box|account)|webmail) (?:is|has) (?:almost |nearly |now )?(?:full|exceeded"
     r"|reached|over)",
     r"(?:mailbox|inbox|storage|e-?mail) (?:quota|storage limit|size limit) (?:has been |is )?(?:exceeded|reached|full)",
@@ -59,6 +58,7 @@ _TEST_WORDS = frozenset((
 
 def _evidence(strong: re.Pattern[str], weak: re.Pattern[str], text: str) -> str | None:
     """One strong sign, or two different weak ones (the phrases, for staff)."""
+    text = text.replace("\u2019", "'")
     match = strong.search(text)
     if match:
         return " ".join(match.group(0).lower().split())
