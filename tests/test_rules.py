@@ -303,6 +303,8 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "asks about tests"),
     (test_message, lambda: make_facts(request(subject="Test Valley", body="")), "a place named Test"),
     (bare_attachment, lambda: with_msg(attachments=(PDF,)), "a request written out, with a file besides"),
+    (bare_attachment, lambda: with_files(request(body="Please send the 2023 budget."), PDF),
+     "a short request of its own, with a file besides"),
     (bare_attachment, lambda: make_facts(request(body="", sign_off="")), "nothing attached"),
     (own_domain, lambda: make_facts(request(sender="jo@notcouncil.example"), settings=OWN), "another domain"),
     (own_domain, lambda: make_facts(request(sender="forms@council.example", headers={"Reply-To": "jo@example.org"}),

@@ -1,4 +1,4 @@
-"""An attachment with (almost) nothing written: what it asks is in the file, which only staff can read."""
+"""An attachment with nothing written but a cover note: what it asks is in the file, which only staff can read."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "bare-attachment"
-DESCRIPTION = "An attachment with (almost) nothing written: what it asks is in the file, which only staff can read."
+DESCRIPTION = "An attachment with nothing but a cover note: what it asks is in the file, which only staff can read."
 ROBOT = False
 
-# What people write above a file they send: at most a few words such as "Please see attached".
-MAX_WORDS = 4
+# What people write above a file they send, and nothing else: "Please see attached", "Letter enclosed herewith".
+MAX_WORDS = 6
+COVER_NOTE = frozenset((
+    "please", "see", "find", "attached", "attachment", "attachments", "enclosed", "herewith", "here", "is", "are",
+    "the", "my", "our", "a", "an", "this", "letter", "document", "documents", "file", "files", "form", "scan",
+    "scanned", "copy", "as", "requested", "apologies", "hi", "hello", "dear", "sir", "madam", "team", "for", "your",
+    "attention", "info", "information", "thanks", "thank", "you", "regards", "fyi",
+))
 _FILLER = re.compile(r"^\s*(sent from my \w+|get outlook for \w+|sent from (mail|yahoo mail|outlook)\b.*)$", re.I)
 
 
@@ -28,6 +34,8 @@ def check(facts: Facts) -> str | None:
         tokens = re.findall(r"[^\W\d_]{2,}", line.lower())
         if CLOSINGS.match(line) or _FILLER.match(line) or (tokens and set(tokens) <= display):
             continue  # a closing, a phone's footer, the sender's own name
+        if set(tokens) - COVER_NOTE:
+            return None  # the author wrote something of their own: the text is read, not the file
         words += len(tokens)
     if words > MAX_WORDS:
         return None
