@@ -138,8 +138,9 @@ def test_subject_access_request() -> None:
     ("X-Loop: mailbot inforights@police.example.uk\r\n", "Re: x", "loop"),
 ])
 def test_robot_mail_is_recorded_never_answered(headers: str, subject: str, kind: str) -> None:
-    decision = judge(parse_message(mail("Please send the budget for 2023.", subject=subject, headers=headers)),
-                     None, SETTINGS)
+    # A newsletter's words: a request sent with bulk headers is a request for staff (test_not_a_request.py).
+    decision = judge(parse_message(mail("This month's news from the association. Read more on our website.",
+                                        subject=subject, headers=headers)), None, SETTINGS)
     assert (decision.kind, decision.action) == (kind, "none")
     assert not decision.replies
 

@@ -108,9 +108,9 @@ def test_decisions_carry_the_outcome_their_link_declares() -> None:
 
 
 def test_a_rule_can_be_switched_off() -> None:
-    raw = mail(REQUEST + "\n\nJo", sender="Jo <jo@example.org>", headers="Precedence: bulk\r\n")
-    assert decide(raw).kind == "bulk"
-    assert decide(raw, disabled_rules=frozenset({"bulk-precedence"})).kind == "request"
+    raw = mail(REQUEST + "\n\nJo Bloggs", sender="Jo Bloggs <jo@example.org>", headers="Precedence: bulk\r\n")
+    assert (decide(raw).details["chain"], decide(raw).action) == ("bulk-request", "staff_review")
+    assert decide(raw, disabled_rules=frozenset({"bulk-precedence"})).action == "acknowledge"
 
 
 def test_decision_lists_the_rule_hits_behind_it() -> None:

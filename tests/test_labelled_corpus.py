@@ -41,10 +41,6 @@ KNOWN_FAILURES = frozenset({
     "authority_ack/govuk-notify-ack.eml",
     # auto_forwarded
     # campaign
-    "campaign/campaign-action-network.eml",
-    "campaign/campaign-list-unsubscribe-36.eml",
-    "campaign/campaign-precedence-bulk-only.eml",
-    "campaign/campaign-sendgrid-template.eml",
     # eir
     # forwarded
     "forwarded/fw-message-rfc822-attached.eml",
@@ -74,7 +70,6 @@ KNOWN_FAILURES = frozenset({
     "not_request/job-application.eml",
     "not_request/newsletter-reply-unsubscribe.eml",
     "not_request/phishing-invoice.eml",
-    "not_request/phishing-it-service-desk.eml",
     "not_request/phishing-microsoft.eml",
     "not_request/sales-event-invite.eml",
     "not_request/sales-seo-agency.eml",

@@ -23,11 +23,15 @@ from mailbot.judging.rules import (
     acknowledges_receipt,
     address,
     answers_our_receipt,
+    asks_action,
+    asks_information,
     asks_review,
     auto_submitted,
     autoreply_headers,
+    bare_attachment,
     bounce_sender,
     bulk_precedence,
+    calendar_invitation,
     campaign_headers,
     challenge_response,
     clarification_reply,
@@ -51,7 +55,9 @@ from mailbot.judging.rules import (
     no_address,
     null_sender,
     oof_subject,
+    own_domain,
     own_mailbox,
+    phishing,
     pseudonym,
     quarantine_digest,
     reads_like_request,
@@ -60,16 +66,18 @@ from mailbot.judging.rules import (
     report_type,
     response_suppressed,
     robot_sender,
+    sales_pitch,
     ses_bounce,
     ses_notification,
     spam_verdict,
     supplies_missing,
     system_name,
+    test_message,
     threaded,
 )
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.webform import RelayedForm
-from mailbot.mail.message import DeliveryStatus
+from mailbot.mail.message import Attachment, DeliveryStatus
 from mailbot.testing.facts import make_facts
 from mailbot.testing.messages import inbound, request
 
@@ -78,6 +86,9 @@ Build = Callable[[], Facts]
 OPEN = CaseRef(case_id=7, status="open", regime="foi", reference="12/2024", applicant_name="Jo Bloggs")
 HELD = CaseRef(case_id=8, status="held", regime="foi", missing=("name",))
 SAM = {"name": "Sam", "sign_off": "Thanks,\nSam"}  # a first name only, in the From line and the sign-off
+OWN = JudgeSettings(mailbox="foi@council.example", own_domains=("council.example", "council.gov.uk"))
+ICS = Attachment("invite.ics", "text/calendar", 1200)
+PDF = Attachment("letter.pdf", "application/pdf", 48000)
 
 
 def with_headers(**headers: str) -> Facts:
@@ -89,6 +100,12 @@ def with_msg(**fields: object) -> Facts:
     """A valid request whose parsed message has these fields replaced: for what a parser finds only in rare mail."""
     facts = make_facts()
     return replace(facts, msg=replace(facts.msg, **fields))  # type: ignore[arg-type]
+
+
+def with_files(raw: bytes, *files: Attachment) -> Facts:
+    """The facts of `raw` as if the parser had found these attachments beside its text."""
+    facts = make_facts(raw)
+    return replace(facts, msg=replace(facts.msg, attachments=files))
 
 
 def finding(name: str, source: str, full: bool = True, **flags: bool) -> NameFinding:
@@ -256,6 +273,39 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (reads_like_request, lambda: make_facts(), "the author's own words ask for information"),
     (missing_description, lambda: make_facts(request(body="Dear FOI team,")),
      "asks for no information at all (FOIA s8(1)(c))"),
+    (asks_information, lambda: make_facts(), "asks for recorded information (\"budget for\")"),
+    (asks_information, lambda: make_facts(request(subject="Freedom of Information request", body="See below.")),
+     "asks for recorded information (\"freedom of information\")"),
+    (asks_action, lambda: make_facts(request(body="The street light outside number 4 is\nflickering again.")),
+     "asks the authority to do something (fix, collect, call back, take a report) or complains "
+     "(\"the street light outside number 4 is flickering\")"),
+    (asks_action, lambda: make_facts(request(body="I wish to make a formal complaint about PC Smith.")),
+     "asks the authority to do something (fix, collect, call back, take a report) or complains "
+     "(\"i wish to make a formal complaint\")"),
+    (sales_pitch, lambda: make_facts(request(body="We're reaching out to introduce our platform.")),
+     "a sales pitch (\"we're reaching out to introduce\"): asks for no information"),
+    (sales_pitch, lambda: make_facts(request(body="I came across your website. Worth a quick chat?")),
+     "a sales pitch (\"i came across your website; worth a quick chat\"): asks for no information"),
+    (phishing, lambda: make_facts(request(body="Kindly confirm your password to avoid disruption.")),
+     "looks like phishing (\"confirm your password\"): never answered, never followed"),
+    (phishing, lambda: make_facts(request(body="IT Service Desk: your account will be suspended. Click here.")),
+     "looks like phishing (\"it service desk; account will be suspended; click here\"): never answered, never "
+     "followed"),
+    (calendar_invitation, lambda: with_msg(attachments=(ICS,)),
+     "a calendar invitation or reply (text/calendar, invite.ics)"),
+    (calendar_invitation, lambda: with_headers(Content_Class="urn:content-classes:calendarmessage"),
+     "a calendar invitation or reply (Content-Class: calendarmessage)"),
+    (test_message, lambda: make_facts(request(subject="test", body="Yet another test!")),
+     "a test message: asks for nothing"),
+    (test_message, lambda: make_facts(request(subject="", body="Testing 1 2 3")), "a test message: asks for nothing"),
+    (bare_attachment, lambda: with_files(request(body="", sign_off=""), PDF),
+     "an attachment (letter.pdf) with next to nothing written: staff must open it"),
+    (bare_attachment, lambda: with_files(request(body="Please see attached.\n\nSent from my iPhone"), PDF, ICS),
+     "an attachment (letter.pdf, invite.ics) with next to nothing written: staff must open it"),
+    (own_domain, lambda: make_facts(request(sender="anna.smith@council.example"), settings=OWN),
+     "from the authority's own domain council.example: a colleague's mail goes to staff, never an automatic reply"),
+    (own_domain, lambda: make_facts(request(sender="Anna.Smith@Planning.Council.Gov.UK"), settings=OWN),
+     "from the authority's own domain council.gov.uk: a colleague's mail goes to staff, never an automatic reply"),
 ]
 
 # (rule, facts, why it must stay silent)
@@ -358,6 +408,26 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "thanks, no question"),
     (reads_like_request, lambda: make_facts(described=False), "nothing described"),
     (missing_description, lambda: make_facts(), "a described request"),
+    (asks_information, lambda: make_facts(request(body="Please collect my bin, it was missed.")), "a service"),
+    (asks_action, lambda: make_facts(request(body="How many complaints about officers were upheld in 2023?")),
+     "asks about complaints, does not make one"),
+    (asks_action, lambda: make_facts(), "a request"),
+    (sales_pitch, lambda: make_facts(request(body="Which companies supply your software? Our platform is cheaper.")),
+     "one weak sign alone"),
+    (phishing, lambda: make_facts(request(body="How many phishing emails did the IT service desk log in 2023?")),
+     "a request about phishing: one weak sign alone"),
+    (calendar_invitation, lambda: with_msg(attachments=(PDF,)), "a PDF"),
+    (test_message, lambda: make_facts(request(subject="Test results", body="How many drug tests failed in 2023?")),
+     "asks about tests"),
+    (test_message, lambda: make_facts(request(subject="Test Valley", body="")), "a place named Test"),
+    (bare_attachment, lambda: with_msg(attachments=(PDF,)), "a request written out, with a file besides"),
+    (bare_attachment, lambda: with_files(request(body="Please send the 2023 budget."), PDF),
+     "a short request of its own, with a file besides"),
+    (bare_attachment, lambda: make_facts(request(body="", sign_off="")), "nothing attached"),
+    (own_domain, lambda: make_facts(request(sender="jo@notcouncil.example"), settings=OWN), "another domain"),
+    (own_domain, lambda: make_facts(request(sender="forms@council.example", headers={"Reply-To": "jo@example.org"}),
+                                    settings=OWN), "relays an outsider who is answered at their own address"),
+    (own_domain, lambda: make_facts(request(sender="jo@council.example")), "no own domains set"),
 ]
 
 

@@ -18,13 +18,16 @@ def messages() -> None:
 
 @messages.command("list")
 @click.option("--unanswered", is_flag=True, help="Only mail the bot did not answer (robots, staff review, "
-              "quarantined, failed replies).")
+              "quarantined, failed replies); a person's mail that may be a request shows the due date it would "
+              "have.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
+    from mailbot.runners.unanswered import would_be_due
     from mailbot.store.models import InboundMessage, OutboxMessage
 
     settings, db = _database(ctx)
+    policy = settings.clock_policy()
     with db.session() as session:
         rows = session.scalars(select(InboundMessage).where(InboundMessage.mailbox == settings.mailbox.address)
                                .order_by(InboundMessage.received_at, InboundMessage.id)).all()
@@ -38,7 +41,11 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
                 "case_id": decision.case_id if decision else None,
                 "reply": reply.status if reply else None, "error": row.last_error,
                 "reasons": list(decision.reasons) if decision else [],
+                "regime": decision.regime if decision else None,
             }
+            # A person's mail left to staff may be a request: the due date it would have (none for robots).
+            due = would_be_due(decision, row.received_date, policy) if decision else None
+            record["would_be_due"] = due.isoformat() if due else None
             answered = record["reply"] in ("queued", "sent")
             if unanswered and answered:
                 continue
@@ -50,7 +57,11 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
             click.echo(f"{record['received']} {record['status']:<11} {record['kind'] or '-':<10} "
                        f"{record['action'] or '-':<22} reply:{record['reply'] or '-':<7} {record['message_id']}")
             if not record["reply"] and record["reasons"]:
-                click.echo(f"    why: {record['reasons'][0]}")
+                why = record["reasons"][-1 if record["would_be_due"] else 0]
+                click.echo(f"    why: {why}")
+            if record["would_be_due"]:
+                click.echo(f"    if it is a request ({record['regime']}): received {record['received']}, "
+                           f"due {record['would_be_due']}")
             if record["error"]:
                 click.echo(f"    error: {record['error']}")
 

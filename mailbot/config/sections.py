@@ -17,6 +17,9 @@ class ConfigError(Exception):
     """A configuration problem, already phrased for the admin: the CLI prints it and exits 2."""
 
 
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -26,10 +29,33 @@ class MailboxSettings(_Section):
     organisation: str = "Cleveland Police"
     display_name: str = "Information Rights Requests"
     loop_token: str = ""  # default: derived from the address
+    # The authority's own mail domains (a subdomain counts): colleagues' mail goes to staff, never gets an
+    # automatic reply. Empty: the domain of the address.
+    own_domains: tuple[str, ...] = ()
 
     @property
     def x_loop(self) -> str:
         return self.loop_token or f"mailbot {self.address}"
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The own domains in force: the list given, else the mailbox address's own domain."""
+        if self.own_domains:
+            return self.own_domains
+        domain = self.address.rpartition("@")[2].lower()
+        return (domain,) if domain else ()
+
+    @field_validator("own_domains")
+    @classmethod
+    def _plain_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Bare domain names, lower-cased: an address or a wildcard here would silently match nothing."""
+        cleaned = []
+        for item in value:
+            domain = item.strip().lower().rstrip(".")
+            if not DOMAIN.match(domain):
+                raise ValueError(f"{item!r} is not a domain name (write council.gov.uk; subdomains count already)")
+            cleaned.append(domain)
+        return tuple(cleaned)
 
 
 class ImapSettings(_Section):

@@ -133,6 +133,7 @@ class Settings(_Section):
         return JudgeSettings(
             mailbox=self.mailbox.address,
             loop_token=self.mailbox.x_loop,
+            own_domains=self.mailbox.domains,
             reference_format=self.references.format,
             eir_keywords=rules.eir_keywords,
             sar_keywords=rules.sar_keywords,

@@ -83,6 +83,9 @@ AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quaran
                       "foreign-loop")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
 NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
+SPAM_SIGNS = _s("phishing", "sales-pitch")
+# A person's mail that asks for something other than recorded information (its rule says what).
+NOT_A_REQUEST = _s("asks-for-action", "calendar-invitation", "test-message", "bare-attachment")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
     _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
@@ -102,6 +105,12 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("auto-submitted", "forwarded", "reads-like-request"),
          note="marked auto-generated, but it is a person forwarding a request: staff decide"),
     _robot("auto-submitted", Kind.AUTO_REPLY, any_of=_s("auto-submitted")),
+    _robot("spam-content", Kind.SPAM, any_of=SPAM_SIGNS, none_of=_s("asks-for-information"),
+           note="spam or phishing is recorded and never answered"),
+    Link("bulk-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=BULK_SIGNS,
+         all_of=_s("asks-for-information"), none_of=SPAM_SIGNS | _s("list-software"),  # a list post: discussion
+         note=("a request sent through a bulk or campaign tool (a round-robin request is valid, ICO): no automatic "
+               "reply (a loop risk); registered for staff, with the due date it would have")),
     _robot("bulk", Kind.BULK, any_of=BULK_SIGNS,
            note="list and bulk mail is recorded for staff and never answered"),
     Link("receipt-on-our-case", Kind.FOLLOW_UP, Action.NONE, valid=None, all_of=_s("acknowledges-receipt", "threaded"),
@@ -115,6 +124,9 @@ CHAIN: tuple[Link, ...] = (
     Link("forwarded-by-rule", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("forwarded-by-rule"),
          note="a person's mail passed on by a server's forwarding rule: registered for staff, no automatic reply "
               "(the forwarding server would loop)"),
+    Link("internal", Kind.INTERNAL, Action.STAFF_REVIEW, valid=None, any_of=_s("own-domain"),
+         note=("a colleague's mail from the authority's own domain: staff, never an automatic reply (linked to its "
+               "case when it names one)")),
     Link("forwarded-for-another", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("forwarded-for-another"),
          note="the forwarder is not the applicant: staff confirm the applicant's address and reply to them"),
     Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),
@@ -139,6 +151,14 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("mixed", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NOT_A_REQUEST | SPAM_SIGNS,
+         all_of=_s("asks-for-information"),
+         note=("asks for recorded information and also for something else (a complaint, a service, a meeting, a "
+               "file to open): a request all the same; staff split it, with the due date it would have")),
+    Link("correspondence", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None,
+         any_of=NOT_A_REQUEST,
+         note=("routine correspondence, not a request for recorded information (FOIA s8(1)(c); ICO: business as "
+               "usual): staff, no automatic reply")),
     Link("no-address", Kind.REQUEST, Action.STAFF_REVIEW, valid=False, all_of=_s("no-address"),
          note="nobody to write to: staff decide"),
     Link("name-conflict", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("name-conflict"),

@@ -36,8 +36,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
              "发送时间", "日期"),
     "to": ("to", "an", "à", "a", "pour", "aan", "para", "at", "till", "til", "vastaanottaja", "do", "收件人"),
     "cc": ("cc", "kopie", "copie", "copia", "kopia", "bcc"),
-    "subject": ("subject", "betreff", "objet", "sujet", "onderwerp", "asunto", "oggetto", "pwnc", "ämne", "emne", "aihe",
-                "temat", "assunto", "主题", "主旨"),
+    "subject": ("subject", "betreff", "objet", "sujet", "onderwerp", "asunto", "oggetto", "pwnc", "ämne", "emne",
+                "aihe", "temat", "assunto", "主题", "主旨"),
 }
 _BY_LABEL = {label: field for field, labels in _LABELS.items() for label in labels}
 _HEADER = re.compile(

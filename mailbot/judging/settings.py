@@ -12,6 +12,7 @@ from mailbot.judging.names import DEFAULT_PSEUDONYMS
 class JudgeSettings:
     mailbox: str | None = None
     loop_token: str | None = None
+    own_domains: tuple[str, ...] = ()  # the authority's own mail domains (lower case); subdomains count
     reference_format: str = "{seq}/{year}"
     eir_keywords: tuple[str, ...] = DEFAULT_EIR_KEYWORDS
     sar_keywords: tuple[str, ...] = DEFAULT_SAR_KEYWORDS

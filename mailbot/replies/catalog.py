@@ -156,6 +156,9 @@ def sample_digest(today: date = date(2022, 6, 13)) -> Digest:
     waiting = CaseLine("13920/2022 (internal review)", "internal_review", "Stop and search", date(2022, 5, 20), None,
                        "on hold: awaiting clarification", None, date(2022, 6, 1), 7)
     person = MessageLine("<q-1@example.org>", today, "follow_up", "no enquiry matches this reply", None)
+    campaign = MessageLine("<rr-1@example.org>", date(2022, 6, 10), "request",
+                           "bulk-request: a request sent through a bulk or campaign tool", None, "foi",
+                           date(2022, 7, 8))
     robot = MessageLine("<ooo-1@example.org>", today, "auto_reply", "an out-of-office reply", None)
     stuck = MessageLine("<bad-1@example.org>", today, "quarantined", "ValueError: unreadable", None)
     failed = MessageLine("<reply-1@police.example.uk>", today, "acknowledgement_foi", "550 5.1.1 no such user",
@@ -166,7 +169,7 @@ def sample_digest(today: date = date(2022, 6, 13)) -> Digest:
         period_start=end - timedelta(days=3), period_end=end, today=today, on_time=OnTimeRate(today.year, 40, 37),
         new=Section.of([line, held]), held=Section.of([held, waiting]), due_soon=Section.of([soon]),
         due_today=Section.of([line]), overdue=Section.of([late]), long_overdue=Section.of([very]),
-        needs_staff=Section.of([person]), robots=Section.of([robot]), quarantined=Section.of([stuck]),
+        needs_staff=Section.of([person, campaign]), robots=Section.of([robot]), quarantined=Section.of([stuck]),
         failed_replies=Section.of([failed]), alerts=Section.of([alert]),
     )
 

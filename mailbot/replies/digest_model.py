@@ -41,6 +41,8 @@ class MessageLine:
     kind: str  # robot kind, "request"/"follow_up", or the reply's template
     why: str  # the first reason, or the error
     reference: str | None = None
+    regime: str | None = None  # for a person's mail that may be a request: the law it would fall under …
+    due: date | None = None  # … and the due date it would have, counted from `received`
 
 
 @dataclass(frozen=True)

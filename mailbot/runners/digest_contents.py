@@ -25,6 +25,7 @@ from mailbot.replies.digest_model import (
     OnTimeRate,
     Section,
 )
+from mailbot.runners.unanswered import would_be_due
 from mailbot.store.casework import case_deadline, clock_events, review_deadline
 from mailbot.store.models import (
     Case,
@@ -125,9 +126,11 @@ def _new_lines(session: Session, settings: Settings, start: datetime, end: datet
     return list(lines.values())
 
 
-def _unanswered(session: Session, settings: Settings, start: datetime,
-                end: datetime) -> tuple[list[MessageLine], list[MessageLine]]:
-    """Mail decided in the period that got no reply: for a person to look at, and robots (recorded only)."""
+def _unanswered(session: Session, settings: Settings, start: datetime, end: datetime,
+                policy: ClockPolicy) -> tuple[list[MessageLine], list[MessageLine]]:
+    """Mail decided in the period that got no reply: for a person to look at, and robots (recorded only).
+
+    A person's mail that may be a request carries its regime and the due date it would have."""
     rows = session.execute(
         select(InboundMessage, Decision)
         .join(Decision, Decision.inbound_id == InboundMessage.id)
@@ -143,7 +146,11 @@ def _unanswered(session: Session, settings: Settings, start: datetime,
         why = decision.reasons[0] if decision.reasons else decision.action
         if decision.action in REPLYING_ACTIONS:
             why = f"{decision.action}, but there is no address to reply to"
-        line = MessageLine(inbound.message_id, inbound.received_date, decision.kind, why, reference)
+        due = would_be_due(decision, inbound.received_date, policy)
+        if due and decision.reasons:
+            why = decision.reasons[-1]  # the chain link's own words: why this person's mail was left to staff
+        line = MessageLine(inbound.message_id, inbound.received_date, decision.kind, why, reference,
+                           decision.regime if due else None, due)
         (robots if decision.action == "none" else people).append(line)
     return people, robots
 
@@ -207,7 +214,7 @@ def gather(session: Session, settings: Settings, start: datetime, end: datetime)
     current = _current_lines(session, settings, today, policy)
     due_soon = [line for line in current.get("due_in", [])
                 if line.working_days is not None and line.working_days <= DUE_SOON_WORKING_DAYS]
-    people, robots = _unanswered(session, settings, start_utc, end_utc)
+    people, robots = _unanswered(session, settings, start_utc, end_utc, policy)
     by_due = sorted(due_soon, key=lambda line: (line.due or today, line.label))
     return Digest(
         period_start=start_utc.astimezone(LONDON),

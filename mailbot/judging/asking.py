@@ -1,0 +1,92 @@
+"""What the author asks for: recorded information (FOIA s8(1)(c)), or that the authority do something.
+
+A request for information asks for information, records, data, documents, figures, copies, a policy, "how many"
+or "what is". A complaint or a service request asks the authority to act: fix, collect, call back, take a report,
+deal with a complaint. The ICO treats that routine correspondence as business as usual, outside FOIA's formal
+handling, so it must not be acknowledged with a reference and a 20-day clock; but mail that asks for both is a
+request as well, and staff split it. Each reader returns the phrase it found (the evidence staff are shown), or
+None: only positive evidence counts, and the absence of both says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def phrases(*phrases: str) -> re.Pattern[str]:
+    """One pattern over whole-word phrases (each a regex; spaces stand for any run of white space)."""
+    return re.compile(r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p in phrases) + r")(?!\w)", re.I)
+
+
+# A request for recorded information, in the words people use for it.
+_INFORMATION = phrases(
+    # the law named
+    r"freedom of information", r"(?:foia?|eir) requests?", r"under (?:the )?foia?",
+    r"environmental information regulations", r"subject access",
+    r"data protection act", r"uk gdpr", r"article 15", r"rhyddid gwybodaeth", r"cais am wybodaeth",
+    # questions of fact
+    r"how (?:many|much|often|long)", r"what (?:percentage|proportion|number)",
+    r"what (?:is|are|was|were) (?:the|your)", r"which (?:companies|contractors|suppliers|officers|departments)",
+    # the information itself
+    r"the number of", r"numbers of", r"a breakdown", r"broken down by", r"figures", r"statistics",
+    r"data (?:on|for|about|relating|held)", r"records? (?:of|relating|held|about|concerning|showing)",
+    r"cop(?:y|ies) of", r"documents?", r"minutes of", r"correspondence (?:between|with|relating)",
+    r"e-?mails? (?:between|sent|received)", r"(?:your|the|any) polic(?:y|ies)", r"procedures? (?:for|on)",
+    r"guidance (?:on|for)", r"contracts? (?:for|with|between)", r"expenditure", r"spend(?:ing)? on", r"cost of",
+    r"budget (?:for|of)", r"a list of", r"details of",
+    r"information (?:on|about|regarding|relating|held|concerning|you hold|that you hold)",
+    r"footage of me", r"my (?:personal )?(?:data|records|file)", r"(?:hold|have) (?:on|about) me",
+    # asking to be given it
+    r"disclose", r"provide me with", r"supply me with", r"send me (?:a|the|all|any|copies|details|information|your)",
+    r"please (?:provide|supply|disclose|release)", r"i would like to (?:know|request|obtain|see|receive|have a copy)",
+    r"i'd like to (?:know|request|obtain|see|receive)",
+    r"(?:can|could|would) you (?:please )?(?:tell|let) me (?:know )?(?:how|what|whether|if|when|which|who)",
+    r"do you hold", r"whether you hold", r"(?:please|kindly) (?:confirm|state|tell me) (?:how|what|whether|if)",
+)
+
+# The author asks the authority to do something, or complains: routine correspondence, not a request.
+_ACTION = phrases(
+    # complaints
+    r"i (?:would like|'d like|wish|want|need|am writing|'m writing|am emailing) to (?:make|raise|lodge|file|register"
+    r"|submit)"
+    r" (?:a|an|my) (?:formal )?complaint",
+    r"(?:would like|'d like|wish|want|am writing|'m writing|need) to complain", r"i(?: am|'m) complaining",
+    r"this is a (?:formal )?complaint", r"(?:make|making|raise|lodge) a (?:formal )?complaint (?:about|against)",
+    r"i(?: am|'m) (?:very |extremely |really |so )?(?:unhappy|disappointed|disgusted|appalled|fed up) (?:with|about|by"
+    r"|that)",
+    # reports of crimes and faults
+    r"i (?:would like|'d like|wish|want|need) to report (?:a|an|the|my|that)",
+    r"to report (?:a|an) (?:crime|incident|theft|burglary|assault|accident|pothole|problem|fault|missed)",
+    # asking for a service
+    r"(?:please|pls|kindly) (?:can you |could you )?(?:fix|repair|mend|sort (?:out|this)|replace|clear|unblock|empty"
+    r"|collect|come (?:and|out|round)|send (?:someone|somebody|an officer)|cancel|book|reschedule|update my"
+    r"|change my|call|ring|phone|investigate (?:this|the|my))",
+    r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
+    r"|come (?:and|out|round)|send (?:someone|somebody|an officer)|call me|ring me|phone me)",
+    r"(?:call|ring|phone) me back", r"give me a (?:call|ring)", r"(?:call|ring) me (?:on|at|asap|urgently|as soon)",
+    r"contact me (?:on|at) (?:0|\+44)",
+    # the service that failed
+    r"(?:my|our) (?:\w+ )?(?:bins?|recycling|rubbish|refuse|waste|collection)(?: \w+){0,3} (?:was|were|has|have|is"
+    r"|are)(?:n't| not) (?:been )?(?:collected|emptied|picked up)",
+    r"(?:you|they|crews?|the crew) (?:have |has )?missed (?:my|our) (?:bins?|collection|recycling)",
+    r"(?:my|our) (?:\w+ )?(?:bins?|collection|recycling) (?:was|were|has been|have been|got) missed", r"my (?:bin|bins|recycling) (?:was|were|has|have|is) (?:missed|not|still)",
+    r"(?:the|a|my|our) (?:street ?light|street lamp|streetlamp|lamp ?post)(?: \w+){0,4} (?:is|has been|has|keeps"
+    r"|was) (?:out|broken"
+    r"|not working|flickering|faulty|damaged|off|on all day)",
+    r"pothole (?:on|in|outside) (?:my|our|the)", r"fly-? ?tipped (?:outside|on|in|at|behind)",
+)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text.replace("\u2019", "'"))
+    return " ".join(match.group(0).lower().split()) if match else None
+
+
+def information_asked(text: str) -> str | None:
+    """The phrase asking for recorded information, or None."""
+    return _found(_INFORMATION, text)
+
+
+def action_asked(text: str) -> str | None:
+    """The phrase asking the authority to act, or complaining, or None."""
+    return _found(_ACTION, text)
