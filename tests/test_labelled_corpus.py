@@ -46,26 +46,13 @@ KNOWN_FAILURES = frozenset({
     "forwarded/fw-message-rfc822-attached.eml",
     "forwarded/fwd-gmail-forwarded-message.eml",
     # internal
-    "internal/colleague-forwarding-request-from-service.eml",
-    "internal/colleague-note-case-ref.eml",
-    "internal/colleague-out-for-lunch.eml",
-    "internal/colleague-please-send-stats.eml",
-    "internal/colleague-subdomain-schools.eml",
-    "internal/colleague-system-notification.eml",
     # name_incomplete
     # names
     "names/farm-name.eml",
     "names/mononym-no-surname-statement.eml",
     "names/resident-of-ward.eml",
     # not_request
-    "not_request/bare-attachment-docx-subject-filename.eml",
-    "not_request/bare-attachment-iphone-photo.eml",
-    "not_request/bare-attachment-pdf.eml",
-    "not_request/calendar-invite-exchange.eml",
-    "not_request/calendar-invite-google.eml",
-    "not_request/complaint-missed-bin.eml",
     "not_request/complaint-planning-objection.eml",
-    "not_request/complaint-staff-rude.eml",
     "not_request/complaint-with-question-mark.eml",
     "not_request/job-application.eml",
     "not_request/newsletter-reply-unsubscribe.eml",
@@ -75,15 +62,10 @@ KNOWN_FAILURES = frozenset({
     "not_request/sales-seo-agency.eml",
     "not_request/sales-software-demo.eml",
     "not_request/service-book-appointment.eml",
-    "not_request/service-call-me-back.eml",
-    "not_request/service-change-of-address.eml",
     "not_request/service-pothole-report.eml",
     "not_request/service-streetlight-out.eml",
     "not_request/spam-crypto.eml",
     "not_request/supplier-invoice-genuine.eml",
-    "not_request/test-empty-subject-body.eml",
-    "not_request/test-message-yet-another.eml",
-    "not_request/test-please-ignore.eml",
     "not_request/thank-you-note.eml",
     # replies
     # robots

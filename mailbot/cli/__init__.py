@@ -125,7 +125,9 @@ def check_settings(settings: Settings, mailbox: str | None) -> JudgeSettings:
 
     judge_settings = settings.judge_settings()
     if mailbox:
-        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}")
+        # The own domains as configured, else (the default) the given mailbox's domain, not the configured one's.
+        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}",
+                                 own_domains=settings.mailbox.own_domains)
     return judge_settings
 
 

@@ -124,7 +124,7 @@ CHAIN: tuple[Link, ...] = (
     Link("forwarded-by-rule", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("forwarded-by-rule"),
          note="a person's mail passed on by a server's forwarding rule: registered for staff, no automatic reply "
               "(the forwarding server would loop)"),
-    Link("internal", Kind.INTERNAL, Action.STAFF_REVIEW, valid=None, any_of=_s("own-domain"),
+    Link("internal", Kind.INTERNAL, Action.STAFF_REVIEW, valid=None, missing=None, any_of=_s("own-domain"),
          note=("a colleague's mail from the authority's own domain: staff, never an automatic reply (linked to its "
                "case when it names one)")),
     Link("forwarded-for-another", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("forwarded-for-another"),
@@ -155,7 +155,7 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("asks-for-information"),
          note=("asks for recorded information and also for something else (a complaint, a service, a meeting, a "
                "file to open): a request all the same; staff split it, with the due date it would have")),
-    Link("correspondence", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None,
+    Link("correspondence", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
          any_of=NOT_A_REQUEST,
          note=("routine correspondence, not a request for recorded information (FOIA s8(1)(c); ICO: business as "
                "usual): staff, no automatic reply")),

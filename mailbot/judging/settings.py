@@ -23,3 +23,12 @@ class JudgeSettings:
     min_description_words: int = 3
     daily_reply_cap: int = 10
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The own domains, or the mailbox address's domain when none are set: colleagues never get an automatic
+        reply, even from `mailbot check` or a hand-made settings value."""
+        if self.own_domains:
+            return self.own_domains
+        domain = (self.mailbox or "").rpartition("@")[2].strip().lower().rstrip(".")
+        return (domain,) if domain else ()

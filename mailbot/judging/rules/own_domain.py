@@ -21,7 +21,7 @@ def own_domain(address: str | None, domains: tuple[str, ...]) -> str | None:
 
 
 def check(facts: Facts) -> str | None:
-    domains = facts.settings.own_domains
+    domains = facts.settings.domains
     domain = own_domain(facts.msg.sender, domains)
     # A web form or system that relays an outsider's mail from our domain answers to them, not to a colleague.
     if domain is None or facts.form is not None or any(own_domain(a, domains) is None for a in facts.msg.reply_to):
