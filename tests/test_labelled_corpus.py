@@ -52,21 +52,15 @@ KNOWN_FAILURES = frozenset({
     "names/mononym-no-surname-statement.eml",
     "names/resident-of-ward.eml",
     # not_request
-    "not_request/complaint-planning-objection.eml",
-    "not_request/complaint-with-question-mark.eml",
     "not_request/job-application.eml",
     "not_request/newsletter-reply-unsubscribe.eml",
     "not_request/phishing-invoice.eml",
     "not_request/phishing-microsoft.eml",
-    "not_request/sales-event-invite.eml",
     "not_request/sales-seo-agency.eml",
     "not_request/sales-software-demo.eml",
     "not_request/service-book-appointment.eml",
-    "not_request/service-pothole-report.eml",
-    "not_request/service-streetlight-out.eml",
     "not_request/spam-crypto.eml",
     "not_request/supplier-invoice-genuine.eml",
-    "not_request/thank-you-note.eml",
     # replies
     # robots
     "robots/automated-notifications.eml",

@@ -60,7 +60,11 @@ _ACTION = phrases(
     # asking for a service
     r"(?:please|pls|kindly) (?:can you |could you )?(?:fix|repair|mend|sort (?:out|this)|replace|clear|unblock|empty"
     r"|collect|come (?:and|out|round)|send (?:someone|somebody|an officer)|cancel|book|reschedule|update my"
-    r"|change my|call|ring|phone|investigate (?:this|the|my))",
+    r"|change my|call|ring|phone|investigate (?:this|the|my)|fill|patch|remove|clean|cut|trim|repaint|unlock)",
+    # the thing to be put right: "could you get it fixed", "when will someone come to fix my fence"
+    r"(?:get|have) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|removed|collected|replaced)",
+    r"(?:come|came|coming|been) (?:out |round )?to (?:fix|repair|mend|look at|sort out|collect|inspect) (?:my|our|the)",
+    r"i (?:want|need|expect) (?:someone|somebody|an officer|a repair|an engineer)(?: to come)? (?:here|out|round|to)",
     r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
     r"|come (?:and|out|round)|send (?:someone|somebody|an officer)|call me|ring me|phone me)",
     r"(?:call|ring|phone) me back", r"give me a (?:call|ring)", r"(?:call|ring) me (?:on|at|asap|urgently|as soon)",
@@ -69,7 +73,8 @@ _ACTION = phrases(
     r"(?:my|our) (?:\w+ )?(?:bins?|recycling|rubbish|refuse|waste|collection)(?: \w+){0,3} (?:was|were|has|have|is"
     r"|are)(?:n't| not) (?:been )?(?:collected|emptied|picked up)",
     r"(?:you|they|crews?|the crew) (?:have |has )?missed (?:my|our) (?:bins?|collection|recycling)",
-    r"(?:my|our) (?:\w+ )?(?:bins?|collection|recycling) (?:was|were|has been|have been|got) missed", r"my (?:bin|bins|recycling) (?:was|were|has|have|is) (?:missed|not|still)",
+    r"(?:my|our) (?:\w+ )?(?:bins?|collection|recycling) (?:was|were|has been|have been|got) missed",
+    r"my (?:bin|bins|recycling) (?:was|were|has|have|is) (?:missed|not|still)",
     r"(?:the|a|my|our) (?:street ?light|street lamp|streetlamp|lamp ?post)(?: \w+){0,4} (?:is|has been|has|keeps"
     r"|was) (?:out|broken"
     r"|not working|flickering|faulty|damaged|off|on all day)",
