@@ -52,15 +52,8 @@ KNOWN_FAILURES = frozenset({
     "names/mononym-no-surname-statement.eml",
     "names/resident-of-ward.eml",
     # not_request
-    "not_request/job-application.eml",
-    "not_request/newsletter-reply-unsubscribe.eml",
-    "not_request/phishing-invoice.eml",
     "not_request/phishing-microsoft.eml",
-    "not_request/sales-seo-agency.eml",
-    "not_request/sales-software-demo.eml",
-    "not_request/service-book-appointment.eml",
     "not_request/spam-crypto.eml",
-    "not_request/supplier-invoice-genuine.eml",
     # replies
     # robots
     "robots/automated-notifications.eml",

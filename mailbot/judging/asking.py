@@ -69,6 +69,12 @@ _ACTION = phrases(
     r"|come (?:and|out|round)|send (?:someone|somebody|an officer)|call me|ring me|phone me)",
     r"(?:call|ring|phone) me back", r"give me a (?:call|ring)", r"(?:call|ring) me (?:on|at|asap|urgently|as soon)",
     r"contact me (?:on|at) (?:0|\+44)",
+    # lists, bookings, applications and bills: business as usual
+    r"(?:take|remove) me (?:off|from) (?:your|the|this) (?:\w+ )?(?:mailing |distribution )?list",
+    r"i(?:'d| would) like to (?:book|arrange|reserve|order|pay|renew|cancel|apply for (?:a|an|the) (?:job|post|role"
+    r"|vacancy|position))", r"(?:my|a|our) (?:cv|curriculum vitae|covering letter) for",
+    r"(?:please find|i attach|i have attached|attached (?:is|please find)) (?:attached )?(?:our |my |the )?"
+    r"(?:invoice|cv|curriculum vitae|statement of account|remittance)",
     # the service that failed
     r"(?:my|our) (?:\w+ )?(?:bins?|recycling|rubbish|refuse|waste|collection)(?: \w+){0,3} (?:was|were|has|have|is"
     r"|are)(?:n't| not) (?:been )?(?:collected|emptied|picked up)",

@@ -17,6 +17,8 @@ _SALES_STRONG = phrases(
     r"(?:book|schedule|arrange) a (?:free |quick |short |personali[sz]ed )?demo",
     r"(?:free|no[- ]obligation) (?:trial|quote|consultation|audit|demo)",
     r"first page of google", r"rank higher on google", r"boost your (?:rankings|traffic|sales)",
+    r"(?:i'd|i would|we'd|we would) (?:love|like) to (?:show|give) you (?:a|our) (?:quick |short |free )?"
+    r"(?:demo|walkthrough|tour)",
 )
 _SALES_WEAK = phrases(
     r"i came across your (?:website|site|organi[sz]ation|council)",
@@ -46,6 +48,8 @@ _PHISHING_WEAK = phrases(
     r"(?:pending|undelivered|held|incoming) messages (?:are )?(?:pending|held|on hold|waiting)",
     r"within (?:24|48|twenty-four) hours", r"failure to (?:verify|comply|do so|update)",
     r"click (?:here|below|the link)", r"log ?in (?:now|below|here)",
+    r"(?:process|make|arrange|authori[sz]e) (?:the )?payment (?:today|now|immediately|urgently)",
+    r"(?:overdue|outstanding|unpaid) invoice", r"to avoid (?:late (?:fees|charges)|suspension|legal action)",
 )
 
 _TEST_WORDS = frozenset((
