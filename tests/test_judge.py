@@ -9,9 +9,9 @@ import pytest
 
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.judge import judge
-from mailbot.judging.references import ReferenceKey
+from mailbot.judging.readers.references import ReferenceKey
+from mailbot.judging.readers.subjects import subject_stem
 from mailbot.judging.settings import JudgeSettings
-from mailbot.judging.subjects import subject_stem
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message
 from mailbot.testing.scenarios import SEED

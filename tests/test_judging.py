@@ -355,7 +355,7 @@ def test_a_request_may_be_described_in_its_subject() -> None:
                                   "Enquiry Reference: 13931-22", "our ref 13931/2022"])
 def test_references_normalised_and_threaded(text: str) -> None:
     enquiry = CaseRef(case_id=1, status=CaseStatus.OPEN, regime=Regime.FOI, reference="13931/2022")
-    from mailbot.judging.references import ReferenceKey
+    from mailbot.judging.readers.references import ReferenceKey
 
     index = ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry})
     decision = decide(mail(f"About {text}: thank you, I have one more question.\n\nJo Bloggs", subject="Question"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.names import best_name, clean_name, conflicting, find_names, judge_full_name
+from mailbot.judging.readers.names import best_name, clean_name, conflicting, find_names, judge_full_name
 
 
 @pytest.mark.parametrize("name", [

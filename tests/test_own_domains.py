@@ -11,7 +11,7 @@ from test_judge import ListIndex
 from mailbot.config import ConfigError, settings_from_mapping
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.judge import judge
-from mailbot.judging.references import ReferenceKey
+from mailbot.judging.readers.references import ReferenceKey
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message

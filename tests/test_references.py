@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.references import (
+from mailbot.judging.readers.references import (
     ReferenceKey,
     find_bare_keys,
     find_reference_keys,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.data_subject import normalise, read_data_subject
 from mailbot.judging.decision import Decision
 from mailbot.judging.judge import judge
-from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.regime_reading import FOI_NOTE, read_regime
+from mailbot.judging.readers.data_subject import normalise, read_data_subject
+from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.readers.regime_reading import FOI_NOTE, read_regime
 from mailbot.judging.settings import JudgeSettings
 from mailbot.mail.parse import parse_message
 

@@ -12,7 +12,7 @@ from test_judge import ListIndex
 
 from mailbot.judging.decision import CaseRef, Decision
 from mailbot.judging.judge import judge
-from mailbot.judging.references import ReferenceKey
+from mailbot.judging.readers.references import ReferenceKey
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message

@@ -18,7 +18,8 @@ import pytest
 from mailbot.judging import rules
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.facts import Facts
-from mailbot.judging.names import NameFinding
+from mailbot.judging.readers.names import NameFinding
+from mailbot.judging.readers.webform import RelayedForm
 from mailbot.judging.rules import (
     acknowledges_receipt,
     address,
@@ -76,7 +77,6 @@ from mailbot.judging.rules import (
     threaded,
 )
 from mailbot.judging.settings import JudgeSettings
-from mailbot.judging.webform import RelayedForm
 from mailbot.mail.message import Attachment, DeliveryStatus
 from mailbot.testing.facts import make_facts
 from mailbot.testing.messages import inbound, request

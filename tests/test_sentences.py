@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.courtesies import closing_rest, greeting_words, is_footer
-from mailbot.judging.description import description_words
-from mailbot.judging.sentences import clauses, lines, sentences, split_line
-from mailbot.judging.statements import explicit_name, name_run, one_name_declared, sign_off, statements
+from mailbot.judging.readers.courtesies import closing_rest, greeting_words, is_footer
+from mailbot.judging.readers.description import description_words
+from mailbot.judging.readers.sentences import clauses, lines, sentences, split_line
+from mailbot.judging.readers.statements import explicit_name, name_run, one_name_declared, sign_off, statements
 
 # -- the splitter ------------------------------------------------------------------------------------------------
 

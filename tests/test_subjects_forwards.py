@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.judging.forwards import find_forwarded, same_person
-from mailbot.judging.quoting import quotes_us
-from mailbot.judging.receipts import acknowledges_receipt, only_thanks
-from mailbot.judging.subjects import answers_subject, clean_subject, forwards_subject, has_our_tag, subject_stem
+from mailbot.judging.readers.forwards import find_forwarded, same_person
+from mailbot.judging.readers.quoting import quotes_us
+from mailbot.judging.readers.receipts import acknowledges_receipt, only_thanks
+from mailbot.judging.readers.subjects import answers_subject, clean_subject, forwards_subject, has_our_tag, subject_stem
 
 # -- subjects ------------------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from mailbot.cli import main
 from mailbot.cli.templates import stored_context
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import ConfigError, Settings, require_for_run, settings_from_mapping
-from mailbot.judging.references import ReferenceKey, find_reference_keys
+from mailbot.judging.readers.references import ReferenceKey, find_reference_keys
 from mailbot.mail.compose import compose
 from mailbot.replies.catalog import (
     CATALOG,

@@ -9,8 +9,8 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mailbot.clock.workdays import HOLIDAY_CORRECTIONS
-from mailbot.judging.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
+from mailbot.judging.readers.names import DEFAULT_PSEUDONYMS
 
 
 class ConfigError(Exception):

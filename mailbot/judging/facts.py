@@ -10,20 +10,20 @@ import re
 from dataclasses import dataclass, replace
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.description import description_words as body_description_words
-from mailbot.judging.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
-from mailbot.judging.keywords import keyword_hits
-from mailbot.judging.name_words import is_system_name
-from mailbot.judging.names import NameFinding, best_name, find_names, judge_full_name
-from mailbot.judging.quoting import quotes_us
+from mailbot.judging.readers.description import description_words as body_description_words
+from mailbot.judging.readers.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
+from mailbot.judging.readers.keywords import keyword_hits
+from mailbot.judging.readers.name_words import is_system_name
+from mailbot.judging.readers.names import NameFinding, best_name, find_names, judge_full_name
+from mailbot.judging.readers.quoting import quotes_us
+from mailbot.judging.readers.references import ReferenceKey, find_reference_keys, format_reference
+from mailbot.judging.readers.regime_reading import read_regime
+from mailbot.judging.readers.subjects import answers_subject, forwards_subject, is_reply_subject
+from mailbot.judging.readers.webform import RelayedForm, read_form
 from mailbot.judging.reading import Reading, read_message
-from mailbot.judging.references import ReferenceKey, find_reference_keys, format_reference
-from mailbot.judging.regime_reading import read_regime
 from mailbot.judging.settings import JudgeSettings
-from mailbot.judging.subjects import answers_subject, forwards_subject, is_reply_subject
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
-from mailbot.judging.webform import RelayedForm, read_form
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.owntext import own_text
 

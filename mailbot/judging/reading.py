@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailbot.judging.subjects import clean_subject
+from mailbot.judging.readers.subjects import clean_subject
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.owntext import own_text
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.references import ReferenceKey, find_bare_keys
+from mailbot.judging.readers.references import ReferenceKey, find_bare_keys
 from mailbot.mail.message import InboundMessage
 
 _QUOTED_ID = re.compile(r"^\s*message-id:\s*(<[^<>\s]+>)", re.I | re.M)

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
+from mailbot.judging.readers.subjects import clean_subject
 from mailbot.judging.reading import Reading, read_message
-from mailbot.judging.subjects import clean_subject
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.compose import compose
 from mailbot.mail.message import InboundMessage as Parsed

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from mailbot.judging.decision import CaseRef
-from mailbot.judging.references import ReferenceKey, format_reference
+from mailbot.judging.readers.references import ReferenceKey, format_reference
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.store.casework import awaiting_clarification
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter

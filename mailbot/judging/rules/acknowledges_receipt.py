@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.judging.receipts import acknowledges_receipt, only_thanks
+from mailbot.judging.readers.receipts import acknowledges_receipt, only_thanks
 from mailbot.judging.values import CaseStatus
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.judging.asking import information_asked
+from mailbot.judging.readers.asking import information_asked
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

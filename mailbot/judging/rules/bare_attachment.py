@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.courtesies import closing_rest, is_footer
+from mailbot.judging.readers.courtesies import closing_rest, is_footer
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

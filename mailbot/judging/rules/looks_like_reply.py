@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.quoting import has_quoted_mail
-from mailbot.judging.subjects import answers_subject, is_reply_subject
+from mailbot.judging.readers.quoting import has_quoted_mail
+from mailbot.judging.readers.subjects import answers_subject, is_reply_subject
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.judging.names import conflicting
+from mailbot.judging.readers.names import conflicting
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.judging.unsolicited import phishing
+from mailbot.judging.readers.unsolicited import phishing
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

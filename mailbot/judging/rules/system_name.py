@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.judging.name_words import is_system_name
+from mailbot.judging.readers.name_words import is_system_name
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

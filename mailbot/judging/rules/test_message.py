@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.unsolicited import is_test_message
+from mailbot.judging.readers.unsolicited import is_test_message
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts

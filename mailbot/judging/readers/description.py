@@ -9,9 +9,9 @@ Jones and I would like the number of 999 calls" counts "and I would like the num
 
 from __future__ import annotations
 
-from mailbot.judging.courtesies import greeting_words, is_footer
-from mailbot.judging.sentences import clauses, lines, sentences, words
-from mailbot.judging.statements import closing_name, name_run, statements
+from mailbot.judging.readers.courtesies import greeting_words, is_footer
+from mailbot.judging.readers.sentences import clauses, lines, sentences, words
+from mailbot.judging.readers.statements import closing_name, name_run, statements
 
 SIGNATURE_LINE_MAX = 60  # a longer line under the closing is prose, not a signature
 

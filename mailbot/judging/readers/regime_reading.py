@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailbot.judging.data_subject import normalise, read_data_subject
-from mailbot.judging.keywords import keyword_hits
+from mailbot.judging.readers.data_subject import normalise, read_data_subject
+from mailbot.judging.readers.keywords import keyword_hits
 from mailbot.judging.values import Regime
 
 # "How many subject access requests…" asks about subject access, not for the sender's data.

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mailbot.judging.courtesies import closing_rest
+from mailbot.judging.readers.courtesies import closing_rest
 
 # Words after which a full stop does not end a sentence (titles, common abbreviations in British mail).
 ABBREVIATIONS = frozenset({

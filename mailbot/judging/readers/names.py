@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from nameparser import HumanName
 
-from mailbot.judging.name_words import (
+from mailbot.judging.readers.name_words import (
     DESCRIPTORS,
     NICKNAMES,
     PLACE_AFTER_THE,
@@ -26,7 +26,7 @@ from mailbot.judging.name_words import (
     TEAM_OR_SYSTEM,
     TEAM_PARTS,
 )
-from mailbot.judging.statements import explicit_name, one_name_declared, sign_off
+from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from mailbot.judging.forwards import find_forwarded
-from mailbot.judging.subjects import has_our_tag
+from mailbot.judging.readers.forwards import find_forwarded
+from mailbot.judging.readers.subjects import has_our_tag
 
 OUR_SENTENCES = (
     "i acknowledge receipt of your request for information",

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mailbot.judging.courtesies import closing_rest, greeting_end, is_footer
-from mailbot.judging.sentences import Sentence, clauses, lines, sentences
+from mailbot.judging.readers.courtesies import closing_rest, greeting_end, is_footer
+from mailbot.judging.readers.sentences import Sentence, clauses, lines, sentences
 
 # Words that end a name written in running text (and that no name in a statement begins with).
 STOP_WORDS = frozenset({

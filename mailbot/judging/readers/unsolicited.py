@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mailbot.judging.asking import phrases
+from mailbot.judging.readers.asking import phrases
 
 _SALES_STRONG = phrases(
     r"(?:i am|i'm|we are|we're) reaching out to (?:offer|introduce|share|see if|explore|help)",
