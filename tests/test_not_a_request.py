@@ -5,7 +5,7 @@ questions answered in the course of business as routine correspondence. So a com
 calendar invitation, a test message or a bare attachment goes to staff as `correspondence` (no reference, no
 clock, no reply); a sales pitch or phishing is `spam` (recorded, never answered); mail that asks for both is a
 request that staff split; and a clear request is still acknowledged. UK council and police mail as people write
-it, from the clients they use (notrequest_mail.py builds each client's real MIME structure). Pure: no servers.
+it, from the clients they use (mailbot/testing/client_mime.py builds each client's real MIME structure). Pure: no servers.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from notrequest_mail import gmail, google_invite, iphone, outlook, outlook_invite, webmail, with_attachment
 
 from mailbot.judging.judge import judge
 from mailbot.judging.settings import JudgeSettings
 from mailbot.mail.parse import parse_message
+from mailbot.testing.client_mime import gmail, google_invite, iphone, outlook, outlook_invite, webmail, with_attachment
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", own_domains=("council.example",))
 

@@ -5,7 +5,6 @@ and threads to its case when it names one; the bot's own address stays a loop. P
 from __future__ import annotations
 
 import pytest
-from notrequest_mail import gmail, outlook
 from test_judge import ListIndex
 
 from mailbot.config import ConfigError, settings_from_mapping
@@ -15,6 +14,7 @@ from mailbot.judging.readers.references import ReferenceKey
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message
+from mailbot.testing.client_mime import gmail, outlook
 
 SETTINGS = JudgeSettings(mailbox="foi@council.example", loop_token="mailbot foi@council.example",
                          own_domains=("council.example", "council.gov.uk"))

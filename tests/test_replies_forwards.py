@@ -1,5 +1,5 @@
 """Replies that do not say "Re:", forwarded requests, and other systems' acknowledgements (issue 13), judged from
-mail as real clients write it (tests/mailfmt.py). Pure: the thread index is a list (test_judge.ListIndex)."""
+mail as real clients write it (mailbot/testing/clients.py). Pure: the thread index is a list (test_judge.ListIndex)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mailfmt import client_mail
 from test_judge import ListIndex
 
 from mailbot.judging.decision import CaseRef, Decision
@@ -16,6 +15,7 @@ from mailbot.judging.readers.references import ReferenceKey
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.values import CaseStatus, Regime
 from mailbot.mail.parse import parse_message
+from mailbot.testing.clients import client_mail
 
 MAILBOX = "foi@council.example"
 SETTINGS = JudgeSettings(mailbox=MAILBOX, loop_token=f"mailbot {MAILBOX}")

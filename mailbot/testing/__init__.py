@@ -14,6 +14,8 @@ are thin wrappers around these values.
     backlog    mixed_backlog(): valid, held and robot mail in arrival order, for crash and benchmark runs
     commands   mailbot(): a CLI command run in process through Click's CliRunner
     labelled   the labelled corpus (tests/data/labelled/), each message judged as `mailbot check` judges it
+    clients    client_mail(): a reply or forward as Outlook, Gmail, Apple Mail, Notes… lay it out, in many languages
+    client_mime  outlook(), gmail(), iphone(), webmail(), with_attachment() and calendar invitations, whole MIME
 
 The real servers (Dovecot, the SMTP sink, throw-away PostgreSQL databases) stay in tests/servers.py, started by
 tests/conftest.py's fixtures.

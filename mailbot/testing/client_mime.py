@@ -78,7 +78,8 @@ def with_attachment(frm: str, subject: str, body: str, filename: str, content_ty
     return _lines(f"{head}Content-Type: multipart/mixed; boundary=\"{b}\"\n\n--{b}\n"
                   f"Content-Type: text/plain; charset=\"us-ascii\"\n\n{body}\n\n--{b}\n"
                   f"Content-Type: {content_type}; name=\"{filename}\"\nContent-Disposition: attachment; "
-                  f"filename=\"{filename}\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5n\n"
+                  f"filename=\"{filename}\"\nContent-Transfer-Encoding: base64\n\n"
+                  "JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5n\n"
                   f"dGggNiAwIFI+PgpzdHJlYW0K\n\n--{b}--\n").encode()
 
 
