@@ -28,6 +28,20 @@ ACK = ("request", "acknowledge")
 
 CASES: list[tuple[str, bytes, tuple[str, str]]] = [
     # -- service requests and complaints: the authority is asked to DO something ---------------------------------
+    # -- the writer's own account or transaction, and how to ask: business as usual, or advice (s16) for staff ----
+    ("supplier-chasing-payment", outlook("Lisa Carmichael <credit.control@brightway.example>", "Overdue invoices",
+                                         "Dear Accounts Payable,\n\nOur records show that invoices 2231 and 2245 "
+                                         "remain unpaid. Could you please let us know the expected payment date?"
+                                         "\n\nKind regards,\nLisa Carmichael"), CORRESPONDENCE),
+    ("when-paid", gmail("Ravi Patel <ravi.patel@gmail.example>", "invoice",
+                        "Could you let me know when invoice 2231 will be paid?\n\nRavi Patel"), MIXED),
+    ("change-of-address", webmail("Neil Openshaw <neil.openshaw@talktalk.example>", "change of address council tax",
+                                  "I moved out of 31 Fern Drive on 20 November. Please could you close my council "
+                                  "tax account at the old address and send a final bill, and set up a new account."
+                                  "\n\nNeil Openshaw"), CORRESPONDENCE),
+    ("how-to-ask", iphone("Angela Brook <angela.brook@icloud.example>", "question",
+                          "Hello, I'm thinking of making a freedom of information request about the leisure centre "
+                          "contract. Do I have to pay anything, and is there a form? Thanks, Angela Brook"), MIXED),
     ("streetlight", outlook("Karen Whitfield <karen.whitfield@outlook.example>", "Street light out - Meadow Way",
                             "Hi,\n\nThe street light outside 27 Meadow Way has been out for over a week now and it is "
                             "pitch black walking home. Please could you fix it as soon as possible.\n\nMany thanks\n"

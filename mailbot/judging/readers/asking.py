@@ -85,6 +85,21 @@ _ACTION = phrases(
     r"|was) (?:out|broken"
     r"|not working|flickering|faulty|damaged|off|on all day)",
     r"pothole (?:on|in|outside) (?:my|our|the)", r"fly-? ?tipped (?:outside|on|in|at|behind)",
+    # the writer's own account or transaction: a service, however it is asked ("send a final bill", "when will
+    # invoice 2231 be paid")
+    r"(?:close|open|set up|cancel|transfer|register|renew) (?:my|our|a|the) (?:new )?(?:[\w-]+ ){0,2}(?:account|direct"
+    r" debit|permit|membership|registration|licence|subscription)",
+    r"send (?:me |us )?(?:a|my|our|the) (?:final |new |replacement |duplicate )?(?:bill|statement|invoice|form"
+    r"|card|permit|badge|sticker|reminder|refund)",
+    r"(?:expected )?payment date", r"(?:remain|remains|is|are) (?:still )?(?:unpaid|outstanding|overdue)",
+    r"when (?:will|can|is|are|would) (?:my|our|the|invoice|payment)(?: [\w-]+){0,3} (?:be )?(?:paid|processed"
+    r"|refunded|settled|renewed|issued)",
+    r"when (?:my |our |the )?(?:invoice|payment|refund|bill|claim)(?: [\w-]+){0,3} (?:will|is|are|would) (?:be )?"
+    r"(?:paid|processed|refunded|settled)",
+    # how to ask, not asking: advice and assistance (FOIA s16) is for staff to give
+    r"how (?:do|can|should|would) (?:i|we|one) (?:make|submit|send|put in|file|lodge|go about)",
+    r"(?:thinking|planning) (?:of|about) (?:making|submitting|putting in|sending)",
+    r"is there a (?:fee|charge|cost|form)", r"do i (?:have|need) to (?:pay|fill in|complete|use)",
 )
 
 
