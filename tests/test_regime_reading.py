@@ -254,17 +254,26 @@ def test_eir_and_subject_access_without_a_full_name_are_acknowledged_not_asked_f
                                                                                           body: str) -> None:
     decision = judged(body, subject)
     assert decision.regime in ("sar", "eir")
-    assert decision.action == "acknowledge" and decision.valid is True, decision.reasons
+    # Someone else's data asked for on their behalf goes to staff (the authority to act), never to a notice.
+    expected = "staff_review" if "third-party-data" in decision.details["rules"] else "acknowledge"
+    assert decision.action == expected and decision.valid is True, decision.reasons
     assert "name" not in decision.missing and "missing-name" not in decision.details["rules"]
     assert "name-not-required" in decision.details["rules"]
     assert any(reason.startswith("regime: ") and ("subject access" in reason or "EIR" in reason)
                for reason in decision.reasons)
 
 
-@pytest.mark.parametrize("body", [b for b, _ in THE_DEAD] + [b for b, _ in THIRD_PARTIES] + PLAIN_FOI[:4])
+@pytest.mark.parametrize("body", [b for b, _ in THE_DEAD] + PLAIN_FOI[:4])
 def test_foi_without_a_full_name_still_gets_a_section8_notice(body: str) -> None:
     decision = judged(body)
     assert (decision.regime, decision.action, decision.missing) == ("foi", "section8_notice", ("name",))
+
+
+@pytest.mark.parametrize("body", [b for b, _ in THIRD_PARTIES])
+def test_another_living_persons_data_goes_to_staff_never_a_form_letter(body: str) -> None:
+    decision = judged(body)
+    assert (decision.regime, decision.action) == ("foi", "staff_review"), decision.reasons
+    assert "third-party-data" in decision.details["rules"]
 
 
 def test_a_named_subject_access_request_is_acknowledged_with_its_reason() -> None:

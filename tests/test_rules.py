@@ -74,6 +74,7 @@ from mailbot.judging.rules import (
     supplies_missing,
     system_name,
     test_message,
+    third_party_data,
     threaded,
 )
 from mailbot.judging.settings import JudgeSettings
@@ -273,7 +274,9 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (reads_like_request, lambda: make_facts(), "the author's own words ask for information"),
     (missing_description, lambda: make_facts(request(body="Dear FOI team,")),
      "asks for no information at all (FOIA s8(1)(c))"),
-    (asks_information, lambda: make_facts(), "asks for recorded information (\"budget for\")"),
+    (asks_information, lambda: make_facts(), "asks for recorded information (\"please send the\")"),
+    (third_party_data, lambda: make_facts(request(body="Please send me the file you keep on my neighbour, Mr Hughes.")),
+     "asks for another living person's personal data: staff check the authority to act, or s40(2)"),
     (asks_information, lambda: make_facts(request(subject="Freedom of Information request", body="See below.")),
      "asks for recorded information (\"freedom of information\")"),
     (asks_action, lambda: make_facts(request(body="The street light outside number 4 is\nflickering again.")),
@@ -332,6 +335,8 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a filter that said no"),
     (ses_bounce, lambda: make_facts(request(body='{"notificationType":"Complaint","complaint":{}}')),
      "a complaint is a report, not a failed delivery"),
+    (third_party_data, lambda: make_facts(request(body="Please send the file you keep on me.")),
+     "the sender's own data is subject access, not a third party's"),
     (ses_notification, lambda: make_facts(request(body="Please send the notification types you use.")),
      "words, not JSON"),
     (challenge_response, lambda: make_facts(request(subject="Re: please confirm you received my request")),

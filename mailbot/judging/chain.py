@@ -165,8 +165,10 @@ CHAIN: tuple[Link, ...] = (
          note="conflicting names: staff decide rather than the bot guess"),
     Link("pseudonym", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("pseudonym"),
          note="good practice is to deal with it anyway: staff decide"),
+    Link("third-party-data", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("third-party-data"),
+         note="another living person's personal data: staff decide, with the due date it would have"),
     Link("no-request-seen", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
-         none_of=_s("reads-like-request", "asks-for-information", "missing-description"),
+         none_of=_s("asks-for-information", "missing-description"),
          note=("it says something, but asks for nothing the bot recognises as recorded information: staff read it "
                "(an automatic reply needs positive evidence of a request)")),
     Link("invalid-request", Kind.REQUEST, Action.SECTION8_NOTICE, valid=False,

@@ -17,7 +17,7 @@ from mailbot.judging.readers.name_words import is_system_name
 from mailbot.judging.readers.names import NameFinding, best_name, find_names, judge_full_name
 from mailbot.judging.readers.quoting import quotes_us
 from mailbot.judging.readers.references import ReferenceKey, find_reference_keys, format_reference
-from mailbot.judging.readers.regime_reading import read_regime
+from mailbot.judging.readers.regime_reading import RegimeReading, read_regime
 from mailbot.judging.readers.subjects import answers_subject, forwards_subject, is_reply_subject
 from mailbot.judging.readers.webform import RelayedForm, read_form
 from mailbot.judging.reading import Reading, read_message
@@ -90,6 +90,7 @@ class Facts:
     quotes_ours: str | None  # why the message answers our mail without saying so in its headers
     regime: Regime
     regime_note: str
+    third_party: bool  # asks for another living person's personal data (regime_reading.py)
     review_words: tuple[str, ...]
     replies_today: int
     returned_ids: tuple[str, ...]
@@ -104,9 +105,8 @@ def _address(msg: InboundMessage, form: RelayedForm | None) -> tuple[str | None,
     return (msg.sender, "sender") if msg.sender else (None, None)
 
 
-def _regime(subject: str, body: str, settings: JudgeSettings) -> tuple[Regime, str]:
-    reading = read_regime(subject, body, sar_keywords=settings.sar_keywords, eir_keywords=settings.eir_keywords)
-    return reading.regime, reading.note
+def _regime(subject: str, body: str, settings: JudgeSettings) -> RegimeReading:
+    return read_regime(subject, body, sar_keywords=settings.sar_keywords, eir_keywords=settings.eir_keywords)
 
 
 def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSettings) -> Facts:
@@ -139,7 +139,8 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     # A forwarded request is described in what it forwards, not only in the line above it.
     described_text = f"{body}\n{msg.text}" if forwarded and form is None else body
     text = f"{msg.subject}\n{described_text}"
-    regime, regime_note = _regime(msg.subject, described_text, settings)
+    regime_reading = _regime(msg.subject, described_text, settings)
+    regime, regime_note = regime_reading.regime, regime_reading.note
     # A subject-access reading quotes the records asked for ("my file"): that is itself the description.
     described = (regime is Regime.SAR
                  or description_words(described_text, reading.subject) >= settings.min_description_words)
@@ -149,7 +150,8 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         thread_signal=thread.signal, thread_note=thread.note, findings=tuple(findings), name=best_name(list(findings)),
         described=described,
         forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
-        regime=regime, regime_note=regime_note, review_words=keyword_hits(text, settings.review_keywords),
+        regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
+        review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
         # The parent is In-Reply-To, or the last of References when a client or CRM keeps only that (RFC 5322 3.6.4).
         answers_our=index.our_templates(list(msg.in_reply_to) or list(msg.references[-1:])),

@@ -42,6 +42,20 @@ _INFORMATION = phrases(
     r"i'd like to (?:know|request|obtain|see|receive)",
     r"(?:can|could|would) you (?:please )?(?:tell|let) me (?:know )?(?:how|what|whether|if|when|which|who)",
     r"do you hold", r"whether you hold", r"(?:please|kindly) (?:confirm|state|tell me) (?:how|what|whether|if)",
+    # "please send the readings", but not "please send someone" or "send me a final bill" (a service)
+    r"(?:please|kindly|could you|can you|would you|will you)(?: please)? (?:send|provide|supply|forward|release"
+    r"|disclose)(?: me| us)?(?: with)? (?!(?:someone|somebody|anyone|an? (?:officer|engineer|inspector|crew|team"
+    r"|van|bill|final bill|form|replacement|reminder|new))\b)[\w-]+",
+    r"(?:please|kindly|could you|can you|would you|will you)(?: please)? (?:give|tell|share|let me (?:have|know"
+    r"|see))(?: me| us)? (?:the|all|any|his|her|their|my|a copy|copies|details|information|records|figures|data"
+    r"|everything|anything|how|what|which|whether|if)",
+    r"(?:i|we) (?:hereby )?(?:request|am requesting|are requesting|ask for|seek)",
+    r"(?:records|information|data|documents|files|material) (?:that )?you (?:hold|have|keep|retain)",
+    r"i (?:want|need|would like|'d like|wish) (?:to (?:see|know|have|get|obtain|receive|request|find out)|a copy"
+    r"|copies|the|all|any|details)",
+    r"(?:i'd|i would|we'd|we would) be (?:grateful|obliged|pleased) (?:for|if|to (?:receive|have|know|see))",
+    r"(?:which|what) [\w-]+(?: [\w-]+){0,3} (?:did|does|do|has|have|is|are|was|were) (?:the|your|you|this|that)",
+    r"(?:total|overall|annual|monthly|average) (?:number|amount|cost|spend|value) of", r"breakdown (?:by|of)",
 )
 
 # The author asks the authority to do something, or complains: routine correspondence, not a request.

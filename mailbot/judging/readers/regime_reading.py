@@ -30,6 +30,7 @@ FOI_NOTE = "no environmental or personal-data signals: Freedom of Information Ac
 class RegimeReading:
     regime: Regime
     note: str  # why, quoting the words that decided it
+    third_party: bool = False  # another living person's data: staff check the authority to act, or s40(2)
 
 
 def _named_outright(text: str, sar_keywords: Sequence[str]) -> list[str]:
@@ -63,13 +64,13 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
         if who.other:
             return RegimeReading(Regime.SAR, (
                 f"asks for personal data by the right of access ({', '.join(named[:3])}) about someone else "
-                f"({who.other}): subject access on their behalf; staff check the authority to act"))
+                f"({who.other}): subject access on their behalf; staff check the authority to act"), True)
         return RegimeReading(Regime.SAR, f"asks for the sender's own personal data ({', '.join(named[:3])}): "
                                          "subject access")
     if who.other and who.on_behalf and not who.dead:
         return RegimeReading(Regime.SAR, (
             f"asks for someone else's personal data ({who.other}) on their behalf ({who.on_behalf}): subject "
-            "access for the data subject; staff check the authority to act"))
+            "access for the data subject; staff check the authority to act"), True)
     eir = keyword_hits(text, eir_keywords)
     if eir:
         return RegimeReading(Regime.EIR, f"is or may be about environmental information ({', '.join(eir[:3])}): EIR")
@@ -80,5 +81,5 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
     if who.other:
         return RegimeReading(Regime.FOI, (
             f"asks for another living person's data ({who.other}), not the sender's own: Freedom of Information "
-            "Act (staff consider s40(2))"))
+            "Act (staff consider s40(2))"), True)
     return RegimeReading(Regime.FOI, FOI_NOTE)

@@ -65,6 +65,7 @@ from mailbot.judging.rules import (
     supplies_missing,
     system_name,
     test_message,
+    third_party_data,
     threaded,
 )
 
@@ -92,7 +93,7 @@ RULES: tuple[Rule, ...] = (
     supplies_missing, asks_review, clarification_reply, looks_like_reply, asks_action, calendar_invitation,
     test_message, bare_attachment, asks_information, regime, address, no_address, full_name, name_not_required,
     missing_name,
-    name_conflict, pseudonym, reads_like_request, missing_description,
+    name_conflict, pseudonym, third_party_data, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.

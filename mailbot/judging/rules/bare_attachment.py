@@ -20,7 +20,8 @@ COVER_NOTE = frozenset((
     "please", "see", "find", "attached", "attachment", "attachments", "enclosed", "herewith", "here", "is", "are",
     "the", "my", "our", "a", "an", "this", "letter", "document", "documents", "file", "files", "form", "scan",
     "scanned", "copy", "as", "requested", "apologies", "hi", "hello", "dear", "sir", "madam", "team", "for", "your",
-    "attention", "info", "information", "thanks", "thank", "you", "regards", "fyi",
+    "attention", "info", "information", "thanks", "thank", "you", "regards", "fyi", "request", "requests", "foi",
+    "application", "signed", "below",
 ))
 
 
