@@ -175,3 +175,14 @@ def test_reply_while_awaiting_clarification_restarts_the_clock() -> None:
     decision = judge(parse_message(raw), ListIndex(by_ref={ReferenceKey(13931, 2022): enquiry}), SETTINGS)
     assert decision.action == "acknowledge_follow_up" and decision.details["clarification_received"]
     assert any("clock restarts" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize("body", [
+    "Back in September I asked how many officers were disciplined. Your reply said you neither confirm nor deny. "
+    "I want someone senior to look at it again.",
+    "I am not happy with your response to my request about speed cameras and ask you to review your decision.",
+])
+def test_a_review_asked_for_in_other_words_goes_to_staff_not_a_new_request(body: str) -> None:
+    decision = judge(parse_message(mail(f"{body}\n\nArthur Lumley", sender="Arthur Lumley <al@example.org>")),
+                     None, SETTINGS)
+    assert (decision.action, decision.regime) == ("staff_review", "internal_review"), decision.reasons

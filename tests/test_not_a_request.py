@@ -39,6 +39,9 @@ CASES: list[tuple[str, bytes, tuple[str, str]]] = [
                                   "I moved out of 31 Fern Drive on 20 November. Please could you close my council "
                                   "tax account at the old address and send a final bill, and set up a new account."
                                   "\n\nNeil Openshaw"), CORRESPONDENCE),
+    ("lost-wallet", outlook("Mohammed Iqbal <m.iqbal@outlook.example>", "Lost wallet",
+                            "Dear Sir/Madam,\n\nI lost my brown leather wallet near the bus station on Friday. Has "
+                            "anyone handed it in?\n\nMany thanks\nMohammed Iqbal"), CORRESPONDENCE),
     ("how-to-ask", iphone("Angela Brook <angela.brook@icloud.example>", "question",
                           "Hello, I'm thinking of making a freedom of information request about the leisure centre "
                           "contract. Do I have to pay anything, and is there a form? Thanks, Angela Brook"), MIXED),

@@ -110,7 +110,11 @@ _ACTION = phrases(
     r"|refunded|settled|renewed|issued)",
     r"when (?:my |our |the )?(?:invoice|payment|refund|bill|claim)(?: [\w-]+){0,3} (?:will|is|are|would) (?:be )?"
     r"(?:paid|processed|refunded|settled)",
-    # how to ask, not asking: advice and assistance (FOIA s16) is for staff to give
+    # lost and found property
+    r"(?:i|we) (?:have )?(?:lost|left) (?:my|our|a|an) (?:[\w-]+ ){0,3}(?:wallet|purse|phone|bag|keys|handbag|passport"
+    r"|bike|bicycle|card|licence|laptop|ring|watch)",
+    r"(?:has|have) (?:anyone|anybody|someone|somebody) handed (?:it|them|this|these|one) in",
+        # how to ask, not asking: advice and assistance (FOIA s16) is for staff to give
     r"how (?:do|can|should|would) (?:i|we|one) (?:make|submit|send|put in|file|lodge|go about)",
     r"(?:thinking|planning) (?:of|about) (?:making|submitting|putting in|sending)",
     r"is there a (?:fee|charge|cost|form)", r"do i (?:have|need) to (?:pay|fill in|complete|use)",

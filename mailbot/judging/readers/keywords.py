@@ -50,7 +50,12 @@ DEFAULT_SAR_KEYWORDS = (
     # The same right as EU residents write it (GDPR Art. 15: DSGVO, RGPD, AVG).
     "art. 15", "art 15", "dsgvo", "droit d'accès", "derecho de acceso", "inzageverzoek",
 )
-DEFAULT_REVIEW_KEYWORDS = ("internal review",)
+DEFAULT_REVIEW_KEYWORDS = (
+    "internal review", "review your decision", "review the decision", "review your response", "reconsider your",
+    "look at it again", "not happy with your response", "not satisfied with your response",
+    "dissatisfied with your response", "not happy with your reply", "not satisfied with your reply",
+    "appeal your decision", "appeal against your decision", "adolygiad mewnol",
+)
 
 
 @lru_cache(maxsize=32)
