@@ -44,7 +44,6 @@ KNOWN_FAILURES = frozenset({
     # eir
     # forwarded
     "forwarded/fw-message-rfc822-attached.eml",
-    "forwarded/fwd-gmail-forwarded-message.eml",
     # internal
     # name_incomplete
     # names

@@ -122,6 +122,8 @@ THIRD_PARTIES = [
     ("What information do you have about my ex-partner's criminal record?", "about my ex-partner"),
     ("Please send me copies of the complaints made about my landlord since 2020.", "about my landlord"),
     ("I would like to see the file you keep on my husband.", "on my husband"),
+    ("i need to know if my ex partner Liam Ward has a record for violence, he has been threatening me",
+     "if my ex partner liam ward has a record"),
 ]
 
 

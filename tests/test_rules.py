@@ -68,6 +68,7 @@ from mailbot.judging.rules import (
     response_suppressed,
     robot_sender,
     sales_pitch,
+    sent_before,
     ses_bounce,
     ses_notification,
     spam_verdict,
@@ -275,6 +276,12 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (missing_description, lambda: make_facts(request(body="Dear FOI team,")),
      "asks for no information at all (FOIA s8(1)(c))"),
     (asks_information, lambda: make_facts(), "asks for recorded information (\"please send the\")"),
+    (sent_before, lambda: make_facts(request(subject="Fwd: Budget", sign_off="", body=(
+        "Hi, I sent this to the wrong address, can you deal with it?\n\n---------- Forwarded message ---------\n"
+        "From: Jo Bloggs <person1@example.org>\nDate: Tue, 3 Nov 2026 at 20:41\nSubject: Budget\n"
+        "To: <enquiries@council.example>\n\nPlease send the budget.")), settings=JudgeSettings(mailbox="foi@council.example")),
+     "forwards mail first sent to the authority (<enquiries@council.example>, Tue, 3 Nov 2026 at 20:41): staff "
+     "settle the date of receipt"),
     (third_party_data, lambda: make_facts(request(body="Please send me the file you keep on my neighbour, Mr Hughes.")),
      "asks for another living person's personal data: staff check the authority to act, or s40(2)"),
     (asks_information, lambda: make_facts(request(subject="Freedom of Information request", body="See below.")),
@@ -335,6 +342,11 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a filter that said no"),
     (ses_bounce, lambda: make_facts(request(body='{"notificationType":"Complaint","complaint":{}}')),
      "a complaint is a report, not a failed delivery"),
+    (sent_before, lambda: make_facts(request(subject="Fwd: Budget", sign_off="", body=(
+        "Hi, I sent this to the wrong address, can you deal with it?\n\n---------- Forwarded message ---------\n"
+        "From: Jo Bloggs <person1@example.org>\nDate: Tue, 3 Nov 2026 at 20:41\nSubject: Budget\n"
+        "To: <info@elsewhere.example>\n\nPlease send the budget.")), settings=JudgeSettings(mailbox="foi@council.example")),
+     "first sent to another body, not to us"),
     (third_party_data, lambda: make_facts(request(body="Please send the file you keep on me.")),
      "the sender's own data is subject access, not a third party's"),
     (ses_notification, lambda: make_facts(request(body="Please send the notification types you use.")),

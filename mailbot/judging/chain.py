@@ -129,6 +129,8 @@ CHAIN: tuple[Link, ...] = (
                "case when it names one)")),
     Link("forwarded-for-another", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("forwarded-for-another"),
          note="the forwarder is not the applicant: staff confirm the applicant's address and reply to them"),
+    Link("sent-before", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("sent-before"),
+         note="a request the authority may have received before: staff settle its date of receipt"),
     Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),
          staff_notice=StaffNotice.DAILY_CAP,
          note="no more automatic replies to this address today: staff are told"),

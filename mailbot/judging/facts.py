@@ -37,16 +37,14 @@ def is_forwarded(msg: InboundMessage) -> bool:
     return forwards_subject(msg.subject) or bool(_FORWARD_MARKERS.search(msg.text))
 
 
-def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings) -> ForwardedOriginal | None:
+def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings,
+                          original: ForwardedOriginal | None) -> ForwardedOriginal | None:
     """The forwarded original when someone passes on another person's mail (the applicant is its author), else None.
 
     A forward is what the subject ("Fwd:", "WG:", "TR:", …) or a forward separator says; a header block under a
     subject with no prefix at all is one too when the sender's own words ask for nothing (the request is below). A
     reply's quoted block, a block quoting our own mailbox, and the sender forwarding their own mail are not.
     """
-    if answers_subject(msg.subject):
-        return None
-    original = find_forwarded(msg.text)
     if original is None:
         return None
     says_forward = original.forward or forwards_subject(msg.subject)
@@ -58,6 +56,18 @@ def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings
     if OWN_REQUEST.search(own) and description_words(own, "") >= settings.min_description_words:
         return None  # the forwarder asks for information in their own words: the request is theirs
     return None if same_person(original, msg.sender, msg.display_name) else original
+
+
+def sent_to_us_before(msg: InboundMessage, original: ForwardedOriginal | None, settings: JudgeSettings) -> str | None:
+    """Where and when a forwarded original went to one of our own addresses ("To: enquiries@…, Tue 3 Nov"): a
+    request the authority may have received then, so its date of receipt is for staff to settle."""
+    if original is None or not (original.forward or forwards_subject(msg.subject)) or not original.to:
+        return None
+    for address in re.findall(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)", original.to):
+        host = address.lower()
+        if any(host == d or host.endswith(f".{d}") for d in settings.domains):
+            return f"{original.to.strip()[:80]}, {original.date or 'date not given'}"
+    return None
 
 
 def description_words(body: str, clean_subject: str) -> int:
@@ -88,6 +98,7 @@ class Facts:
     forwarded: bool
     forward: ForwardedOriginal | None  # another person's forwarded mail: its author is the applicant
     quotes_ours: str | None  # why the message answers our mail without saying so in its headers
+    sent_before: str | None  # a forwarded original first sent to one of our own addresses: to whom, when
     regime: Regime
     regime_note: str
     third_party: bool  # asks for another living person's personal data (regime_reading.py)
@@ -114,7 +125,8 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     own = reading.own_text
     form = read_form(own)
     body = form.request if form else own
-    forward = forwarded_for_another(msg, own, settings) if form is None else None
+    original = None if form is not None or answers_subject(msg.subject) else find_forwarded(msg.text)
+    forward = forwarded_for_another(msg, own, settings, original)
     address, address_source = _address(msg, form)
     if forward is not None:
         address, address_source = forward.author_address, "forwarded original"
@@ -150,6 +162,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         thread_signal=thread.signal, thread_note=thread.note, findings=tuple(findings), name=best_name(list(findings)),
         described=described,
         forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
+        sent_before=sent_to_us_before(msg, original, settings) if forward is None else None,
         regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
         review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,

@@ -61,7 +61,8 @@ _NOT_AFTER = re.compile(r"\s*(?:request|requests|act|regulations|officer|team|un
                         r"reference|number|ref|show|shows|showed|indicate|indicates|suggest|suggests|is|are)\b")
 _CHILD = (r"(?:(?:\d+[- ]year[- ]old |young |little |teenage |eldest |youngest |oldest |baby )?"
           r"(?:son|daughter|child|children|kids?|baby|step-?son|step-?daughter|boy|girl))")
-_PERSON = (r"(?:neighbou?rs?|husband|wife|partner|ex-partner|ex-husband|ex-wife|ex|father|mother|dad|mum|mom|"
+_PERSON = (r"(?:neighbou?rs?|husband|wife|partner|ex[- ]partner|ex[- ]husband|ex[- ]wife|ex[- ]boyfriend|"
+           r"ex[- ]girlfriend|ex|father|mother|dad|mum|mom|"
            r"parents?|brother|sister|siblings?|grandfather|grandmother|grandparents?|grandson|granddaughter|"
            r"grandchild(?:ren)?|uncle|aunt|cousin|nephew|niece|friend|colleague|tenant|landlord|lodger|relative|"
            r"family member|fianc[ée]e?|boyfriend|girlfriend|client|carer|employee|stepfather|stepmother)")
@@ -99,6 +100,11 @@ def _on_behalf_of(person: str) -> re.Pattern[str]:
 
 _ABOUT_CHILD = _on_behalf_of(_CHILD)
 _ABOUT_OTHER = _on_behalf_of(_PERSON)
+# Whether someone has a record at all ("if my ex partner Liam Ward has a record for violence"): another living
+# person's personal data, and often a safeguarding matter (a disclosure scheme), never a form letter.
+_HAS_RECORD = re.compile(rf"\b(?:whether|if) (?:my|our|the) (?:[\w-]+ )?{_PERSON}\b(?: [\w'-]+){{0,3}}? "
+                         r"(?:has|had|have) (?:a |any )?(?:criminal |police )?(?:record|convictions?|previous "
+                         r"convictions|history of)\b")
 _ABOUT_PRONOUN = re.compile(rf"\b(?:his|her) (?:[\w-]+ ){{0,3}}?{_RECORD}\b")
 _DEAD = tuple(re.compile(p) for p in (
     rf"\b(?:late|deceased) (?:\w+ )?(?:{_PERSON}|{_CHILD})\b",
@@ -154,7 +160,7 @@ def _my_record(text: str) -> str | None:
 
 def read_data_subject(text: str) -> DataSubject:
     """Whose data `text` (already `normalise`d) asks for."""
-    other = (_first((_ABOUT_OTHER,), text)
+    other = (_first((_ABOUT_OTHER, _HAS_RECORD), text)
              or (_first((_ABOUT_PRONOUN,), text) if _ON_BEHALF.search(text) else None))
     behalf = _ON_BEHALF.search(text)
     return DataSubject(

@@ -59,6 +59,7 @@ from mailbot.judging.rules import (
     response_suppressed,
     robot_sender,
     sales_pitch,
+    sent_before,
     ses_bounce,
     ses_notification,
     spam_verdict,
@@ -89,11 +90,11 @@ RULES: tuple[Rule, ...] = (
     quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop,
     list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
     system_name, forwarded_by_rule, response_suppressed, phishing, sales_pitch, relayed_form, forwarded,
-    forwarded_for_another, own_domain, daily_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case,
-    supplies_missing, asks_review, clarification_reply, looks_like_reply, asks_action, calendar_invitation,
-    test_message, bare_attachment, asks_information, regime, address, no_address, full_name, name_not_required,
-    missing_name,
-    name_conflict, pseudonym, third_party_data, reads_like_request, missing_description,
+    forwarded_for_another, sent_before, own_domain, daily_cap, threaded, answers_our_receipt, acknowledges_receipt,
+    held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, asks_action,
+    calendar_invitation, test_message, bare_attachment, asks_information, regime, address, no_address, full_name,
+    name_not_required, missing_name, name_conflict, pseudonym, third_party_data, reads_like_request,
+    missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
