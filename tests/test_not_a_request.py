@@ -42,6 +42,11 @@ CASES: list[tuple[str, bytes, tuple[str, str]]] = [
     ("lost-wallet", outlook("Mohammed Iqbal <m.iqbal@outlook.example>", "Lost wallet",
                             "Dear Sir/Madam,\n\nI lost my brown leather wallet near the bus station on Friday. Has "
                             "anyone handed it in?\n\nMany thanks\nMohammed Iqbal"), CORRESPONDENCE),
+    ("meeting-invitation", outlook("Carol Whitehead <carol.whitehead@ashbyra.example>", "Residents' meeting",
+                                   "Dear Sir or Madam,\n\nThe Ashby Residents' Association would like to invite a "
+                                   "representative from the council to our next public meeting on Thursday at 7pm. "
+                                   "Please let me know if anyone is able to attend.\n\nCarol Whitehead\nSecretary"),
+     CORRESPONDENCE),
     ("how-to-ask", iphone("Angela Brook <angela.brook@icloud.example>", "question",
                           "Hello, I'm thinking of making a freedom of information request about the leisure centre "
                           "contract. Do I have to pay anything, and is there a form? Thanks, Angela Brook"), MIXED),

@@ -48,7 +48,7 @@ _INFORMATION = phrases(
     r"|van|bill|final bill|form|replacement|reminder|new))\b)[\w-]+",
     r"(?:please|kindly|could you|can you|would you|will you)(?: please)? (?:give|tell|share|let me (?:have|know"
     r"|see))(?: me| us)? (?:the|all|any|his|her|their|my|a copy|copies|details|information|records|figures|data"
-    r"|everything|anything|how|what|which|whether|if)",
+    r"|everything|anything|how|what|which|whether)",
     r"(?:i|we) (?:hereby )?(?:request|am requesting|are requesting|ask for|seek)",
     r"(?:records|information|data|documents|files|material) (?:that )?you (?:hold|have|keep|retain)",
     r"i (?:want|need|would like|'d like|wish) (?:to (?:see|know|have|get|obtain|receive|request|find out)|a copy"
@@ -114,6 +114,9 @@ _ACTION = phrases(
     r"(?:i|we) (?:have )?(?:lost|left) (?:my|our|a|an) (?:[\w-]+ ){0,3}(?:wallet|purse|phone|bag|keys|handbag|passport"
     r"|bike|bicycle|card|licence|laptop|ring|watch)",
     r"(?:has|have) (?:anyone|anybody|someone|somebody) handed (?:it|them|this|these|one) in",
+        # invitations: a meeting to attend
+    r"(?:would|'d) like to invite", r"(?:we|i) (?:invite|are inviting|am inviting) (?:you|a representative|someone"
+    r"|the council|councillors?|officers?)", r"able to attend",
         # how to ask, not asking: advice and assistance (FOIA s16) is for staff to give
     r"how (?:do|can|should|would) (?:i|we|one) (?:make|submit|send|put in|file|lodge|go about)",
     r"(?:thinking|planning) (?:of|about) (?:making|submitting|putting in|sending)",
