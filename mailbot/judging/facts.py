@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from email.utils import getaddresses
 
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.readers.description import description_words as body_description_words
@@ -48,12 +49,12 @@ def forwarded_for_another(msg: InboundMessage, own: str, settings: JudgeSettings
     if original is None:
         return None
     says_forward = original.forward or forwards_subject(msg.subject)
-    if not says_forward and (is_reply_subject(msg.subject)
-                             or description_words(own, "") >= settings.min_description_words):
+    own_described = description_words(own, "") >= settings.min_description_words
+    if not says_forward and (is_reply_subject(msg.subject) or own_described):
         return None
     if settings.mailbox and (original.author_address or "").lower() == settings.mailbox.lower():
         return None
-    if OWN_REQUEST.search(own) and description_words(own, "") >= settings.min_description_words:
+    if OWN_REQUEST.search(own) and own_described:
         return None  # the forwarder asks for information in their own words: the request is theirs
     return None if same_person(original, msg.sender, msg.display_name) else original
 
@@ -63,10 +64,8 @@ def sent_to_us_before(msg: InboundMessage, original: ForwardedOriginal | None, s
     request the authority may have received then, so its date of receipt is for staff to settle."""
     if original is None or not (original.forward or forwards_subject(msg.subject)) or not original.to:
         return None
-    for address in re.findall(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)", original.to):
-        host = address.lower()
-        if any(host == d or host.endswith(f".{d}") for d in settings.domains):
-            return f"{original.to.strip()[:80]}, {original.date or 'date not given'}"
+    if any(settings.own_domain(address) for _, address in getaddresses([original.to])):
+        return f"{original.to.strip()[:80]}, {original.date or 'date not given'}"
     return None
 
 

@@ -25,10 +25,21 @@ class JudgeSettings:
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
 
     @property
+    def mailbox_domain(self) -> str:
+        """The domain of the mailbox's own address ("" when none is set): where compose.py makes our Message-IDs."""
+        return (self.mailbox or "").rpartition("@")[2].strip().lower().rstrip(".")
+
+    @property
     def domains(self) -> tuple[str, ...]:
         """The own domains, or the mailbox address's domain when none are set: colleagues never get an automatic
         reply, even from `mailbot check` or a hand-made settings value."""
         if self.own_domains:
             return self.own_domains
-        domain = (self.mailbox or "").rpartition("@")[2].strip().lower().rstrip(".")
-        return (domain,) if domain else ()
+        return (self.mailbox_domain,) if self.mailbox_domain else ()
+
+    def own_domain(self, address: str | None) -> str | None:
+        """The own domain an address belongs to (itself or as a subdomain), or None."""
+        if not address or "@" not in address:
+            return None
+        host = address.rpartition("@")[2].strip().lower().rstrip(".")
+        return next((d for d in self.domains if host == d or host.endswith(f".{d}")), None)

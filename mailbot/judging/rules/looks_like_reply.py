@@ -40,7 +40,7 @@ def check(facts: Facts) -> str | None:
 def _our_parent(facts: Facts) -> str | None:
     """An In-Reply-To id made at our mailbox's domain (compose.py makes ours so): the author answers mail of ours,
     whatever the subject says, even when the store no longer knows that message."""
-    domain = (facts.settings.mailbox or "").rpartition("@")[2].lower()
+    domain = facts.settings.mailbox_domain
     if not domain:
         return None
     return next((i for i in facts.msg.in_reply_to if i.strip("<>").rpartition("@")[2].lower() == domain), None)
