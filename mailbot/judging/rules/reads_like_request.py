@@ -20,6 +20,7 @@ ASKING = re.compile(
     re.I,
 )
 
+
 def check(facts: Facts) -> str | None:
     text = f"{facts.body}\n{facts.msg.text}" if facts.forwarded else facts.body
     if facts.described and ASKING.search(text):
