@@ -79,7 +79,7 @@ def greeting_end(clause: str) -> int:
 
 def closing_rest(clause: str) -> str | None:
     """When the clause is a closing, what follows the closing words in it ("" when nothing); else None."""
-    match = CLOSING.match(clause.strip().rstrip(".!"))
+    match = CLOSING.match(clause.strip().rstrip(".!,"))
     return None if match is None else match.group("rest").strip()
 
 

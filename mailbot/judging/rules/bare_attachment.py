@@ -32,7 +32,7 @@ def check(facts: Facts) -> str | None:
     words = 0
     for line in facts.body.splitlines():
         tokens = re.findall(r"[^\W\d_]{2,}", line.lower())
-        if closing_rest(line.strip().rstrip(",")) is not None or is_footer(line) or (tokens and set(tokens) <= display):
+        if closing_rest(line) is not None or is_footer(line) or (tokens and set(tokens) <= display):
             continue  # a closing, a phone's footer, the sender's own name
         if set(tokens) - COVER_NOTE:
             return None  # the author wrote something of their own: the text is read, not the file
