@@ -72,7 +72,7 @@ class Bot:
         self.settings = settings
         self.clock = clock
         self.db = db or Database(settings.database_url)
-        self.templates = Templates(settings.templates.dir or None, settings.templates.language)
+        self.templates = Templates.from_settings(settings)
         imap_secret = as_secret(imap_password) if imap_password is not None else settings.secret("imap_password")
         if imap_secret is None:
             raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")

@@ -30,7 +30,7 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
     if send and (html_file or at):
         raise click.UsageError("--html and --at go with --preview")
     settings, db = _database(ctx)
-    runner = DigestRunner(settings, db, Templates(settings.templates.dir or None, settings.templates.language))
+    runner = DigestRunner(settings, db, Templates.from_settings(settings))
     now = at.replace(tzinfo=LONDON) if at else utc_now()
     try:
         if preview:

@@ -95,7 +95,7 @@ def templates_preview(ctx: click.Context, name: str, ref: str | None, html_file:
     """Render template NAME as it would be sent now (admin overrides included) with sample or stored data."""
     settings = _settings(ctx)
     language = language or settings.templates.language
-    engine = Templates(settings.templates.dir or None, language)
+    engine = Templates.from_settings(settings, language)
     if ref:
         settings, db = _database(ctx)
         try:

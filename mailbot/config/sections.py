@@ -195,6 +195,10 @@ class RuleSettings(_Section):
 class TemplateSettings(_Section):
     dir: str = ""  # an admin directory whose files override the shipped templates one by one
     language: Literal["en", "cy"] = "en"
+    # Budgets for rendering one admin template (in a separate process): over either, the shipped wording is sent
+    # and staff are alerted with the cause. Shipped templates are part of mailbot and are not budgeted.
+    render_seconds: float = Field(2.0, ge=0.1, le=60)
+    render_memory_mb: int = Field(128, ge=32, le=4096)
 
 
 ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")

@@ -3,7 +3,11 @@
 Every file (shipped and admin, English and Welsh) must compile; every template must render, in both languages,
 with every sample context in the catalog, within the size cap, with the enquiry reference in its subject; and
 every file in the admin directory must be one mailbot reads — a misspelt directory name would otherwise be an
-override that silently never applies.
+override that silently never applies — and must really be inside it (a symlink out is reported, never read).
+
+Renders run under the bot's own time and memory budgets, so a template that would hang the bot is reported with
+the line it was stopped at, and the check still ends within seconds: once a file has run over budget, templates
+that include it are not rendered again (it is reported once).
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2 import meta
+from jinja2.exceptions import TemplateError, TemplateSyntaxError
 
 from mailbot.config import Settings
 from mailbot.replies.catalog import CATALOG, render_limit, sample_contexts
-from mailbot.replies.loader import shipped_templates_dir
+from mailbot.replies.loader import OutsideTemplateDir, read_template_file, shipped_templates_dir
 from mailbot.replies.templates import (
     LANGUAGES,
     PARTS,
+    RenderBudget,
     TemplateProblem,
     Templates,
 )
@@ -84,24 +90,54 @@ def check_templates(settings: Settings, admin_dir: str | Path | None = None) -> 
                 continue
             files += 1
             try:
-                compiler.parse(path.read_text(encoding="utf-8"), str(relative), str(path))
+                compiler.parse(read_template_file(path, root), str(relative), str(path))
+            except OutsideTemplateDir as exc:
+                add(TemplateProblem(_template_of(relative), str(path), None, exc.message or "refused"))
             except UnicodeDecodeError:
                 add(TemplateProblem(_template_of(relative), str(path), None, "not UTF-8 text"))
             except TemplateSyntaxError as exc:
                 add(TemplateProblem(_template_of(relative), str(path), exc.lineno, f"syntax error: {exc.message}"))
     renders = 0
+    budget = RenderBudget(settings.templates.render_seconds, settings.templates.render_memory_mb)
+    over_budget: set[str] = set()  # files a render was stopped in: each reported once
     for language in LANGUAGES:
-        templates = Templates(admin if admin and admin.is_dir() else None, language)
+        templates = Templates(admin if admin and admin.is_dir() else None, language, budget)
         for name in CATALOG:
             for context in sample_contexts(name, settings, language):
+                if over_budget and _files_used(templates, name) & over_budget:
+                    break
                 renders += 1
                 for problem in templates.problems(name, context, max_chars=render_limit(name)):
                     add(problem)
+                    if problem.over_budget:
+                        over_budget.add(problem.path)
     if admin is not None and admin.is_dir() and settings.templates.language != "en":
         for problem in _shadowed(admin, settings.templates.language):
             add(problem)
     ordered = sorted(problems.values(), key=lambda p: (p.path, p.line or 0, p.message))
     return CheckReport(tuple(ordered), files, renders)
+
+
+def _files_used(templates: Templates, name: str) -> set[str]:
+    """Every file a template's parts include, extend or import by a constant name (and those files', in turn)."""
+    found: set[str] = set()
+    pending = [f"{name}/{part}" for part in PARTS]
+    seen: set[str] = set()
+    while pending:
+        wanted = pending.pop()
+        if wanted in seen:
+            continue
+        seen.add(wanted)
+        try:
+            path = templates.loader.locate(wanted)
+            if path is None:
+                continue
+            found.add(str(path))
+            source = templates.loader.get_source(templates.env, wanted)[0]
+            pending.extend(ref for ref in meta.find_referenced_templates(templates.env.parse(source)) if ref)
+        except (TemplateError, OSError, UnicodeDecodeError):
+            continue  # reported by the compile step
+    return found
 
 
 def _shadowed(admin: Path, language: str) -> list[TemplateProblem]:

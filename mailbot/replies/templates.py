@@ -3,51 +3,42 @@
 Templates live as `templates/NAME/subject.txt`, `text.txt` and (optionally) `html.html`; an admin directory can
 override any file. Rendering runs in Jinja2's immutable sandbox with StrictUndefined, so a template can neither
 reach into Python nor silently print an empty variable; printing None is refused too ("Dear None," is the same
-mistake in another form). Because a broken admin edit must never stop mail, `render_or_default` falls back to
-the shipped file and reports the problem for a staff alert.
+mistake in another form). No file is read from outside its directory (`loader`). An admin's templates are rendered
+in a separate process under a time and a memory budget (`worker`, `budget`), so a runaway one is stopped and
+reported like any other mistake. Because a broken admin edit must never stop mail, `render_or_default` falls back
+to the shipped files — rendered here, in the bot's own process, so the fallback never depends on the worker — and
+reports the problem for a staff alert.
 """
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateNotFound
-from jinja2.exceptions import TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from mailbot.mail.compose import RenderedReply
+from mailbot.replies.budget import RenderBudget, took_over, used_over
+from mailbot.replies.engine import (
+    MAX_RENDERED_CHARS,
+    PARTS,
+    Engine,
+    TemplateProblem,
+    TemplateRenderError,
+)
+from mailbot.replies.loader import OutsideTemplateDir, OverrideLoader, search_roots
+from mailbot.replies.worker import Request, WorkerFailed, worker_for
 
-from mailbot.mail.compose import RenderedReply, one_line
-from mailbot.replies.filters import longdate, refuse_none
-from mailbot.replies.loader import OverrideLoader, search_roots
+if TYPE_CHECKING:
+    from mailbot.config import Settings
 
-MAX_RENDERED_CHARS = 100_000
-PARTS = ("subject.txt", "text.txt", "html.html")
+__all__ = ["LANGUAGES", "MAX_RENDERED_CHARS", "PARTS", "RenderBudget", "Rendering", "TemplateProblem",
+           "TemplateRenderError", "Templates"]
+
 LANGUAGES = ("en", "cy")
-
-
-@dataclass(frozen=True)
-class TemplateProblem:
-    """One thing wrong with a template, located as precisely as Jinja2 allows, printed `path:line: message`."""
-
-    template: str  # the template's name, e.g. acknowledgement_foi
-    path: str  # the file at fault (an admin override or a shipped file)
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line or 1}: {self.message}"
-
-
-class TemplateRenderError(Exception):
-    """A template could not be rendered (or failed a safety check); `problem` says where and why."""
-
-    def __init__(self, problem: TemplateProblem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+_runs = count(1)
 
 
 @dataclass(frozen=True)
@@ -61,26 +52,30 @@ class Rendering:
 class Templates:
     """Loads templates from the admin directory first, then the shipped ones; renders the parts of a reply."""
 
-    def __init__(self, admin_dir: str | Path | None = None, language: str = "en") -> None:
+    def __init__(self, admin_dir: str | Path | None = None, language: str = "en",
+                 budget: RenderBudget | None = None) -> None:
         self.admin_dir = Path(admin_dir) if admin_dir else None
         self.language = language
-        self.loader = OverrideLoader(search_roots(self.admin_dir, language))
-        self.env = self._environment(self.loader)
-        self.default_loader = OverrideLoader(search_roots(None, language))
-        self.default_env = self._environment(self.default_loader) if self.admin_dir else self.env
+        self.budget = budget or RenderBudget()
+        self.engine = Engine(search_roots(self.admin_dir, language), self.budget.memory_mb)
+        self.default = Engine(search_roots(None, language), self.budget.memory_mb) if self.admin_dir else self.engine
+        self._run: int | None = None
+        self._over_budget: dict[str, TemplateProblem] = {}
 
-    @staticmethod
-    def _environment(loader: OverrideLoader) -> ImmutableSandboxedEnvironment:
-        env = ImmutableSandboxedEnvironment(
-            loader=loader,
-            undefined=StrictUndefined,
-            finalize=refuse_none,
-            autoescape=lambda name: bool(name and name.endswith(".html")),
-            keep_trailing_newline=True,
-            auto_reload=True,  # an admin's edit takes effect without a restart (from the next run: see steady())
-        )
-        env.filters["longdate"] = longdate
-        return env
+    @classmethod
+    def from_settings(cls, settings: Settings, language: str | None = None) -> Templates:
+        section = settings.templates
+        return cls(section.dir or None, language or section.language,
+                   RenderBudget(section.render_seconds, section.render_memory_mb))
+
+    @property
+    def loader(self) -> OverrideLoader:
+        return self.engine.loader
+
+    @property
+    def env(self) -> Any:
+        """The environment over the admin's and the shipped files, for compiling (rendering goes through render)."""
+        return self.engine.env
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -88,22 +83,45 @@ class Templates:
 
     @contextmanager
     def steady(self) -> Iterator[None]:
-        """For one run over a backlog: every file is read and checked once, not for every reply."""
-        with self.loader.steady(), self.default_loader.steady():
-            yield
+        """For one run over a backlog: every file is read and checked once, not for every reply; and a template
+        that ran over budget is not tried again in the run (the shipped wording goes at once, the same problem)."""
+        outer = self._run is None
+        if outer:
+            self._run = next(_runs)
+        try:
+            with self.engine.loader.steady(), self.default.loader.steady():
+                yield
+        finally:
+            if outer:
+                self._run = None
+                self._over_budget.clear()
 
     def source_of(self, path: str) -> Path | None:
-        """The file that `path` (e.g. `digest/text.txt`) resolves to now."""
-        return self.loader.locate(path)
+        """The file that `path` (e.g. `digest/text.txt`) resolves to now (None also for one refused as outside)."""
+        try:
+            return self.loader.locate(path)
+        except OutsideTemplateDir:
+            return None
 
     def render(self, name: str, context: dict[str, Any], *, max_chars: int = MAX_RENDERED_CHARS) -> RenderedReply:
         """Render with the admin overrides; raises TemplateRenderError on any failure or failed safety check."""
-        return self._render_reply(self.env, self.loader, name, context, max_chars)
+        if self.default is self.engine:
+            return self.engine.render_reply(name, context, max_chars)
+        if name in self._over_budget:
+            raise TemplateRenderError(self._over_budget[name])
+        kind, value = self._remote("render", name, context, max_chars)
+        if kind == "ok":
+            assert isinstance(value, RenderedReply)
+            return value
+        problem = value if isinstance(value, TemplateProblem) else self._budget_problem(name, str(value))
+        if problem.over_budget and self._run is not None:
+            self._over_budget[name] = problem
+        raise TemplateRenderError(problem)
 
     def render_default(self, name: str, context: dict[str, Any], *,
                        max_chars: int = MAX_RENDERED_CHARS) -> RenderedReply:
-        """Render with the shipped files only."""
-        return self._render_reply(self.default_env, self.default_loader, name, context, max_chars)
+        """Render with the shipped files only, in this process."""
+        return self.default.render_reply(name, context, max_chars)
 
     def render_or_default(self, name: str, context: dict[str, Any], *,
                           max_chars: int = MAX_RENDERED_CHARS) -> Rendering:
@@ -113,89 +131,40 @@ class Templates:
         try:
             return Rendering(self.render(name, context, max_chars=max_chars))
         except TemplateRenderError as exc:
-            if self.default_env is self.env:
+            if self.default is self.engine:
                 raise
             return Rendering(self.render_default(name, context, max_chars=max_chars), exc.problem)
 
     def problems(self, name: str, context: dict[str, Any], *,
                  max_chars: int = MAX_RENDERED_CHARS) -> list[TemplateProblem]:
-        """Every part tried on its own, so one broken part does not hide another (for `templates check`)."""
-        found = []
+        """Every part tried on its own, so one broken part does not hide another (for `templates check`), under the
+        same budgets as a real reply."""
+        if self.default is self.engine:
+            return self.engine.problems(name, context, max_chars)
+        kind, value = self._remote("problems", name, context, max_chars)
+        if kind == "problems":
+            return list(value)
+        return [value if isinstance(value, TemplateProblem) else self._budget_problem(name, str(value))]
+
+    def _remote(self, op: str, name: str, context: dict[str, Any], max_chars: int) -> tuple[str, Any]:
+        request = Request(op, tuple(str(root) for root in self.roots), self._run, name, context, max_chars,
+                          self.budget.seconds)
+        try:
+            return worker_for(self.budget).call(request)
+        except WorkerFailed as exc:
+            message = took_over(self.budget.seconds) if exc.timed_out else (
+                f"{exc}; it may have used over {self.budget.memory_mb} MB")
+            return "problem", self._budget_problem(name, message)
+
+    def _budget_problem(self, name: str, message: str) -> TemplateProblem:
+        """A render that ran out of budget where no template line could be named: blame the admin's file(s)."""
+        admin_files = []
         for part in PARTS:
             try:
-                rendered = self._render(self.env, self.loader, name, part, context, max_chars)
-                if part == "subject.txt":
-                    self._check_subject(self.loader, name, one_line(rendered), context)
-            except TemplateNotFound:
-                pass  # no HTML part: allowed
-            except TemplateRenderError as exc:
-                found.append(exc.problem)
-        return found
-
-    @staticmethod
-    def _check_subject(loader: OverrideLoader, name: str, subject: str, context: dict[str, Any]) -> None:
-        reference = context.get("reference")
-        if isinstance(reference, str) and reference and reference not in subject:
-            raise TemplateRenderError(TemplateProblem(
-                name, str(loader.locate(f"{name}/subject.txt")), 1,
-                "the subject must contain {{ reference }}: replies are threaded by the enquiry reference"))
-
-    def _render_reply(self, env: Environment, loader: OverrideLoader, name: str, context: dict[str, Any],
-                      max_chars: int) -> RenderedReply:
-        subject = one_line(self._render(env, loader, name, "subject.txt", context, max_chars))
-        self._check_subject(loader, name, subject, context)
-        text = self._render(env, loader, name, "text.txt", context, max_chars)
-        try:
-            html: str | None = self._render(env, loader, name, "html.html", context, max_chars)
-        except TemplateNotFound as exc:
-            if exc.name != f"{name}/html.html":  # the html exists but includes a missing file
-                raise TemplateRenderError(TemplateProblem(name, str(loader.locate(f"{name}/html.html")), None,
-                                                          f"template not found: {exc.name}")) from exc
-            html = None
-        return RenderedReply(subject, text.strip() + "\n", html)
-
-    @staticmethod
-    def _render(env: Environment, loader: OverrideLoader, name: str, part: str, context: dict[str, Any],
-                max_chars: int) -> str:
-        path = f"{name}/{part}"
-        top = loader.locate(path)
-        if top is None:
-            if part == "html.html":
-                raise TemplateNotFound(path)
-            raise TemplateRenderError(TemplateProblem(name, path, None, f"{path} is missing"))
-        chunks: list[str] = []
-        size = 0
-        try:
-            # Streamed, so a runaway loop is stopped at the cap instead of filling memory first.
-            for chunk in env.get_template(path).generate(context):
-                size += len(chunk)
-                if size > max_chars:
-                    raise TemplateRenderError(TemplateProblem(
-                        name, str(top), None, f"rendered more than the {max_chars}-character cap"))
-                chunks.append(chunk)
-        except TemplateNotFound as exc:
-            if exc.name == path and part == "html.html":
-                raise
-            raise TemplateRenderError(_locate(name, exc, top, loader.roots, f"template not found: {exc.name}")) \
-                from exc
-        except TemplateError as exc:
-            raise TemplateRenderError(_locate(name, exc, top, loader.roots)) from exc
-        except TemplateRenderError:
-            raise
-        except Exception as exc:  # e.g. a filter given the wrong type: still the template's fault, not the bot's
-            raise TemplateRenderError(_locate(name, exc, top, loader.roots,
-                                              f"{type(exc).__name__}: {exc}")) from exc
-        return "".join(chunks)
-
-
-def _locate(name: str, exc: BaseException, top: Path, roots: Sequence[Path],
-            message: str | None = None) -> TemplateProblem:
-    """The file and line at fault: a syntax error names them; otherwise the innermost template frame does."""
-    text = message or (exc.message if isinstance(exc, TemplateError) and exc.message else str(exc))
-    if isinstance(exc, TemplateSyntaxError):
-        return TemplateProblem(name, exc.filename or str(top), exc.lineno, f"syntax error: {text}")
-    root_names = tuple(str(root) for root in roots)
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(root_names):
-            return TemplateProblem(name, frame.filename, frame.lineno, text)
-    return TemplateProblem(name, str(top), None, text)
+                path = self.loader.locate(f"{name}/{part}")
+            except OutsideTemplateDir:
+                continue
+            if path is not None and self.admin_dir is not None and path.is_relative_to(self.admin_dir):
+                admin_files.append(str(path))
+        where = admin_files[0] if len(admin_files) == 1 else str((self.admin_dir or Path()) / name)
+        return TemplateProblem(name, where, None, message if message else used_over(self.budget.memory_mb), True)
