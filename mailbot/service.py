@@ -92,6 +92,7 @@ class Bot:
 
     def request_stop(self) -> None:
         self._stop.set()
+        self.templates.interrupt()  # an admin template's render in hand is abandoned, not waited out
 
     def close(self) -> None:
         self.db.dispose()

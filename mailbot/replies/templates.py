@@ -12,6 +12,7 @@ reports the problem for a staff alert.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,13 +30,13 @@ from mailbot.replies.engine import (
     TemplateRenderError,
 )
 from mailbot.replies.loader import OutsideTemplateDir, OverrideLoader, search_roots
-from mailbot.replies.worker import Request, WorkerFailed, worker_for
+from mailbot.replies.worker import RenderInterrupted, Request, WorkerFailed, worker_for
 
 if TYPE_CHECKING:
     from mailbot.config import Settings
 
-__all__ = ["LANGUAGES", "MAX_RENDERED_CHARS", "PARTS", "RenderBudget", "Rendering", "TemplateProblem",
-           "TemplateRenderError", "Templates"]
+__all__ = ["LANGUAGES", "MAX_RENDERED_CHARS", "PARTS", "RenderBudget", "RenderInterrupted", "Rendering",
+           "TemplateProblem", "TemplateRenderError", "Templates"]
 
 LANGUAGES = ("en", "cy")
 _runs = count(1)
@@ -61,12 +62,18 @@ class Templates:
         self.default = Engine(search_roots(None, language), self.budget.memory_mb) if self.admin_dir else self.engine
         self._run: int | None = None
         self._over_budget: dict[str, TemplateProblem] = {}
+        self._stopping = threading.Event()
 
     @classmethod
     def from_settings(cls, settings: Settings, language: str | None = None) -> Templates:
         section = settings.templates
         return cls(section.dir or None, language or section.language,
                    RenderBudget(section.render_seconds, section.render_memory_mb))
+
+    def interrupt(self) -> None:
+        """The bot is stopping: abandon an admin template's render in hand at once (RenderInterrupted), and any
+        later one, rather than wait out its budget. Shipped templates render in-process and are not affected."""
+        self._stopping.set()
 
     @property
     def loader(self) -> OverrideLoader:
@@ -104,7 +111,8 @@ class Templates:
             return None
 
     def render(self, name: str, context: dict[str, Any], *, max_chars: int = MAX_RENDERED_CHARS) -> RenderedReply:
-        """Render with the admin overrides; raises TemplateRenderError on any failure or failed safety check."""
+        """Render with the admin overrides; raises TemplateRenderError on any failure or failed safety check (and
+        RenderInterrupted, which is no fault of the template, when the bot is stopping)."""
         if self.default is self.engine:
             return self.engine.render_reply(name, context, max_chars)
         if name in self._over_budget:
@@ -150,7 +158,7 @@ class Templates:
         request = Request(op, tuple(str(root) for root in self.roots), self._run, name, context, max_chars,
                           self.budget.seconds)
         try:
-            return worker_for(self.budget).call(request)
+            return worker_for(self.budget).call(request, self._stopping.is_set)
         except WorkerFailed as exc:
             message = took_over(self.budget.seconds) if exc.timed_out else (
                 f"{exc}; it may have used over {self.budget.memory_mb} MB")

@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -31,6 +33,8 @@ from mailbot.replies.engine import Engine, TemplateRenderError
 log = logging.getLogger(__name__)
 
 READY = "ready"
+GRACE_SECONDS = 1.0  # after its own timer should have stopped it, how long the child has before it is killed
+POLL_SECONDS = 0.1  # how often a wait for the child looks whether the bot is stopping
 START_TIMEOUT = 60.0  # seconds for the child to import and say it is ready (a slow, busy host)
 
 
@@ -45,6 +49,11 @@ class Request:
     context: dict[str, Any]
     max_chars: int
     seconds: float
+
+
+class RenderInterrupted(Exception):
+    """The bot is stopping: the render in hand was abandoned (its worker killed) and the message is left, untouched
+    and uncounted, for the next run."""
 
 
 class WorkerFailed(Exception):
@@ -92,7 +101,7 @@ def serve(read_fd: int, write_fd: int, memory_mb: int) -> None:
             over = True
         over = over or (answer[0] == "problem" and answer[1].over_budget) or (
             answer[0] == "problems" and any(problem.over_budget for problem in answer[1]))
-        answers.send(answer)
+        answers.send((*answer, over))
         if over:
             return  # a fresh child for the next render: nothing half-done here survives
 
@@ -110,8 +119,12 @@ class RenderWorker:
         self._receive: Connection | None = None
         self.started = 0  # children started so far (the benchmark and the tests read it)
 
-    def call(self, request: Request) -> tuple[str, Any]:
+    def call(self, request: Request, cancelled: Callable[[], bool] = lambda: False) -> tuple[str, Any]:
+        """The child's answer; WorkerFailed when it does not give one in time, RenderInterrupted when `cancelled()`
+        turns true meanwhile (checked every POLL_SECONDS)."""
         with self._lock:
+            if cancelled():
+                raise RenderInterrupted("mailbot is stopping")
             send, receive = self._ensure()
             try:
                 send.send(request)
@@ -120,19 +133,23 @@ class RenderWorker:
                 send, receive = self._ensure()
                 log.debug("render worker replaced (%s)", type(exc).__name__)
                 send.send(request)
-            grace = max(1.0, request.seconds)
-            if not receive.poll(request.seconds + grace):
-                self._stop()
-                raise WorkerFailed(f"no answer within {request.seconds + grace:g} s", timed_out=True)
+            deadline = time.monotonic() + request.seconds + GRACE_SECONDS
+            while not receive.poll(max(0.0, min(POLL_SECONDS, deadline - time.monotonic()))):
+                if cancelled():
+                    self._stop()
+                    raise RenderInterrupted("mailbot is stopping")
+                if time.monotonic() >= deadline:
+                    self._stop()
+                    raise WorkerFailed(f"no answer within {request.seconds + GRACE_SECONDS:g} s", timed_out=True)
             try:
-                answer: tuple[str, Any] = receive.recv()
+                kind, value, leaving = receive.recv()
             except (EOFError, OSError):
                 code = self._stop()
                 raise WorkerFailed(f"the template renderer stopped unexpectedly (exit code {code})",
                                    timed_out=False) from None
-            if self._process is not None and self._process.poll() is not None:
-                self._stop()  # it left after a render over budget: reap it now
-            return answer
+            if leaving:
+                self._stop()  # it leaves after a render over budget: a fresh one for the next render
+            return kind, value
 
     def _ensure(self) -> tuple[Connection, Connection]:
         if self._process is not None and self._process.poll() is None and self._send and self._receive:

@@ -22,7 +22,7 @@ from mailbot.judging.decision import Decision
 from mailbot.judging.judge import judge
 from mailbot.judging.values import Action
 from mailbot.mail.parse import parse_message
-from mailbot.replies.templates import Templates
+from mailbot.replies.templates import RenderInterrupted, Templates
 from mailbot.runners.act import DecisionApplier, Outcome
 from mailbot.store.db import Database
 from mailbot.store.models import InboundMessage
@@ -138,6 +138,9 @@ class Processor:
     def _record_failure(self, row_id: int, exc: Exception, stats: ProcessStats) -> None:
         # The error text is the exception's type and message only; never the mail's body.
         error = f"{type(exc).__name__}: {str(exc)[:500]}"
+        if isinstance(exc, RenderInterrupted):  # stopping mid-render: no fault of the message, left as it was
+            log.info("stopping: row %d left for the next run", row_id)
+            return
         with self.db.session() as session:
             row = session.get(InboundMessage, row_id, with_for_update=True)
             message_id = row.message_id if row is not None else f"row {row_id}"
