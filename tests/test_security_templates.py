@@ -26,9 +26,9 @@ from sqlalchemy import select
 from mailbot.cli import main
 from mailbot.config import Settings
 from mailbot.replies.catalog import sample_contexts
-from mailbot.replies.loader import OutsideTemplateDir
+from mailbot.replies.loader import OutsideTemplateDir, OverrideLoader
 from mailbot.replies.templates import RenderBudget, TemplateRenderError, Templates
-from mailbot.replies.worker import worker_for
+from mailbot.replies.worker import RenderWorker, Request, WorkerFailed, worker_for
 from mailbot.store.db import Database
 from mailbot.store.models import InboundMessage, OutboxMessage, StaffAlert
 from mailbot.testing import messages
@@ -138,6 +138,44 @@ def test_huge_repetition_was_built_and_now_is_refused_before_it_is(source: str, 
     assert plain_render(source, memory_mb=1024).stdout.strip() == "MemoryError"  # reproduced: it tried 3 GB / 8 GB
     with pytest.raises(SecurityError, match=re.escape(refusal)):
         Templates().env.from_string(source).render()
+
+
+def test_the_loader_refuses_links_out_of_any_root_and_follows_links_within(tmp_path: Path) -> None:
+    """Shipped and admin roots alike: a second root (as the shipped one is) with a link out is refused too."""
+    admin, shipped = tmp_path / "admin", tmp_path / "shipped"
+    (tmp_path / "secret.txt").write_text(SECRET)
+    for root in (admin, shipped):
+        (root / "_partials").mkdir(parents=True)
+    (admin / "_partials" / "mine.txt").write_text("mine\n")
+    (admin / "_partials" / "alias.txt").symlink_to(admin / "_partials" / "mine.txt")  # inside: fine
+    (shipped / "_partials" / "signature.txt").symlink_to(tmp_path / "secret.txt")
+    (admin / "_partials" / "shipped.txt").symlink_to(shipped / "_partials" / "signature.txt")
+    loader = OverrideLoader([admin, shipped])
+    env = ImmutableSandboxedEnvironment(loader=loader)
+    assert env.get_template("_partials/alias.txt").render() == "mine"
+    for name in ("_partials/signature.txt", "_partials/shipped.txt", "../secret.txt", str(tmp_path / "secret.txt")):
+        with pytest.raises(OutsideTemplateDir):
+            env.get_template(name)
+
+
+class _Sleeper:
+    """Unpickled in the worker before its timer is set: a stall the timer cannot see, for the bot's own deadline."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return (time.sleep, (3600,))
+
+
+def test_a_worker_that_does_not_answer_is_killed_at_the_deadline() -> None:
+    worker = RenderWorker(64)
+    try:
+        request = Request("render", (str(Path(__file__).parent),), None, "x", {"stall": _Sleeper()}, 100, 0.2)
+        with pytest.raises(WorkerFailed) as caught:
+            worker.call(request)
+        assert caught.value.timed_out and worker.started == 1
+        assert worker.call(Request("render", (), None, "x", {}, 100, 0.2))[0] == "problem"  # a fresh one answers
+        assert worker.started == 2
+    finally:
+        worker.close()
 
 
 # -- refused on a real run, and reported by the check ------------------------------------------------------------

@@ -93,6 +93,8 @@ class Engine:
                 pass  # no HTML part: allowed
             except TemplateRenderError as exc:
                 found.append(exc.problem)
+                if exc.problem.over_budget:
+                    break  # the budget is spent (and this process is about to be replaced)
         return found
 
     def check_subject(self, name: str, subject: str, context: dict[str, Any]) -> None:
