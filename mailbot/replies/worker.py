@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.replies.budget import OverBudget, RenderBudget, limit_memory, time_limit, used_over
-from mailbot.replies.engine import Engine, TemplateRenderError
+from mailbot.replies.engine import Engine, TemplateProblem, TemplateRenderError
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ def serve(read_fd: int, write_fd: int, memory_mb: int) -> None:
         except (OverBudget, MemoryError) as exc:  # outside any template frame (e.g. pickling): still the budget
             answer = ("failed", str(exc) if isinstance(exc, OverBudget) else used_over(memory_mb))
             over = True
+        except Exception as exc:  # noqa: BLE001 - a bug here must still be an answer, not a dead renderer
+            answer = ("problem", TemplateProblem(request.name, request.name, None, f"{type(exc).__name__}: {exc}"))
         over = over or (answer[0] == "problem" and answer[1].over_budget) or (
             answer[0] == "problems" and any(problem.over_budget for problem in answer[1]))
         answers.send((*answer, over))
