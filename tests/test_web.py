@@ -79,7 +79,7 @@ def test_sign_in_and_see_the_requests_the_bot_decided(site: tuple[TestClient, Da
 
 
 def test_a_form_without_its_csrf_token_is_refused(site: tuple[TestClient, Database]) -> None:
-    client, db = site
+    client, _ = site
     response = client.post("/signin", data={"name": "alice", "password": PASSWORD, "next": "/requests"})
     assert response.status_code == 403
     sign_in(client)
