@@ -242,3 +242,25 @@ class DigestSettings(_Section):
     def hour_minute(self) -> tuple[int, int]:
         hour, minute = self.time.split(":")
         return int(hour), int(minute)
+
+
+class WebSettings(_Section):
+    """The staff web app (`mailbot web`): one for every mailbox of the deployment."""
+
+    host: str = "127.0.0.1"  # loopback: put a TLS reverse proxy in front (docs/operations.md)
+    port: int = Field(8025, ge=1, le=65535)
+    base_url: str = ""  # the address staff use, e.g. https://foi.example.gov.uk/ (https makes cookies Secure)
+    session_hours: int = Field(10, ge=1, le=24 * 14)  # a signed-in session lasts at most this long
+    page_size: int = Field(50, ge=10, le=500)  # requests per page
+    signin_attempts: int = Field(5, ge=1, le=100)  # failed sign-ins per account or address per 15 minutes
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+(/.*)?$", value):
+            raise ValueError("must be an http:// or https:// address, e.g. https://foi.example.gov.uk/")
+        return value
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")

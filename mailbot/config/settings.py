@@ -26,11 +26,12 @@ from mailbot.config.sections import (
     SmtpSettings,
     StaffSettings,
     TemplateSettings,
+    WebSettings,
     _Section,
 )
 from mailbot.judging.settings import JudgeSettings
 
-SHARED_KEYS = {"database", "data_dir", "log_level", "mailboxes"}
+SHARED_KEYS = {"database", "data_dir", "log_level", "mailboxes", "web"}
 
 
 def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -58,8 +59,9 @@ class Settings(_Section):
     templates: TemplateSettings = TemplateSettings()
     staff: StaffSettings = StaffSettings()
     digest: DigestSettings = DigestSettings()
+    web: WebSettings = WebSettings()
     # More mailboxes served by the same deployment: each table overrides any section above except the shared
-    # database, data_dir and log_level (validated, with errors named mailboxes.NAME.section.key).
+    # database, data_dir, log_level and web (validated, with errors named mailboxes.NAME.section.key).
     mailboxes: dict[str, dict[str, Any]] = {}  # noqa: RUF012 - a pydantic field, copied for each instance
 
     _name: str = PrivateAttr(default="default")

@@ -11,7 +11,10 @@ import email
 import email.policy
 import json
 import secrets
+import socket
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +23,10 @@ import click
 from mailbot.config import Settings, settings_from_mapping
 from mailbot.demo.embedded import EmbeddedMailServers, SentMessage
 from mailbot.service import Bot
+from mailbot.store.accounts import add_user
 from mailbot.store.models import Case
 from mailbot.store.queries import cases_for_listing
+from mailbot.web.passwords import hasher, one_time_password
 
 SEED = Path(__file__).resolve().parent / "data" / "seed-cleveland"
 SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted")
@@ -63,6 +68,30 @@ def show_requests(bot: Bot) -> None:
                 click.echo(f"{'':<12} internal review received {review.received}, due {review.due}")
 
 
+def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
+    """The staff web app on the demo's database, in a background thread, with an admin whose password is made
+    for this run (never a fixed default)."""
+    import uvicorn
+
+    from mailbot.web.app import create_app
+
+    password = one_time_password()
+    with bot.db.session() as session:
+        admin = add_user(session, "admin", "admin", hasher().hash(password), display_name="Demo administrator")
+        admin.must_change_password = False
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(settings, bot.db, secret_key=secrets.token_urlsafe(32))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, name="web", daemon=True).start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}/", password
+
+
 def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
     scenario = json.loads((SEED / "scenario.json").read_text(encoding="utf-8"))
     workdir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
@@ -92,6 +121,8 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
         click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain, no login needed)")
         click.echo(f"Mail sent to {servers.user} through that SMTP server (or put into INBOX) is answered within "
                    f"{2 * settings.schedule.poll_seconds} s; replies are printed here. Ctrl-C stops.", nl=True)
+        web_url, web_password = serve_web(settings, bot)
+        click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
         handled = len(servers.sent)
 
         def relay(_stats: object) -> None:

@@ -22,7 +22,7 @@ from mailbot.config import Settings
 from mailbot.mail.parse import message_id_of
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.store.db import Database
-from mailbot.store.models import FolderState, InboundMessage
+from mailbot.store.models import FolderState, InboundMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,15 @@ class Ingest:
             conn.move(to_move, imap.processed_folder)
             self._mark_moved(new_ids)
             stats.moved += len(to_move)
+        self._mark_polled()
         return stats
+
+    def _mark_polled(self) -> None:
+        """The inbox's state row records when a poll last finished: /healthz reports it per mailbox."""
+        with self.db.session() as session:
+            session.execute(update(FolderState).where(
+                FolderState.mailbox == self.mailbox, FolderState.folder == self.settings.imap.inbox,
+            ).values(updated_at=utcnow()))
 
     def _folder_state(self, uidvalidity: int, stats: IngestStats) -> int:
         """The highest UID already stored; zero (a full, deduplicated rescan) when UIDVALIDITY has changed."""

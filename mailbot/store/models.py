@@ -10,6 +10,8 @@ folder_state      UIDVALIDITY and the highest UID seen per mailbox folder
 reference_counters  next enquiry number per mailbox and year, allocated under a row lock
 staff_alerts      problems staff were told about (a broken admin template), at most one mail per key per day
 digests           each staff digest issued: the period it covers is the watermark the next one starts from
+users             people who sign in to the web app: role, mailboxes, password hash (never the password)
+staff_actions     what each person did, in the web app or at the command line, and when: the staff audit trail
 """
 
 from __future__ import annotations
@@ -255,3 +257,40 @@ class DigestRecord(Base):
     period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC: the next digest's start
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # committed to the outbox (which delivers)
     message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # one outbox message per recipient
+
+
+class User(Base):
+    """A person who signs in to the web app. Deactivated rather than deleted, so the audit trail keeps its names."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))  # the sign-in name, as typed (compared case-insensitively)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16))  # staff | admin
+    mailboxes: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every mailbox
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id; None: single sign-on only
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffAction(Base):
+    """One thing a person did (signed in, failed to, recorded a clock event, changed a user): who, what, when.
+
+    `actor` is the user's name as it was (a web user, the operating-system user of a CLI command, or `--as NAME`),
+    so the row reads the same after the account is renamed or deactivated.
+    """
+
+    __tablename__ = "staff_actions"
+    __table_args__ = (Index("ix_staff_actions_case", "case_id"), Index("ix_staff_actions_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(16))  # web | cli
+    action: Mapped[str] = mapped_column(String(64))  # e.g. login, login_failed, clock_event, user_added
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # never message bodies

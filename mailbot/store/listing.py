@@ -1,0 +1,85 @@
+"""The requests list as staff filter it (web app and CSV): one query per page, on the stored dates.
+
+Due dates are stored on each case (casework.py keeps them derived), so filtering and sorting never recompute a
+deadline or read clock events, and no raw mail is loaded: a page costs two statements whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from mailbot.store.models import Case
+
+STATES = ("held", "open", "due_soon", "overdue", "answered", "closed")
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """What staff asked to see. Empty fields do not filter."""
+
+    state: str = ""  # one of STATES
+    regime: str = ""
+    mailbox: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    search: str = ""  # part of a reference, applicant name, address or subject
+
+
+def _filtered(query: Select[tuple[Case]], wanted: RequestFilter, today: date, soon: date,
+              mailboxes: Sequence[str]) -> Select[tuple[Case]]:
+    """`soon` is the last day counted as due soon (today + 5 working days: the caller owns the calendar)."""
+    if mailboxes:
+        query = query.where(Case.mailbox.in_(list(mailboxes)))
+    if wanted.mailbox:
+        query = query.where(Case.mailbox == wanted.mailbox)
+    if wanted.regime:
+        query = query.where(Case.regime == wanted.regime)
+    received = func.coalesce(Case.received, Case.first_received)
+    if wanted.received_from:
+        query = query.where(received >= wanted.received_from)
+    if wanted.received_to:
+        query = query.where(received <= wanted.received_to)
+    state = wanted.state
+    if state in ("held", "open", "answered"):
+        query = query.where(Case.status == state)
+    elif state == "closed":
+        query = query.where(Case.status.in_(("closed", "withdrawn")))
+    elif state == "due_soon":
+        query = query.where(Case.status == "open", Case.due >= today, Case.due <= soon)
+    elif state == "overdue":
+        query = query.where(Case.status == "open", Case.due < today)
+    text = wanted.search.strip().lower()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                                  (Case.reference, Case.applicant_name, Case.address, Case.subject))))
+    return query
+
+
+def count_requests(session: Session, wanted: RequestFilter, *, today: date, soon: date,
+                   mailboxes: Sequence[str] = ()) -> int:
+    query = _filtered(select(Case), wanted, today, soon, mailboxes)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def list_requests(session: Session, wanted: RequestFilter, *, today: date, soon: date,
+                  mailboxes: Sequence[str] = (), offset: int = 0, limit: int | None = 50) -> list[Case]:
+    """Open requests first, due soonest first; then held ones (no clock yet), then the rest; oldest first within."""
+    standing = case((Case.status == "open", 0), (Case.status == "held", 1), else_=2)
+    query = _filtered(select(Case), wanted, today, soon, mailboxes).order_by(
+        standing, Case.due.is_(None), Case.due, Case.first_received, Case.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def mailboxes_in_use(session: Session) -> list[str]:
+    return list(session.scalars(select(Case.mailbox).distinct().order_by(Case.mailbox)))
+
+
+__all__ = ["STATES", "RequestFilter", "count_requests", "list_requests", "mailboxes_in_use"]

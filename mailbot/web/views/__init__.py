@@ -1,0 +1,1 @@
+"""One module per screen; each exposes ROUTES for mailbot/web/app.py."""

@@ -1,0 +1,199 @@
+"""The requests list (with its CSV) and one request's page.
+
+The list filters and pages in the database on the stored due dates (store/listing.py); working days left are
+counted only for the rows on the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from mailbot.clock.deadlines import ClockPolicy, working_days_between
+from mailbot.clock.regimes import REGIMES, Regime
+from mailbot.clock.workdays import receipt_date
+from mailbot.mail.parse import parse_message
+from mailbot.store.accounts import actions_for_case
+from mailbot.store.listing import STATES, RequestFilter, count_requests, list_requests, mailboxes_in_use
+from mailbot.store.models import Case
+from mailbot.store.timeline import case_timeline
+from mailbot.web.context import WebContext, web_context
+from mailbot.web.security import may_see_mailbox, require_user
+
+STATE_LABELS = {"": "All", "held": "Held (details missing)", "open": "Open", "due_soon": "Due within 5 working days",
+                "overdue": "Overdue", "answered": "Answered", "closed": "Closed or withdrawn"}
+REGIME_LABELS = {Regime.FOI: "FOI", Regime.EIR: "EIR", Regime.SAR: "Subject access",
+                 Regime.INTERNAL_REVIEW: "Internal review"}
+SOON_WORKING_DAYS = 5
+MAX_TEXT = 20_000  # characters of a message shown on the page; the rest is one click away in the raw download
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an open request stands against its due date, as the list and the page say it."""
+
+    label: str  # due_in | due_today | overdue | long_overdue | held | done
+    text: str
+    days: int | None = None
+
+
+def standing(case: Case, today: date, policy: ClockPolicy) -> Standing:
+    if case.status == "held":
+        return Standing("held", "held: " + (", ".join(case.missing or []) or "details") + " missing")
+    if case.status != "open" or case.due is None:
+        return Standing("done", case.status)
+    calendar = policy.sar_calendar if case.regime == Regime.SAR else policy.calendar
+    if today < case.due:
+        n = working_days_between(today, case.due, calendar)
+        return Standing("due_in", f"{n} working day{'s' if n != 1 else ''} left", n)
+    if today == case.due:
+        return Standing("due_today", "due today", 0)
+    late = working_days_between(case.due, today, calendar)
+    label = "long_overdue" if late >= policy.long_overdue_working_days else "overdue"
+    return Standing(label, f"{'long overdue' if label == 'long_overdue' else 'overdue'}: {late} working "
+                    f"day{'s' if late != 1 else ''} late", -late)
+
+
+def _date_param(request: Request, key: str) -> date | None:
+    value = request.query_params.get(key, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(400, f"{key}: write the date as YYYY-MM-DD") from None
+
+
+def _filter(request: Request) -> RequestFilter:
+    params = request.query_params
+    state = params.get("state", "")
+    regime = params.get("regime", "")
+    return RequestFilter(
+        state=state if state in STATES else "", regime=regime if regime in REGIMES else "",
+        mailbox=params.get("mailbox", "")[:320], received_from=_date_param(request, "from"),
+        received_to=_date_param(request, "to"), search=params.get("q", "")[:200],
+    )
+
+
+def _soon(web: WebContext, today: date) -> date:
+    return web.policy(web.settings.mailbox.address).calendar.add_working_days(today, SOON_WORKING_DAYS)
+
+
+def _today(request: Request) -> date:
+    """Today in London; `?today=` lets staff (and the tests) see the list as it stood or will stand."""
+    given = request.query_params.get("today")
+    if given:
+        try:
+            return date.fromisoformat(given)
+        except ValueError:
+            pass
+    return receipt_date(datetime.now(UTC))
+
+
+async def requests_page(request: Request) -> Response:
+    web = web_context(request)
+    user = require_user(request)
+    wanted, today = _filter(request), _today(request)
+    size = web.settings.web.page_size
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    with web.session() as session:
+        total = count_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=user.mailboxes)
+        pages = max(1, -(-total // size))
+        page = min(page, pages)
+        cases = list_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=user.mailboxes,
+                              offset=(page - 1) * size, limit=size)
+        mailboxes = [m for m in mailboxes_in_use(session) if may_see_mailbox(user, m)]
+    rows = [(case, standing(case, today, web.policy(case.mailbox))) for case in cases]
+    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    return web.render(request, "requests.html", rows=rows, total=total, page=page, pages=pages, wanted=wanted,
+                      query=query, today=today, states=STATE_LABELS, regimes=REGIME_LABELS, mailboxes=mailboxes)
+
+
+CSV_COLUMNS = ("reference", "status", "regime", "applicant_name", "address", "received", "due", "standing",
+               "subject", "mailbox")
+
+
+def _csv_rows(web: WebContext, wanted: RequestFilter, today: date, mailboxes: list[str]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    batch, offset = 500, 0
+    while True:
+        with web.session() as session:
+            cases = list_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=mailboxes,
+                                  offset=offset, limit=batch)
+        for case in cases:
+            writer.writerow([
+                case.reference or f"#{case.id}", case.status, case.regime, _cell(case.applicant_name or ""),
+                _cell(case.address), (case.received or case.first_received).isoformat(),
+                case.due.isoformat() if case.due else "", standing(case, today, web.policy(case.mailbox)).text,
+                _cell(case.subject), case.mailbox,
+            ])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+        if len(cases) < batch:
+            return
+        offset += batch
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+async def requests_csv(request: Request) -> Response:
+    web = web_context(request)
+    user = require_user(request)
+    wanted, today = _filter(request), _today(request)
+    return StreamingResponse(_csv_rows(web, wanted, today, list(user.mailboxes)), media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": f'attachment; filename="requests-{today}.csv"'})
+
+
+async def request_page(request: Request) -> Response:
+    web = web_context(request)
+    user = require_user(request)
+    case_id = request.path_params["case_id"]
+    today = _today(request)
+    with web.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or not may_see_mailbox(user, case.mailbox):
+            raise HTTPException(404, "There is no such request.")
+        entries = case_timeline(session, case)
+        texts = {}
+        for entry in entries:
+            if entry.kind == "message":
+                parsed = parse_message(entry.row.raw)
+                text = parsed.text
+                texts[entry.row.id] = {
+                    "from": parsed.sender or "", "name": parsed.display_name or "", "subject": parsed.subject,
+                    "text": text[:MAX_TEXT], "cut": len(text) > MAX_TEXT, "attachments": parsed.attachments,
+                }
+            elif entry.kind == "reply":
+                texts[f"reply{entry.row.id}"] = {"text": _reply_text(entry.row.raw)}
+        actions = actions_for_case(session, case.id)
+    return web.render(request, "request.html", case=case, entries=entries, texts=texts, actions=actions,
+                      standing=standing(case, today, web.policy(case.mailbox)), regimes=REGIME_LABELS)
+
+
+def _reply_text(raw: bytes) -> str:
+    parsed = parse_message(raw)
+    return parsed.text[:MAX_TEXT]
+
+
+ROUTES = [
+    Route("/requests", requests_page, methods=["GET"]),
+    Route("/requests.csv", requests_csv, methods=["GET"]),
+    Route("/requests/{case_id:int}", request_page, methods=["GET"]),
+]

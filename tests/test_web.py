@@ -1,0 +1,244 @@
+"""The staff web app through Starlette's test client, on a real SQLite (and PostgreSQL) database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from mailbot.cli import main
+from mailbot.store.db import Database
+from mailbot.store.models import Case, StaffAction, User
+from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
+from mailbot.web.app import create_app
+
+TODAY = "2022-05-20"
+
+
+@pytest.fixture
+def site(tmp_path: Path, db_url: str) -> Iterator[tuple[TestClient, Database]]:
+    settings = web_settings(tmp_path, page_size=10)
+    db = Database(db_url)
+    seed_requests(db, settings)
+    add_account(db, "alice")
+    add_account(db, "root", "admin")
+    app = create_app(settings, db, password_hasher=HASHER, secret_key="test-secret")
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client, db
+    db.dispose()
+
+
+def token(client: TestClient, path: str = "/signin") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str = "alice", password: str = PASSWORD) -> object:
+    return client.post("/signin", data={"name": name, "password": password, "csrf_token": token(client),
+                                        "next": "/requests"}, follow_redirects=False)
+
+
+def test_health_answers_without_signing_in(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["version"] and "foi@council.example" in body["mailboxes"]
+
+
+def test_pages_need_a_signed_in_person(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    for path in ("/requests", "/requests.csv", "/requests/1"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin?next=/requests")
+
+
+def test_sign_in_and_see_the_requests_the_bot_decided(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    response = sign_in(client)
+    assert response.status_code == 303 and response.headers["location"] == "/requests"
+    page = client.get(f"/requests?today={TODAY}").text
+    with db.session() as session:
+        references = [c.reference for c in session.scalars(select(Case)) if c.reference]
+    assert len(references) == 2  # Jo Bloggs and Sam Smith; Fred's is held
+    for reference in references:
+        assert reference in page
+    assert "held #" in page and "first name only" not in page  # held rows say what is missing, not why
+    assert "working days left" in page
+    with db.session() as session:
+        assert session.scalars(select(StaffAction).where(StaffAction.action == "login")).one().actor == "alice"
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    response = client.post("/signin", data={"name": "alice", "password": PASSWORD, "next": "/requests"})
+    assert response.status_code == 403
+    sign_in(client)
+    assert client.post("/signout", data={}).status_code == 403
+    assert client.post("/signout", data={"csrf_token": "forged"}).status_code == 403
+    assert client.get("/requests", follow_redirects=False).status_code == 200  # still signed in
+
+
+def test_a_form_from_another_site_is_refused(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    sign_in(client)
+    good = token(client, "/requests")
+    response = client.post("/signout", data={"csrf_token": good}, headers={"origin": "https://evil.example"})
+    assert response.status_code == 403
+    response = client.post("/signout", data={"csrf_token": good}, headers={"sec-fetch-site": "cross-site"})
+    assert response.status_code == 403
+    assert client.post("/signout", data={"csrf_token": good}, follow_redirects=False).status_code == 303
+
+
+def test_wrong_passwords_are_refused_recorded_and_throttled(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    for _ in range(5):
+        assert sign_in(client, password="wrong").status_code == 401
+    assert sign_in(client).status_code == 429  # the right password too, until the window passes
+    assert sign_in(client, "nobody", "whatever").status_code == 401  # an unknown name reads the same
+    with db.session() as session:
+        actions = [a.action for a in session.scalars(select(StaffAction).order_by(StaffAction.id))]
+    assert actions.count("login_failed") == 6 and "login_throttled" in actions and "login" not in actions
+
+
+def test_a_one_time_password_must_be_changed_first(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    add_account(db, "bob", must_change=True)
+    response = sign_in(client, "bob")
+    assert response.headers["location"] == "/account/password"
+    form = {"csrf_token": token(client, "/account/password"), "current": PASSWORD, "new": "short", "again": "short"}
+    assert client.post("/account/password", data=form).status_code == 400
+    form.update(new="a much longer passphrase", again="a much longer passphrase")
+    assert client.post("/account/password", data=form, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    assert sign_in(client, "bob", "a much longer passphrase").headers["location"] == "/requests"
+
+
+def test_a_deactivated_account_loses_access_at_once(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    assert client.get("/requests", follow_redirects=False).status_code == 200
+    with db.session() as session:
+        session.scalars(select(User).where(User.name == "alice")).one().active = False
+    assert client.get("/requests", follow_redirects=False).status_code == 303
+
+
+def test_filters_search_and_pages(site: tuple[TestClient, Database], tmp_path: Path) -> None:
+    client, db = site
+    settings = web_settings(tmp_path)
+    add_cases(db, settings, 23, received=date(2022, 4, 1), subject="Overdue item")  # due 2022-05-04 (Easter)
+    add_cases(db, settings, 3, received=date(2022, 1, 10), regime="eir", status="answered", subject="Answered")
+    sign_in(client)
+    page = client.get(f"/requests?today={TODAY}&state=overdue").text
+    assert "23 requests, page 1 of 3." in page and "overdue: 12 working days late" in page
+    assert "Gritting" not in page
+    last = client.get(f"/requests?today={TODAY}&state=overdue&page=3").text
+    assert last.count('<tr class="overdue">') == 3
+    held = client.get(f"/requests?today={TODAY}&state=held").text
+    assert "1 request." in held and "Facial recognition" in held
+    assert "1 request." in client.get("/requests?q=GRITTING").text
+    assert "3 requests." in client.get("/requests?regime=eir").text
+    assert "3 requests." in client.get("/requests?state=answered&from=2022-01-01&to=2022-01-31").text
+    assert "0 requests." in client.get("/requests?q=%25").text  # LIKE wildcards are searched for, not expanded
+    assert client.get("/requests?from=yesterday").status_code == 400
+
+
+def test_csv_honours_the_filter(site: tuple[TestClient, Database], tmp_path: Path) -> None:
+    client, db = site
+    add_cases(db, web_settings(tmp_path), 2, received=date(2022, 1, 10), regime="eir", subject="=HYPERLINK(1)")
+    sign_in(client)
+    response = client.get("/requests.csv?regime=eir")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    header = response.text.splitlines()[0]
+    assert header.startswith("reference,status,regime,applicant_name,") and ",received,due," in header
+    assert len(rows) == 2 and {r["regime"] for r in rows} == {"eir"}
+    assert all(r["subject"].startswith("'=") for r in rows)  # a spreadsheet shows it, never runs it
+    everything = list(csv.DictReader(io.StringIO(client.get("/requests.csv").text)))
+    assert len(everything) == 5
+
+
+def test_a_request_page_shows_mail_as_text_never_as_markup(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    with db.session() as session:
+        case = session.scalars(select(Case).where(Case.applicant_name == "Sam Smith")).one()
+        case_id, reference = case.id, case.reference
+    page = client.get(f"/requests/{case_id}").text
+    assert reference in page and "Why this date" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "The bot decided: acknowledge" in page and "Reply queued: acknowledgement foi" in page
+    assert "Dear Sam Smith" in page  # the reply's own text
+
+
+def test_every_response_carries_the_security_headers(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    response = client.get("/signin")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+
+
+def test_cookies_are_secure_behind_https(tmp_path: Path, sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    app = create_app(web_settings(tmp_path, base_url="https://foi.example.gov.uk/"), db, password_hasher=HASHER,
+                     secret_key="k")
+    with TestClient(app) as client:
+        assert "secure" in client.get("/signin").headers["set-cookie"].lower()
+
+
+def test_a_person_sees_only_their_mailboxes(site: tuple[TestClient, Database], tmp_path: Path) -> None:
+    client, db = site
+    add_cases(db, web_settings(tmp_path), 1, received=date(2022, 5, 3), mailbox="dp@council.example",
+              subject="Other team")
+    add_account(db, "dora", mailboxes=("dp@council.example",))
+    sign_in(client, "dora")
+    page = client.get("/requests").text
+    assert "1 request." in page and "Other team" in page
+    with db.session() as session:
+        foi_case = session.scalars(select(Case).where(Case.mailbox == "foi@council.example")).first()
+        assert foi_case is not None
+    assert client.get(f"/requests/{foi_case.id}").status_code == 404
+    assert "Gritting" not in client.get("/requests.csv").text
+
+
+def test_open_redirects_are_refused(site: tuple[TestClient, Database]) -> None:
+    client, _ = site
+    response = client.post("/signin", data={"name": "alice", "password": PASSWORD, "csrf_token": token(client),
+                                            "next": "//evil.example/x"}, follow_redirects=False)
+    assert response.headers["location"] == "/requests"
+
+
+def test_users_add_prints_a_one_time_password_that_signs_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\n')
+    monkeypatch.setenv("MAILBOT_CONFIG", str(config))
+    result = CliRunner().invoke(main, ["users", "add", "carol", "--role", "admin", "--as", "setup"])
+    assert result.exit_code == 0, result.output
+    password = result.output.rsplit(": ", 1)[1].strip()
+    again = CliRunner().invoke(main, ["users", "add", "Carol", "--role", "staff"])
+    assert again.exit_code == 1 and "already exists" in again.output
+    db = Database(f"sqlite:///{tmp_path / 'mailbot.db'}")
+    with db.session() as session:
+        user = session.scalars(select(User)).one()
+        assert user.role == "admin" and user.must_change_password and password not in (user.password_hash or "")
+        added = session.scalars(select(StaffAction)).one()
+        assert (added.actor, added.via, added.action) == ("setup", "cli", "user_added")
+    app = create_app(web_settings(tmp_path), db, secret_key="k")
+    with TestClient(app) as client:
+        assert sign_in(client, "carol", password).headers["location"] == "/account/password"
+    db.dispose()

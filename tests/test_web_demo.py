@@ -1,0 +1,46 @@
+"""`mailbot demo --serve` serves the web app too: the line it prints is enough to sign in and see the seed case."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import httpx2 as httpx
+
+
+def test_demo_serve_prints_a_web_address_and_a_per_run_password_that_sign_in() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot", "demo", "--serve"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        line, deadline = "", time.monotonic() + 180
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if line.startswith("Web: ") or not line:
+                break
+        match = re.fullmatch(r"Web: (http://127\.0\.0\.1:\d+/)  sign in as admin / (\S+)\n", line)
+        assert match, f"no Web: line (last line {line!r})"
+        url, password = match.groups()
+        with httpx.Client(base_url=url) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+            assert token
+            response = client.post("/signin", data={"name": "admin", "password": password,
+                                                    "csrf_token": token.group(1), "next": "/requests"})
+            assert response.status_code == 303 and response.headers["location"] == "/requests"
+            page = client.get("/requests").text
+            assert "13931/2022" in page and "Fred Wright" in page
+            assert client.get("/healthz").json()["status"] == "ok"
+        second = subprocess.run([sys.executable, "-m", "mailbot", "demo"], capture_output=True, text=True,
+                                timeout=180, env=env)
+        assert password not in second.stdout  # made per run
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
