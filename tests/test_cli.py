@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from servers import DovecotAccount, SmtpSink
+from sqlalchemy import select
 
+from mailbot.store.db import Database
+from mailbot.store.models import Case, StaffAction
 from mailbot.testing import bots
 from mailbot.testing.commands import mailbot
 from mailbot.testing.scenarios import SEED
@@ -252,14 +256,24 @@ def test_staff_casework_moves_the_clock_and_is_audited(
 
     extended = cli("extend", "13931/2022", "--date", "2022-06-01", "--note", "public interest test")
     assert extended.exit_code == 0 and "due 2022-07-11" in extended.stdout
-    assert cli("answer", "13931/2022", "--date", "2022-07-01").exit_code == 0
+    refused = cli("answer", "13931/2022", "--outcome", "refused", "--date", "2022-07-01")
+    assert refused.exit_code == 1 and "name the exemptions" in refused.stderr
+    assert cli("answer", "13931/2022", "--date", "2022-07-01", "--outcome", "granted_in_part",
+               "--exemption", "s40(2)", "--exemption", "section 31(1)(a)", "--as", "Dana Clerk").exit_code == 0
     listed = json.loads(cli("list", "--json").stdout)
     assert (listed["status"], listed["state"], listed["due"]) == ("answered", "done", "2022-07-11")
     review = cli("extend", "13931/2022", "--review", "1", "--date", "2022-06-21")
     assert review.exit_code == 0 and "40 working days" in review.stdout
     shown = cli("show", "13931/2022").stdout
-    assert "2022-06-01 extended by staff: public interest test" in shown
-    assert "2022-07-01 answered by staff" in shown
+    assert re.search(r"2022-06-01 extended by staff \(\S+\): public interest test", shown)  # the system user
+    assert "2022-07-01 answered by staff (Dana Clerk)" in shown
+    db = Database(db_url)
+    with db.session() as session:
+        case = session.scalars(select(Case).where(Case.reference == "13931/2022")).one()
+        assert (case.outcome, case.exemptions) == ("granted_in_part", ["s40(2)", "s31(1)(a)"])
+        actors = [a.actor for a in session.scalars(select(StaffAction).where(StaffAction.case_id == case.id))]
+        assert actors[1] == "Dana Clerk" and len(actors) == 3
+    db.dispose()
     assert "2022-05-12 completed by bot" in shown
     assert "why this date:  40 working days after Thursday 12 May 2022" in shown
     refused = cli("record", "13931/2022", "answered", "--date", "2021-01-01")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
@@ -29,6 +30,16 @@ def setup_logging(level: str) -> None:
                         stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("imapclient").setLevel(logging.WARNING)
+
+
+def operator(as_name: str | None) -> str:
+    """Who is acting at the command line, for the audit trail: --as NAME, else the operating-system user."""
+    if as_name:
+        return as_name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _database(ctx: click.Context) -> tuple[Settings, Database]:

@@ -10,9 +10,10 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot.cli import _database, main
+from mailbot.cli import _database, main, operator
 from mailbot.clock.deadlines import EVENT_KINDS, staff_state
 from mailbot.clock.workdays import LONDON
+from mailbot.store.accounts import record_action
 from mailbot.store.casework import (
     CaseworkError,
     case_deadline,
@@ -22,6 +23,7 @@ from mailbot.store.casework import (
     review_deadline,
 )
 from mailbot.store.models import Case, ClockEventRow, InboundMessage, OutboxMessage, Review
+from mailbot.store.outcomes import OUTCOMES, OutcomeError, check_outcome, exemptions_from
 from mailbot.store.queries import cases_for_listing, find_case_by_reference
 
 
@@ -128,11 +130,21 @@ def _show_events(session: Session, case: Case) -> None:
     click.echo("  clock events:")
     for row in rows:
         target = f" (review #{row.review_id})" if row.review_id else ""
-        click.echo(f"    {row.occurred_on} {row.kind}{target} by {row.source}" + (f": {row.note}" if row.note else ""))
+        who = f"{row.source} ({row.actor})" if row.actor else row.source
+        click.echo(f"    {row.occurred_on} {row.kind}{target} by {who}" + (f": {row.note}" if row.note else ""))
 
 
-def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: str, review_id: int | None) -> None:
+def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: str, review_id: int | None,
+            as_name: str | None = None, outcome: str | None = None, exemptions: tuple[str, ...] = ()) -> None:
     settings, db = _database(ctx)
+    actor = operator(as_name)
+    try:
+        cited = exemptions_from(", ".join(exemptions))
+        if outcome is not None:
+            check_outcome(outcome, cited)
+    except OutcomeError as exc:
+        click.echo(f"mailbot: {exc}", err=True)
+        ctx.exit(1)
     policy = settings.clock_policy()
     day = on.date() if on else today_in_london()
     try:
@@ -143,7 +155,12 @@ def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: 
                 review = session.get(Review, review_id)
                 if review is None or review.case_id != case.id:
                     raise CaseworkError(f"enquiry {ref} has no internal review #{review_id}")
-            deadline = record_event(session, case, kind, day, policy, source="staff", note=note, review=review)
+            deadline = record_event(session, case, kind, day, policy, source="staff", note=note, review=review,
+                                    actor=actor)
+            if outcome is not None:
+                case.outcome, case.exemptions = outcome, cited
+            record_action(session, actor, "clock_event", via="cli", case_id=case.id, kind=kind, on=day.isoformat(),
+                          review=review_id, outcome=outcome, exemptions=cited)
             label = case.reference or f"#{case.id}"
     except CaseworkError as exc:
         click.echo(f"mailbot: {exc}", err=True)
@@ -162,11 +179,12 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--date", "on", type=_DATE, help="When it happened (default: today, Europe/London).")
 @click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
 @click.option("--review", "review_id", type=int, help="The internal review's number, for an event on its clock.")
+@click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
 @click.pass_context
 def requests_record(ctx: click.Context, ref: str, event: str, on: datetime | None, note: str,
-                    review_id: int | None) -> None:
+                    review_id: int | None, as_name: str | None) -> None:
     """Record a clock event on REF (the due date is recomputed from receipt and all events)."""
-    _record(ctx, ref, event, on, note, review_id)
+    _record(ctx, ref, event, on, note, review_id, as_name)
 
 
 def _shortcut(name: str, kind: str, help_text: str) -> None:
@@ -175,12 +193,29 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
     @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
     @click.option("--note", default="")
     @click.option("--review", "review_id", type=int)
+    @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
     @click.pass_context
-    def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None) -> None:
-        _record(ctx, ref, kind, on, note, review_id)
+    def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None,
+                as_name: str | None) -> None:
+        _record(ctx, ref, kind, on, note, review_id, as_name)
 
 
-_shortcut("answer", "answered", "Record that REF was answered (for the on-time rate).")
+@requests.command("answer")
+@click.argument("ref")
+@click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
+@click.option("--outcome", type=click.Choice(list(OUTCOMES)), help="What the answer was (for the statistics).")
+@click.option("--exemption", "exemptions", multiple=True,
+              help="An exemption or exception cited, e.g. s40(2) or 'reg 12(5)(a)' (repeat for each).")
+@click.option("--note", default="")
+@click.option("--review", "review_id", type=int)
+@click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
+@click.pass_context
+def requests_answer(ctx: click.Context, ref: str, on: datetime | None, outcome: str | None,
+                    exemptions: tuple[str, ...], note: str, review_id: int | None, as_name: str | None) -> None:
+    """Record that REF was answered (for the on-time rate), with its outcome and any exemptions cited."""
+    _record(ctx, ref, "answered", on, note, review_id, as_name, outcome, exemptions)
+
+
 _shortcut("close", "closed", "Close REF without an answer being due any more.")
 _shortcut("withdraw", "withdrawn", "Record that the requester withdrew REF.")
 _shortcut("clarify", "clarification_asked", "Record that we asked the requester to clarify REF (the clock stops).")

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 import click
 
-from mailbot.cli import _all_settings, _database, main, setup_logging
+from mailbot.cli import _all_settings, _database, main, operator, setup_logging
 from mailbot.store.accounts import ROLES, AccountError, add_user, find_user, record_action
 from mailbot.web.passwords import hasher, one_time_password
-
-
-def operator(as_name: str | None) -> str:
-    """Who is acting at the command line, for the audit trail: --as NAME, else the operating-system user."""
-    if as_name:
-        return as_name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}"
 
 
 @main.command("web")

@@ -115,14 +115,15 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
         if not serve:
             bot.close()
             return 0
+        # The web app first: mail that arrives while it starts must not be counted as handled below.
+        web_url, web_password = serve_web(settings, bot)
         click.echo("=" * 78)
+        click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
         click.echo("Serving. Point a mail client at:")
         click.echo(f"  IMAP {servers.imap_host}:{servers.imap_port} (plain), user {servers.user}, password {password}")
         click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain, no login needed)")
         click.echo(f"Mail sent to {servers.user} through that SMTP server (or put into INBOX) is answered within "
                    f"{2 * settings.schedule.poll_seconds} s; replies are printed here. Ctrl-C stops.", nl=True)
-        web_url, web_password = serve_web(settings, bot)
-        click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
         handled = len(servers.sent)
 
         def relay(_stats: object) -> None:

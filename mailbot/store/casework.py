@@ -82,9 +82,7 @@ def refresh_review(session: Session, review: Review, policy: ClockPolicy) -> Ref
     return refresh
 
 
-def record_event(session: Session, case: Case, kind: str, on: date, policy: ClockPolicy, *, source: str,
-                 note: str = "", review: Review | None = None, inbound_id: int | None = None) -> Deadline:
-    """Append one event and refresh the derived dates; staff actions that end a case also set its status."""
+def _check_event(case: Case, kind: str, on: date, review: Review | None) -> None:
     if kind not in EVENT_KINDS:
         raise CaseworkError(f"unknown event {kind!r}; expected one of {', '.join(EVENT_KINDS)}")
     start = review.received if review else case.first_received
@@ -93,8 +91,26 @@ def record_event(session: Session, case: Case, kind: str, on: date, policy: Cloc
     if review is None and case.reference is None and kind not in ("completed", "closed", "withdrawn"):
         # A held request can still be ended (an abandoned Section 8 request must not stay "held" for ever).
         raise CaseworkError("a held request has no clock yet: it starts when the request is complete")
+
+
+def preview_event(session: Session, case: Case, kind: str, on: date, policy: ClockPolicy, *,
+                  review: Review | None = None) -> Deadline:
+    """The deadline the case (or review) would have with this event recorded: what staff see before they save."""
+    _check_event(case, kind, on, review)
+    events = [*clock_events(session, case, review), ClockEvent(on, kind, "")]
+    if review is not None:
+        return compute_deadline("internal_review", review.received, events, policy)
+    return compute_deadline(case.regime, case.first_received, events, policy)
+
+
+def record_event(session: Session, case: Case, kind: str, on: date, policy: ClockPolicy, *, source: str,
+                 note: str = "", review: Review | None = None, inbound_id: int | None = None,
+                 actor: str | None = None) -> Deadline:
+    """Append one event and refresh the derived dates; staff actions that end a case also set its status.
+    `actor` names the person (None for the bot)."""
+    _check_event(case, kind, on, review)
     session.add(ClockEventRow(case_id=case.id, review_id=review.id if review else None, kind=kind, occurred_on=on,
-                              note=note, source=source, inbound_id=inbound_id))
+                              note=note, source=source, inbound_id=inbound_id, actor=actor))
     session.flush()
     target = review if review is not None else case
     if kind in STATUS_AFTER:

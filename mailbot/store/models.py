@@ -124,6 +124,8 @@ class Case(Base):
     due_why: Mapped[str | None] = mapped_column(Text)
     calendar: Mapped[str | None] = mapped_column(String(255))  # which calendar produced `due`
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32))  # when answered: store/outcomes.py OUTCOMES
+    exemptions: Mapped[list[str] | None] = mapped_column(JSON)  # cited when answered: "s40(2)", "reg 12(5)(a)"
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -162,6 +164,7 @@ class ClockEventRow(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16))  # bot | staff
+    actor: Mapped[str | None] = mapped_column(String(255))  # the person who recorded it (None: the bot)
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,4 +1,5 @@
-"""users and staff_actions: the web app's accounts and the staff audit trail
+"""users and staff_actions: the web app's accounts and the staff audit trail; who recorded each clock event;
+the outcome of an answered request and the exemptions it cited
 
 Revision ID: 0006
 Revises: 0005
@@ -46,9 +47,17 @@ def upgrade() -> None:
     )
     op.create_index('ix_staff_actions_case', 'staff_actions', ['case_id'], unique=False)
     op.create_index('ix_staff_actions_at', 'staff_actions', ['at'], unique=False)
+    op.add_column('clock_events', sa.Column('actor', sa.String(length=255), nullable=True))
+    op.add_column('cases', sa.Column('outcome', sa.String(length=32), nullable=True))
+    op.add_column('cases', sa.Column('exemptions', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('cases') as batch:
+        batch.drop_column('exemptions')
+        batch.drop_column('outcome')
+    with op.batch_alter_table('clock_events') as batch:
+        batch.drop_column('actor')
     op.drop_index('ix_staff_actions_at', table_name='staff_actions')
     op.drop_index('ix_staff_actions_case', table_name='staff_actions')
     op.drop_table('staff_actions')
