@@ -242,3 +242,61 @@ def test_users_add_prints_a_one_time_password_that_signs_in(tmp_path: Path, monk
     with TestClient(app) as client:
         assert sign_in(client, "carol", password).headers["location"] == "/account/password"
     db.dispose()
+
+
+def _case_id(db: Database, name: str) -> int:
+    with db.session() as session:
+        return session.scalars(select(Case).where(Case.applicant_name == name)).one().id
+
+
+def test_an_extension_shows_the_new_due_date_before_it_is_saved(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")  # received 12 May 2022, due 13 June 2022
+    form = {"csrf_token": token(client, f"/requests/{case_id}"), "kind": "extended", "on": "2022-06-01"}
+    shown = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert shown.status_code == 200
+    assert "The new due date would be <strong>Mon 11 Jul 2022</strong> (now Mon 13 Jun 2022)" in shown.text
+    with db.session() as session:
+        assert session.get(Case, case_id).due == date(2022, 6, 13)  # nothing saved by a preview
+    saved = client.post(f"/requests/{case_id}/events", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    page = client.get(saved.headers["location"]).text
+    assert "Saved: Extended" in page and "Recorded by alice" in page
+    with db.session() as session:
+        case = session.get(Case, case_id)
+        assert case.due == date(2022, 7, 11)
+        action = session.scalars(select(StaffAction).where(StaffAction.action == "clock_event")).one()
+        assert (action.actor, action.case_id, action.detail["kind"]) == ("alice", case_id, "extended")
+
+
+def test_an_answer_needs_its_outcome_and_keeps_the_exemptions(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")
+    form = {"csrf_token": token(client, f"/requests/{case_id}"), "kind": "answered", "on": "2022-06-10",
+            "outcome": "refused", "exemptions": ""}
+    refused = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert refused.status_code == 400 and "name the exemptions" in refused.text
+    assert 'value="refused" selected' in refused.text  # what was typed is kept
+    form["exemptions"] = "s40(2), s 31(1)(a)"
+    assert "citing s40(2), s31(1)(a)" in client.post(f"/requests/{case_id}/events/preview", data=form).text
+    client.post(f"/requests/{case_id}/events", data=form)
+    with db.session() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.outcome, case.exemptions) == ("answered", "refused", ["s40(2)", "s31(1)(a)"])
+
+
+def test_an_event_the_clock_cannot_take_is_explained_not_saved(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")
+    form = {"csrf_token": token(client, f"/requests/{case_id}"), "kind": "extended", "on": "2022-01-01"}
+    response = client.post(f"/requests/{case_id}/events", data=form)
+    assert response.status_code == 400 and "before the request was received" in response.text
+    held = _case_id(db, "Fred")
+    form = {"csrf_token": token(client, f"/requests/{held}"), "kind": "extended", "on": "2022-06-01"}
+    assert "has no clock yet" in client.post(f"/requests/{held}/events/preview", data=form).text
+    assert client.post(f"/requests/{case_id}/events", data={**form, "csrf_token": "x"}).status_code == 403
+    with db.session() as session:
+        assert session.scalars(select(StaffAction).where(StaffAction.action == "clock_event")).all() == []

@@ -175,3 +175,21 @@ def test_pages_run_under_the_csp_without_violations(browser: Any, server: str) -
     assert [e for e in errors if "Content Security Policy" in e] == []
     assert page.evaluate("getComputedStyle(document.querySelector('.top')).display") == "flex"  # the CSS loaded
     context.close()
+
+
+def test_record_an_extension_after_seeing_the_previewed_date(page: Any, server: str) -> None:
+    sign_in_by_keyboard(page, server)
+    page.goto(f"{server}/requests?q=jo+bloggs")
+    page.locator("table.requests tbody th a").first.click()
+    page.wait_for_load_state()
+    page.select_option("#kind", "extended")
+    page.fill("#on", "2022-06-01")
+    page.get_by_role("button", name="Preview the new due date").click()
+    page.wait_for_load_state()
+    preview = page.locator(".preview").inner_text()
+    assert "The new due date would be Mon 11 Jul 2022 (now Mon 13 Jun 2022)" in preview
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Saved: Extended" in page.locator(".notice").inner_text()
+    assert "Mon 11 Jul 2022" in page.locator("dl.facts").inner_text()

@@ -50,7 +50,9 @@ def case_timeline(session: Session, case: Case) -> list[Entry]:
     for review in session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.id)):
         entries.append(Entry(_aware(review.created_at or datetime.combine(review.received, time(), UTC)),
                              "review", review))
-    for action in session.scalars(select(StaffAction).where(StaffAction.case_id == case.id)
+    # A clock event shows who recorded it on its own line; the other staff actions appear as themselves.
+    for action in session.scalars(select(StaffAction).where(StaffAction.case_id == case.id,
+                                                            StaffAction.action != "clock_event")
                                   .order_by(StaffAction.id)):
         entries.append(Entry(_aware(action.at), "staff", action))
     kinds = ("message", "decision", "clock", "review", "reply", "staff")  # cause before effect at the same moment

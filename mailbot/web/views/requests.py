@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,17 +22,13 @@ from mailbot.clock.deadlines import ClockPolicy, working_days_between
 from mailbot.clock.regimes import REGIMES, Regime
 from mailbot.clock.workdays import receipt_date
 from mailbot.mail.parse import parse_message
-from mailbot.store.accounts import actions_for_case
 from mailbot.store.listing import STATES, RequestFilter, count_requests, list_requests, mailboxes_in_use
 from mailbot.store.models import Case
 from mailbot.store.timeline import case_timeline
 from mailbot.web.context import WebContext, web_context
+from mailbot.web.labels import EVENT_LABELS, OUTCOMES, REGIME_LABELS, STATE_LABELS
 from mailbot.web.security import may_see_mailbox, require_user
 
-STATE_LABELS = {"": "All", "held": "Held (details missing)", "open": "Open", "due_soon": "Due within 5 working days",
-                "overdue": "Overdue", "answered": "Answered", "closed": "Closed or withdrawn"}
-REGIME_LABELS = {Regime.FOI: "FOI", Regime.EIR: "EIR", Regime.SAR: "Subject access",
-                 Regime.INTERNAL_REVIEW: "Internal review"}
 SOON_WORKING_DAYS = 5
 MAX_TEXT = 20_000  # characters of a message shown on the page; the rest is one click away in the raw download
 
@@ -87,7 +84,7 @@ def _soon(web: WebContext, today: date) -> date:
     return web.policy(web.settings.mailbox.address).calendar.add_working_days(today, SOON_WORKING_DAYS)
 
 
-def _today(request: Request) -> date:
+def today_for(request: Request) -> date:
     """Today in London; `?today=` lets staff (and the tests) see the list as it stood or will stand."""
     given = request.query_params.get("today")
     if given:
@@ -101,7 +98,7 @@ def _today(request: Request) -> date:
 async def requests_page(request: Request) -> Response:
     web = web_context(request)
     user = require_user(request)
-    wanted, today = _filter(request), _today(request)
+    wanted, today = _filter(request), today_for(request)
     size = web.settings.web.page_size
     try:
         page = max(1, int(request.query_params.get("page", "1")))
@@ -156,22 +153,29 @@ def _cell(value: str) -> str:
 async def requests_csv(request: Request) -> Response:
     web = web_context(request)
     user = require_user(request)
-    wanted, today = _filter(request), _today(request)
+    wanted, today = _filter(request), today_for(request)
     return StreamingResponse(_csv_rows(web, wanted, today, list(user.mailboxes)), media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="requests-{today}.csv"'})
 
 
 async def request_page(request: Request) -> Response:
+    return await render_case(request)
+
+
+async def render_case(request: Request, *, preview: Any = None, error: str | None = None, status_code: int = 200,
+                      filled: dict[str, Any] | None = None) -> Response:
+    """A request's page; with `preview`, the effect of a clock event about to be saved; with `error`, why the
+    form could not be taken (and `filled`, what was typed, so nothing is lost)."""
     web = web_context(request)
     user = require_user(request)
     case_id = request.path_params["case_id"]
-    today = _today(request)
+    today = today_for(request)
     with web.session() as session:
         case = session.get(Case, case_id)
         if case is None or not may_see_mailbox(user, case.mailbox):
             raise HTTPException(404, "There is no such request.")
         entries = case_timeline(session, case)
-        texts = {}
+        texts: dict[Any, dict[str, Any]] = {}
         for entry in entries:
             if entry.kind == "message":
                 parsed = parse_message(entry.row.raw)
@@ -182,9 +186,11 @@ async def request_page(request: Request) -> Response:
                 }
             elif entry.kind == "reply":
                 texts[f"reply{entry.row.id}"] = {"text": _reply_text(entry.row.raw)}
-        actions = actions_for_case(session, case.id)
-    return web.render(request, "request.html", case=case, entries=entries, texts=texts, actions=actions,
-                      standing=standing(case, today, web.policy(case.mailbox)), regimes=REGIME_LABELS)
+        reviews = list(case.reviews)
+    return web.render(request, "request.html", status_code=status_code, case=case, entries=entries, texts=texts,
+                      reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
+                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=OUTCOMES, today=today, preview=preview,
+                      error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")))
 
 
 def _reply_text(raw: bytes) -> str:

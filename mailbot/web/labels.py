@@ -1,0 +1,24 @@
+"""How the pages name states, regimes and clock events: one place, so every screen says the same thing."""
+
+from __future__ import annotations
+
+from mailbot.clock.regimes import Regime
+from mailbot.store.outcomes import OUTCOMES
+
+STATE_LABELS = {"": "All", "held": "Held (details missing)", "open": "Open", "due_soon": "Due within 5 working days",
+                "overdue": "Overdue", "answered": "Answered", "closed": "Closed or withdrawn"}
+REGIME_LABELS = {Regime.FOI: "FOI", Regime.EIR: "EIR", Regime.SAR: "Subject access",
+                 Regime.INTERNAL_REVIEW: "Internal review"}
+EVENT_LABELS = {
+    "completed": "The missing details arrived (the request is complete)",
+    "clarification_asked": "We asked the requester to clarify (the clock stops)",
+    "clarification_received": "The clarification arrived (the clock starts again)",
+    "fees_notice": "We issued a fees notice (the clock stops)",
+    "fee_received": "The fee arrived (the clock restarts)",
+    "extended": "Extended: public interest test (FOIA s10(3)) or complex and voluminous (EIR reg 7)",
+    "answered": "Answered",
+    "withdrawn": "The requester withdrew it",
+    "closed": "Closed without an answer being due",
+}
+
+__all__ = ["EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]
