@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from mailbot.cli import main
 from mailbot.store.db import Database
-from mailbot.store.models import Case, StaffAction, User
+from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, StaffAction, User
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
 from mailbot.web.app import create_app
 
@@ -300,3 +300,94 @@ def test_an_event_the_clock_cannot_take_is_explained_not_saved(site: tuple[TestC
     assert client.post(f"/requests/{case_id}/events", data={**form, "csrf_token": "x"}).status_code == 403
     with db.session() as session:
         assert session.scalars(select(StaffAction).where(StaffAction.action == "clock_event")).all() == []
+
+
+def _left_to_staff(db: Database) -> int:
+    with db.session() as session:
+        return session.scalars(select(Decision.inbound_id).where(Decision.action == "staff_review")).one()
+
+
+def test_triage_opens_a_request_from_mail_the_bot_left(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    todo = client.get("/todo").text
+    message_id = _left_to_staff(db)
+    assert f'href="/messages/{message_id}"' in todo and "FOI: due Mon 13 Jun 2022" in todo
+    page = client.get(f"/messages/{message_id}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    form = {"csrf_token": token(client, f"/messages/{message_id}"), "verdict": "request", "regime": "foi",
+            "name": "Pat Jones", "address": "person4@example.org", "acknowledge": "yes"}
+    opened = client.post(f"/messages/{message_id}/triage", data=form, follow_redirects=False)
+    assert opened.status_code == 303
+    with db.session() as session:
+        case = session.scalars(select(Case).where(Case.applicant_name == "Pat Jones")).one()
+        assert (case.status, case.received, case.due) == ("open", date(2022, 5, 12), date(2022, 6, 13))
+        assert case.reference and opened.headers["location"] == f"/requests/{case.id}"
+        reply = session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).one()
+        assert (reply.recipient, reply.status, reply.template) == ("person4@example.org", "queued",
+                                                                   "acknowledgement_foi")
+        verdict = session.scalars(select(StaffAction).where(StaffAction.action == "triage")).one()
+        assert (verdict.actor, verdict.inbound_id, verdict.detail["verdict"], verdict.detail["bot_action"]) == (
+            "alice", message_id, "request", "staff_review")
+    assert f'href="/messages/{message_id}"' not in client.get("/todo").text
+    again = client.post(f"/messages/{message_id}/triage", data=form)
+    assert again.status_code == 400 and "already decided" in again.text
+    assert case.reference in client.get(f"/requests/{case.id}").text
+
+
+def test_triage_without_an_acknowledgement_and_the_other_verdicts(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    message_id = _left_to_staff(db)
+    csrf = token(client, f"/messages/{message_id}")
+    bad = client.post(f"/messages/{message_id}/triage", data={"csrf_token": csrf, "verdict": "attached",
+                                                              "reference": "99/1999"})
+    assert bad.status_code == 400 and "no request" in bad.text
+    with db.session() as session:
+        reference = session.scalars(select(Case.reference).where(Case.applicant_name == "Jo Bloggs")).one()
+    attached = client.post(f"/messages/{message_id}/triage", data={"csrf_token": csrf, "verdict": "attached",
+                                                                   "reference": reference},
+                           follow_redirects=False)
+    assert attached.status_code == 303
+    page = client.get(attached.headers["location"]).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the message is on that request's timeline now
+    with db.session() as session:
+        assert session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == message_id)).all() == []
+
+
+def test_not_a_request_is_recorded_with_its_reason(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    message_id = _left_to_staff(db)
+    csrf = token(client, f"/messages/{message_id}")
+    assert client.post(f"/messages/{message_id}/triage", data={"csrf_token": csrf, "verdict": "not_request",
+                                                               "reason": ""}).status_code == 400
+    done = client.post(f"/messages/{message_id}/triage", data={"csrf_token": csrf, "verdict": "not_request",
+                                                               "reason": "spam", "note": "phishing"},
+                       follow_redirects=False)
+    assert done.headers["location"] == "/todo"
+    with db.session() as session:
+        verdict = session.scalars(select(StaffAction).where(StaffAction.action == "triage")).one()
+        assert (verdict.detail["verdict"], verdict.detail["reason"]) == ("not_request", "spam")
+    assert "Decided by alice" in client.get(f"/messages/{message_id}").text
+
+
+def test_quarantined_messages_and_failed_replies_go_back_in_the_queue(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    with db.session() as session:
+        row = session.scalars(select(InboundMessage).order_by(InboundMessage.id)).first()
+        row.status, row.attempts, row.last_error = "quarantined", 3, "ValueError: broken"
+        reply = session.scalars(select(OutboxMessage)).first()
+        reply.status, reply.last_error = "failed", "550 no such user"
+        row_id, reply_id = row.id, reply.id
+    todo = client.get("/todo").text
+    assert "ValueError: broken" in todo and "550 no such user" in todo
+    csrf = token(client, "/todo")
+    assert client.post(f"/messages/{row_id}/requeue", data={"csrf_token": csrf}).status_code == 200
+    assert client.post(f"/replies/{reply_id}/retry", data={"csrf_token": csrf}).status_code == 200
+    assert client.post(f"/replies/{reply_id}/retry", data={"csrf_token": csrf}).status_code == 409
+    with db.session() as session:
+        assert (session.get(InboundMessage, row_id).status, session.get(InboundMessage, row_id).attempts) == ("new", 0)
+        assert session.get(OutboxMessage, reply_id).status == "queued"
+        assert {a.action for a in session.scalars(select(StaffAction))} >= {"requeue", "retry_reply"}

@@ -8,22 +8,28 @@ where they fail.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from servers import SmtpSink
 
+from mailbot.config import Settings
+from mailbot.runners.send import Outbox
 from mailbot.store.db import Database
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
 from mailbot.web.app import create_app
 
+SITE: dict[str, Any] = {}  # the module's database and settings, for tests that look behind the pages
 CHROMIUM = os.environ.get("MAILBOT_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(os.environ.get("MAILBOT_AXE_JS", Path(__file__).resolve().parent.parent / ".cache" / "node_modules"
                           / "axe-core" / "axe.min.js"))
@@ -57,6 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = web_settings(data, page_size=10)
     db = Database(f"sqlite:///{data / 'mailbot.db'}")
     seed_requests(db, settings)
+    SITE.update(db=db, settings=settings)
     add_cases(db, settings, 14, received=date(2022, 4, 1), subject="Overdue item")
     add_account(db, "alice")
     add_account(db, "newbie", must_change=True)
@@ -193,3 +200,29 @@ def test_record_an_extension_after_seeing_the_previewed_date(page: Any, server: 
     page.wait_for_load_state()
     assert "Saved: Extended" in page.locator(".notice").inner_text()
     assert "Mon 11 Jul 2022" in page.locator("dl.facts").inner_text()
+
+
+def test_triage_a_message_into_a_request_whose_acknowledgement_reaches_the_smtp_server(
+        page: Any, server: str, smtp_sink: SmtpSink) -> None:
+    sign_in_by_keyboard(page, server)
+    page.goto(f"{server}/todo")
+    assert axe_violations(page) == []
+    page.locator("#unanswered + .table-wrap tbody th a").first.click()
+    page.wait_for_load_state()
+    assert axe_violations(page) == []
+    assert page.locator("#acknowledge").is_checked()
+    page.fill("#name", "Pat Jones")
+    page.get_by_role("button", name="Open the request").click()
+    page.wait_for_load_state()
+    reference = page.locator("h1").inner_text().split()[0]
+    assert re.fullmatch(r"\d+/2022", reference), reference
+    settings = Settings.model_validate({**SITE["settings"].model_dump(exclude_unset=True),
+                                        "smtp": {"host": smtp_sink.host, "port": smtp_sink.port}})
+    outbox = Outbox(settings, SITE["db"], password=None)
+    # The bot's next cycle, in a thread of its own: Playwright's sync API keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        sent = pool.submit(outbox.send_pending, lambda: datetime.now(UTC)).result(60)
+    assert sent.sent >= 1 and sent.failed == 0  # with the seed's replies, which nothing had sent yet
+    [mail] = [m for m in smtp_sink.wait_for(sent.sent) if m.rcpt_tos == ["person4@example.org"]]
+    assert reference in str(mail.message["Subject"])
+    assert "Dear Pat Jones" in mail.message.get_body(("plain",)).get_content()

@@ -111,6 +111,18 @@ class DecisionApplier:
         row.last_error = None
         return outcome
 
+    def open_request(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                     now: datetime, *, acknowledge: bool) -> Outcome:
+        """A request staff found in mail the bot left to them: the case, reference and due date the bot would have
+        given it (received the day the message arrived), and its acknowledgement if staff want one sent."""
+        case = self._complete(session, row, parsed, decision, None)
+        outcome = Outcome(decision.action, case.id, case.reference)
+        if acknowledge and decision.address:
+            context = self.context(row, parsed, decision, case, None)
+            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case,
+                                                         acknowledgement_template(case.regime), context, now)
+        return outcome
+
     # -- one handler per action ------------------------------------------------------------------------------
 
     def _acknowledge(self, turn: Turn) -> str | None:

@@ -43,10 +43,10 @@ def add_user(session: Session, name: str, role: str, password_hash: str | None, 
 
 
 def record_action(session: Session, actor: str, action: str, *, via: str = "web", case_id: int | None = None,
-                  **detail: Any) -> StaffAction:
+                  inbound_id: int | None = None, **detail: Any) -> StaffAction:
     """Append one row to the staff audit trail. `detail` names things (references, template names, user names),
     never a message's words."""
-    row = StaffAction(actor=actor, via=via, action=action, case_id=case_id, detail=detail,
+    row = StaffAction(actor=actor, via=via, action=action, case_id=case_id, inbound_id=inbound_id, detail=detail,
                       at=datetime.now(UTC))
     session.add(row)
     return row

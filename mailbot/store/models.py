@@ -288,7 +288,8 @@ class StaffAction(Base):
     """
 
     __tablename__ = "staff_actions"
-    __table_args__ = (Index("ix_staff_actions_case", "case_id"), Index("ix_staff_actions_at", "at"))
+    __table_args__ = (Index("ix_staff_actions_case", "case_id"), Index("ix_staff_actions_at", "at"),
+                      Index("ix_staff_actions_inbound", "inbound_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -296,4 +297,7 @@ class StaffAction(Base):
     via: Mapped[str] = mapped_column(String(16))  # web | cli
     action: Mapped[str] = mapped_column(String(64))  # e.g. login, login_failed, clock_event, user_added
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The message a triage verdict is about: with `detail["verdict"]`, a labelled example of what the message
+    # really was, which `mailbot evaluate` replays the judge against.
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # never message bodies

@@ -62,12 +62,14 @@ SEED_AT = datetime(2022, 5, 12, 9, 30, tzinfo=UTC)
 
 
 def seed_requests(db: Database, settings: Settings) -> None:
-    """A complete request, a held one (first name only) and one whose body carries markup."""
+    """A complete request, a held one (first name only), one whose body carries markup, and one the bot leaves
+    to staff (it asks for nothing the bot recognises: markup where the request's words should be)."""
     store_and_decide(db, settings, [
         request(1, name="Jo Bloggs", subject="Gritting budget"),
         request(2, name="Fred", subject="Facial recognition", sign_off="Thanks,\nFred"),
         request(3, name="Sam Smith", subject="Tags <b>bold</b>",
                 body="Please send me the list of CCTV cameras in the town centre.\n\n<script>alert('x')</script>"),
+        request(4, name="Pat Jones", subject="Cameras", body="Please send <script>alert(1)</script> the cameras."),
     ], SEED_AT)
 
 

@@ -28,7 +28,7 @@ from mailbot.store.models import User
 from mailbot.web.context import WebContext, make_pages, web_context
 from mailbot.web.passwords import hasher as make_hasher
 from mailbot.web.security import SecurityHeaders, SignInRequired
-from mailbot.web.views import casework, health, requests, signin
+from mailbot.web.views import casework, health, requests, signin, todo
 
 STATIC = Path(__file__).parent / "static"
 
@@ -88,7 +88,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, db: Database, *, password_hasher: PasswordHasher | None = None,
                secret_key: str | None = None) -> Starlette:
     web = WebContext(settings=settings, db=db, hasher=password_hasher or make_hasher(), pages=make_pages())
-    routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *requests.ROUTES, *casework.ROUTES,
+    routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *requests.ROUTES, *casework.ROUTES, *todo.ROUTES,
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     middleware = [
         Middleware(SecurityHeaders),

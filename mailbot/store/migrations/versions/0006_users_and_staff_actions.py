@@ -41,12 +41,16 @@ def upgrade() -> None:
         sa.Column('via', sa.String(length=16), nullable=False),
         sa.Column('action', sa.String(length=64), nullable=False),
         sa.Column('case_id', sa.Integer(), nullable=True),
+        sa.Column('inbound_id', sa.Integer(), nullable=True),
         sa.Column('detail', sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_staff_actions_case_id_cases')),
+        sa.ForeignKeyConstraint(['inbound_id'], ['inbound_messages.id'],
+                                name=op.f('fk_staff_actions_inbound_id_inbound_messages')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_actions')),
     )
     op.create_index('ix_staff_actions_case', 'staff_actions', ['case_id'], unique=False)
     op.create_index('ix_staff_actions_at', 'staff_actions', ['at'], unique=False)
+    op.create_index('ix_staff_actions_inbound', 'staff_actions', ['inbound_id'], unique=False)
     op.add_column('clock_events', sa.Column('actor', sa.String(length=255), nullable=True))
     op.add_column('cases', sa.Column('outcome', sa.String(length=32), nullable=True))
     op.add_column('cases', sa.Column('exemptions', sa.JSON(), nullable=True))
@@ -58,6 +62,7 @@ def downgrade() -> None:
         batch.drop_column('outcome')
     with op.batch_alter_table('clock_events') as batch:
         batch.drop_column('actor')
+    op.drop_index('ix_staff_actions_inbound', table_name='staff_actions')
     op.drop_index('ix_staff_actions_at', table_name='staff_actions')
     op.drop_index('ix_staff_actions_case', table_name='staff_actions')
     op.drop_table('staff_actions')
