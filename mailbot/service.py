@@ -38,9 +38,9 @@ from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import notify_staff
 from mailbot.runners.decide import Processor, ProcessStats
 from mailbot.runners.digest import DigestOutcome, DigestRunner
-from mailbot.runners.faults import DATABASE_DOWN, IMAP_DOWN, Component, OutageLog, classify
+from mailbot.runners.faults import DATABASE_DOWN, Component, classify
 from mailbot.runners.ingest import Ingest, IngestStats
-from mailbot.runners.outages import end_outage, note_outage
+from mailbot.runners.outages import CycleFaults
 from mailbot.runners.quarantine import Quarantine
 from mailbot.runners.send import Outbox, SendStats
 from mailbot.store.db import Database
@@ -92,9 +92,8 @@ class Bot:
         self.digest = DigestRunner(settings, self.db, self.templates)
         self.quarantine = Quarantine(settings, self.db, self.templates)
         self.leader = leadership_for(self.db, settings.mailbox.address)
-        self.outages = OutageLog(log, settings.mailbox.address)
-        self.outbox.outages = self.outages
-        self._imap_record_checked = False  # an IMAP outage recorded before a restart is closed by the next poll
+        self.faults = CycleFaults(self.db, settings.mailbox.address, clock, log)
+        self.outbox.relay.log = self.faults.log  # one outage log per bot, whichever step meets the outage
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
         self._wake = threading.Event()
@@ -117,55 +116,32 @@ class Bot:
 
     def cycle(self) -> CycleStats:
         stats = CycleStats()
-        failed: set[Component] = set()
+        failed: set[Component | None] = set()
         try:
             stats.ingest = self.poll()
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
             stats.imap_error = f"{type(exc).__name__}: {exc}"
-            self._failed(exc, Component.IMAP, failed, "IMAP poll failed")
+            failed.add(self.faults.failed(exc, Component.IMAP, "IMAP poll failed"))
         else:
-            self._imap_ok()
+            self.faults.succeeded("IMAP poll failed", Component.IMAP)
         if not failed & {Component.DATABASE, Component.DISK}:
             try:
                 stats.process = self.processor.run(self.clock, lambda: self.stopping)
+                self.faults.succeeded("deciding failed")
             except Exception as exc:  # noqa: BLE001 - the database or disk: sending what is queued may still work
-                self._failed(exc, None, failed, "deciding failed")
+                failed.add(self.faults.failed(exc, None, "deciding failed"))
         try:
             stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
             if not self.stopping:
                 self._report_refused()
+            self.faults.succeeded("sending failed")
         except Exception as exc:  # noqa: BLE001 - the next cycle tries again
-            self._failed(exc, None, failed, "sending failed")
-        for component in (Component.DATABASE, Component.DISK):
-            if component not in failed:
-                self.outages.ok(component, self.clock())
+            failed.add(self.faults.failed(exc, None, "sending failed"))
+        self.faults.succeeded("", *(c for c in (Component.DATABASE, Component.DISK) if c not in failed))
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
-
-    def _failed(self, exc: Exception, during: Component | None, failed: set[Component], what: str) -> None:
-        """An infrastructure fault once per outage; anything else (a bug) with its traceback each time."""
-        fault = classify(exc, during=during)
-        if fault is None:
-            log.error("%s (%s: %s)", what, type(exc).__name__, str(exc)[:300], exc_info=exc)
-            return
-        failed.add(fault.component)
-        if self.outages.failed(fault, exc, self.clock()) and fault.component is Component.IMAP:
-            self._record(lambda: note_outage(self.db, self.settings.mailbox.address, IMAP_DOWN,
-                                             f"{type(exc).__name__}: {str(exc)[:200]}", self.clock()))
-
-    def _imap_ok(self) -> None:
-        if self.outages.ok(Component.IMAP, self.clock()) or not self._imap_record_checked:
-            self._imap_record_checked = True
-            self._record(lambda: end_outage(self.db, self.settings.mailbox.address, Component.IMAP, self.clock()))
-
-    @staticmethod
-    def _record(write: Callable[[], object]) -> None:
-        try:
-            write()
-        except Exception as exc:  # noqa: BLE001 - the record is for staff; the cycle must go on without it
-            log.debug("could not record an outage (%s)", type(exc).__name__)
 
     def _report_refused(self) -> None:
         """Replies the mail server refused for good (a 5xx for their recipient): staff are told once each."""
@@ -187,8 +163,8 @@ class Bot:
         try:
             return self.leader.acquire()
         except Exception as exc:  # noqa: BLE001 - no database, no leadership: try again at the next tick
-            self.outages.failed(classify(exc) or DATABASE_DOWN, exc, self.clock(),
-                                f"cannot take the scheduler lock: {type(exc).__name__}")
+            self.faults.log.failed(classify(exc) or DATABASE_DOWN, exc, self.clock(),
+                                   f"cannot take the scheduler lock: {type(exc).__name__}")
             return False
 
     def digest_job(self) -> DigestOutcome | None:
@@ -199,8 +175,7 @@ class Bot:
             try:
                 outcome = self.digest.issue(self.clock(), scheduled=True)
             except Exception as exc:  # noqa: BLE001 - the digest must never stop the mailbox being answered
-                log.error("digest failed (%s: %s); will retry at the next start or digest time",
-                          type(exc).__name__, str(exc)[:300])
+                self.faults.failed(exc, None, "digest failed; will retry at the next start or digest time")
                 return None
             if outcome.issued:
                 self.outbox.send_pending(self.clock)

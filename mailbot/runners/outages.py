@@ -9,7 +9,8 @@ a row of its own and the closed one keeps its history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailbot.clock.workdays import LONDON
-from mailbot.runners.faults import SMTP_DOWN, Component, Fault, OutageLog
+from mailbot.runners.faults import IMAP_DOWN, SMTP_DOWN, Component, Fault, OutageLog, classify
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage, StaffAlert
 
@@ -93,6 +94,17 @@ class RelayOutage:
             return session.scalars(select(StaffAlert.id).where(
                 StaffAlert.mailbox == self.mailbox, StaffAlert.key == open_key(Component.SMTP))).first() is not None
 
+    def deferral_level(self) -> int:
+        """Each deferred reply is news while the relay otherwise works; during an outage the outage is the line."""
+        return logging.DEBUG if self.log.is_open(Component.SMTP) else logging.WARNING
+
+    def after_run(self, now: datetime, *, answered: bool, all_deferred: bool, last_error: str | None) -> None:
+        """A reply accepted or refused for good ends an outage; a run that only met deferrals may start one."""
+        if answered:
+            self.recovered(now)
+        elif all_deferred:
+            self.failed(now, None, f"every reply deferred: {last_error}")
+
     def failed(self, now: datetime, exc: BaseException | None, detail: str) -> None:
         """The relay refused the connection (`exc`), or deferred every reply of a run (None)."""
         if exc is None:
@@ -112,3 +124,47 @@ class RelayOutage:
             with self.db.engine.begin() as conn:
                 conn.execute(update(table).where(table.c.mailbox == self.mailbox, table.c.status == "queued",
                                                  table.c.next_attempt_at > now).values(next_attempt_at=now))
+
+
+class CycleFaults:
+    """What the steps of a bot's cycles ran into, said once each: an infrastructure fault once per outage (an IMAP
+    outage also recorded for `mailbot doctor`), and an unexpected error (a bug) with its traceback once until that
+    step works again, rather than once a minute."""
+
+    def __init__(self, db: Database, mailbox: str, clock: Callable[[], datetime], logger: logging.Logger) -> None:
+        self.db, self.mailbox, self.clock, self.logger = db, mailbox, clock, logger
+        self.log = OutageLog(logger, mailbox)
+        self._imap_checked = False  # an IMAP outage recorded before a restart is closed by the first good poll
+        self._bugs: set[tuple[str, str]] = set()
+
+    def failed(self, exc: Exception, during: Component | None, step: str) -> Component | None:
+        """Log `exc` (met in `step`) as it deserves; returns the component at fault, None for a bug."""
+        fault = classify(exc, during=during)
+        if fault is None:
+            key = (step, type(exc).__name__)
+            if key in self._bugs:
+                self.logger.debug("%s again (%s)", step, type(exc).__name__)
+            else:
+                self._bugs.add(key)
+                self.logger.error("%s (%s: %s); logged once until it works again", step, type(exc).__name__,
+                                  str(exc)[:300], exc_info=exc)
+            return None
+        if self.log.failed(fault, exc, self.clock()) and fault.component is Component.IMAP:
+            self._record(lambda: note_outage(self.db, self.mailbox, IMAP_DOWN,
+                                             f"{type(exc).__name__}: {str(exc)[:200]}", self.clock()))
+        return fault.component
+
+    def succeeded(self, step: str, *components: Component) -> None:
+        """`step` worked: its bugs may be logged again, and the components it used are back."""
+        self._bugs = {key for key in self._bugs if key[0] != step}
+        for component in components:
+            ended = self.log.ok(component, self.clock())
+            if component is Component.IMAP and (ended or not self._imap_checked):
+                self._imap_checked = True
+                self._record(lambda: end_outage(self.db, self.mailbox, Component.IMAP, self.clock()))
+
+    def _record(self, write: Callable[[], object]) -> None:
+        try:
+            write()
+        except Exception as exc:  # noqa: BLE001 - the record is for staff; the cycle must go on without it
+            self.logger.debug("could not record an outage (%s)", type(exc).__name__)

@@ -35,7 +35,7 @@ from mailbot.batching import chunks
 from mailbot.config import Settings
 from mailbot.mailserver.imap import tls_context
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
-from mailbot.runners.faults import Component, OutageLog
+from mailbot.runners.faults import OutageLog
 from mailbot.runners.outages import RelayOutage
 from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
@@ -97,16 +97,8 @@ class Outbox:
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
         self.copies = SentCopies(db, sent_folder, self.mailbox)
+        # The bot replaces the OutageLog with its own, shared with its other runners.
         self.relay = RelayOutage(db, self.mailbox, OutageLog(log, self.mailbox))
-
-    @property
-    def outages(self) -> OutageLog:
-        return self.relay.log
-
-    @outages.setter
-    def outages(self, value: OutageLog) -> None:
-        """The bot hands its own, shared with its other runners."""
-        self.relay.log = value
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
@@ -135,10 +127,9 @@ class Outbox:
             if ids and not should_stop():
                 sent = asyncio.run(self._send(ids, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
-                if sent.answered:
-                    self.relay.recovered(now())
-                elif sent.deferred and not sent.unreachable:
-                    self.relay.failed(now(), None, f"every reply deferred: {sent.last_error}")
+                self.relay.after_run(now(), answered=sent.answered > 0,
+                                     all_deferred=bool(sent.deferred) and not sent.unreachable,
+                                     last_error=sent.last_error)
         finally:
             self.copies.close()
         return stats
@@ -294,13 +285,13 @@ class Outbox:
             else:
                 stats.deferred += 1
                 stats.last_error = f"{response.code} {response.message}"[:300]
-                self._deferred_log("reply %s deferred (%s)", message_id, response.code)
+                log.log(self.relay.deferral_level(), "reply %s deferred (%s)", message_id, response.code)
             return
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._record(row_id, now, error=type(exc).__name__, permanent=False)
             stats.deferred += 1
             stats.last_error = type(exc).__name__
-            self._deferred_log("reply %s deferred (%s)", message_id, type(exc).__name__)
+            log.log(self.relay.deferral_level(), "reply %s deferred (%s)", message_id, type(exc).__name__)
             return
         # The server has it. Queued for Sent before the record is tried: if the record fails, _send's `finally`
         # still files the reply in Sent, which is what then stops a second send of a row left `sending`.
@@ -309,10 +300,6 @@ class Outbox:
         stats.sent += 1
         stats.answered += 1
         log.info("sent reply %s", message_id)
-
-    def _deferred_log(self, message: str, *args: object) -> None:
-        """Each deferral is news only while the relay is otherwise working; during an outage it is one line."""
-        log.log(logging.DEBUG if self.outages.is_open(Component.SMTP) else logging.WARNING, message, *args)
 
     def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
         if error is None:  # one statement, one commit: this is the record that stops a second send
