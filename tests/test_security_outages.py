@@ -123,6 +123,10 @@ def test_a_relay_deferring_everything_for_longer_than_max_attempts_loses_no_repl
         (record,) = session.scalars(select(StaffAlert).where(StaffAlert.key.like("outage:smtp%"))).all()
     assert record.key != "outage:smtp" and "recovered" in record.detail and "451" in record.detail
     assert mailbot("--config", config_file(tmp_path, bot), "doctor").exit_code == 0
+    digest = mailbot("--config", config_file(tmp_path, bot), "digest", "--preview", "--at",
+                     f"{clock.now:%Y-%m-%d %H:%M}")
+    assert digest.exit_code == 0 and "SMTP relay unavailable since 2026-01-05" in digest.stdout
+    assert "recovered" in digest.stdout  # staff read of the outage, its cause and its end, in the next digest
     assert lines(caplog, "smtp.max_attempts is no longer used")  # the old key loaded, with a deprecation warning
 
 

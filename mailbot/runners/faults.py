@@ -21,7 +21,8 @@ from enum import StrEnum
 
 import aiosmtplib
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, TimeoutError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
 class Component(StrEnum):
@@ -50,7 +51,7 @@ SMTP_DOWN = Fault(Component.SMTP, "SMTP relay unavailable")
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DISK = {errno.EIO, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
-_DATABASE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, TimeoutError)
+_DATABASE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
