@@ -40,6 +40,7 @@ from mailbot.runners.decide import Processor, ProcessStats
 from mailbot.runners.digest import DigestOutcome, DigestRunner
 from mailbot.runners.faults import DATABASE_DOWN, Component, classify
 from mailbot.runners.ingest import Ingest, IngestStats
+from mailbot.runners.outage_notice import file_outage_notice
 from mailbot.runners.outages import CycleFaults
 from mailbot.runners.quarantine import Quarantine
 from mailbot.runners.send import Outbox, SendStats
@@ -137,6 +138,9 @@ class Bot:
             self.faults.succeeded("sending failed")
         except Exception as exc:  # noqa: BLE001 - the next cycle tries again
             failed.add(self.faults.failed(exc, None, "sending failed"))
+        opened = self.outbox.relay.take_opened()
+        if opened is not None:  # a notice mailed through the dead relay would wait behind it: file it over IMAP
+            file_outage_notice(self.settings, self.templates, self.imap_password, opened, self.clock())
         self.faults.succeeded("", *(c for c in (Component.DATABASE, Component.DISK) if c not in failed))
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,

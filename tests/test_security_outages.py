@@ -15,6 +15,8 @@ PostgreSQL), and checks it really happened (the relay refused, the database fail
 
 from __future__ import annotations
 
+import email
+import email.policy
 import errno
 import logging
 import os
@@ -109,6 +111,8 @@ def test_a_relay_deferring_everything_for_longer_than_max_attempts_loses_no_repl
     assert not lines(caplog, "staff told")  # nothing was told to anyone while the relay took nothing
     doctor = mailbot("--config", config_file(tmp_path, bot), "doctor")
     assert doctor.exit_code == 1 and "OUTAGE SMTP relay unavailable" in doctor.stdout
+    (notice,) = dovecot.list_messages("Quarantine")  # one notice filed over IMAP for the whole outage
+    assert b"451 4.3.0 relay busy" in notice[1]
 
     stats = bot.cycle()  # the relay is back
     assert stats.send.sent == 3
@@ -148,6 +152,12 @@ def test_a_relay_refusing_connections_for_a_day_loses_nothing_and_sends_the_mome
     assert len(errors(caplog, "SMTP relay unavailable")) == 1  # one line for a day of failures, not 24
     first = errors(caplog, "SMTP relay unavailable")[0]
     assert first.exc_info is not None  # the traceback, once
+    (notice,) = dovecot.list_messages("Quarantine")  # staff told by the route that works: filed over IMAP, once
+    filed = email.message_from_bytes(notice[1], policy=email.policy.default)
+    assert filed["Subject"] == "mailbot: the mail relay is not taking mail"
+    text = filed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Connect call failed" in text and "nothing is lost" in text
+    assert not lines(caplog, "staff told")
 
     smtp_sink.port = port
     smtp_sink.start()

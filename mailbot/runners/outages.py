@@ -33,15 +33,16 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def note_outage(db: Database, mailbox: str, fault: Fault, detail: str, now: datetime) -> None:
-    """Open the outage's row, or count one more failure on the row already open (after a restart too)."""
+def note_outage(db: Database, mailbox: str, fault: Fault, detail: str, now: datetime) -> bool:
+    """Open the outage's row, or count one more failure on the row already open (after a restart too); True when
+    this opened it."""
     with db.session() as session:
         row = session.scalars(select(StaffAlert).where(StaffAlert.mailbox == mailbox,
                                                        StaffAlert.key == open_key(fault.component))).first()
         if row is not None:
             row.occurrences += 1
             row.last_at = now
-            return
+            return False
         start = _as_utc(now)
         row = StaffAlert(mailbox=mailbox, key=open_key(fault.component), day=start.astimezone(LONDON).date(),
                          detail=f"{fault} since {start:%Y-%m-%d %H:%M} UTC ({detail[:300]}); mail waits in the "
@@ -51,7 +52,8 @@ def note_outage(db: Database, mailbox: str, fault: Fault, detail: str, now: date
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            pass  # another instance opened it this very day
+            return False  # another instance opened it this very day
+        return True
 
 
 def end_outage(db: Database, mailbox: str, component: Component, now: datetime) -> bool:
@@ -84,6 +86,7 @@ class RelayOutage:
         self.db, self.mailbox, self.log = db, mailbox, log
         self.unreachable = False
         self._deferred_runs = 0
+        self._opened: str | None = None  # what the relay said, when this run recorded the start of an outage
 
     def should_probe(self) -> bool:
         """Whether a connection alone would show the outage over: it was the connection that failed (or, after
@@ -113,7 +116,13 @@ class RelayOutage:
                 return
         self.unreachable = exc is not None
         self.log.failed(SMTP_DOWN, exc, now, detail)
-        note_outage(self.db, self.mailbox, SMTP_DOWN, detail, now)
+        if note_outage(self.db, self.mailbox, SMTP_DOWN, detail, now):
+            self._opened = detail
+
+    def take_opened(self) -> str | None:
+        """What the relay said, once, if an outage was recorded as starting since the last call."""
+        opened, self._opened = self._opened, None
+        return opened
 
     def recovered(self, now: datetime) -> None:
         """Close the outage and make everything it held up due now, rather than at its backoff (up to an hour)."""
