@@ -112,7 +112,8 @@ def test_a_relay_deferring_everything_for_longer_than_max_attempts_loses_no_repl
     doctor = mailbot("--config", config_file(tmp_path, bot), "doctor")
     assert doctor.exit_code == 1 and "OUTAGE SMTP relay unavailable" in doctor.stdout
     (notice,) = dovecot.list_messages("Quarantine")  # one notice filed over IMAP for the whole outage
-    assert b"451 4.3.0 relay busy" in notice[1]
+    filed = email.message_from_bytes(notice[1], policy=email.policy.default)
+    assert "451 4.3.0 relay busy" in filed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
     stats = bot.cycle()  # the relay is back
     assert stats.send.sent == 3
