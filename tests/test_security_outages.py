@@ -170,6 +170,26 @@ def test_a_relay_refusing_connections_for_a_day_loses_nothing_and_sends_the_mome
     assert len(lines(caplog, "SMTP relay unavailable: recovered")) == 1
 
 
+def test_an_outage_recorded_before_a_restart_ends_when_the_restarted_bot_finds_the_relay_back(
+        make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    before = make_bot({"smtp": {"retry_seconds": 60}}, clock=clock)
+    port = smtp_sink.port
+    smtp_sink.stop()
+    dovecot.append(request(1), WHEN)
+    for _ in range(8):
+        before.cycle()
+        clock.now += timedelta(minutes=40)
+    before.close()
+    smtp_sink.port = port
+    smtp_sink.start()
+    after = make_bot({"smtp": {"retry_seconds": 60}}, clock=clock)  # a new process: it knows the outage from the record
+    assert after.cycle().send.sent == 1  # the reply's next try was up to an hour away; the probe did not wait
+    with after.db.session() as session:
+        keys = session.scalars(select(StaffAlert.key).where(StaffAlert.key.like("outage:smtp%"))).all()
+    assert len(keys) == 1 and keys[0] != "outage:smtp"  # closed
+    assert len(smtp_sink.messages) == 1
+
+
 def test_a_550_for_one_recipient_fails_only_that_reply_and_requeue_failed_sends_it(
         make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink, clock: ManualClock,
         tmp_path: Path) -> None:

@@ -87,15 +87,20 @@ class RelayOutage:
         self.unreachable = False
         self._deferred_runs = 0
         self._opened: str | None = None  # what the relay said, when this run recorded the start of an outage
+        self._record_checked = False
 
     def should_probe(self) -> bool:
         """Whether a connection alone would show the outage over: it was the connection that failed (or, after
         a restart, we do not know what failed). A relay that defers everything is over when it accepts a reply."""
         if self.log.is_open(Component.SMTP):
             return self.unreachable
+        if self._record_checked:
+            return False
         with self.db.session() as session:  # after a restart, the record is what remembers the outage
-            return session.scalars(select(StaffAlert.id).where(
+            recorded = session.scalars(select(StaffAlert.id).where(
                 StaffAlert.mailbox == self.mailbox, StaffAlert.key == open_key(Component.SMTP))).first() is not None
+        self._record_checked = not recorded  # none recorded: from now on this process knows of any outage itself
+        return recorded
 
     def deferral_level(self) -> int:
         """Each deferred reply is news while the relay otherwise works; during an outage the outage is the line."""
