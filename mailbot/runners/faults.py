@@ -143,9 +143,10 @@ class OutageLog:
         current = self._open.pop(component, None)
         if current is None:
             return False
-        self.log.info("%s: recovered%s after %s (%d failed attempts)", current.fault,
-                      f" for {self.name}" if self.name else "", str(now - current.since).split(".")[0],
-                      current.occurrences)
+        # WARNING, not INFO: a deployment logging at WARNING must see the end of what it saw start.
+        self.log.warning("%s: recovered%s after %s (%d failed attempts)", current.fault,
+                         f" for {self.name}" if self.name else "", str(now - current.since).split(".")[0],
+                         current.occurrences)
         return True
 
     def is_open(self, component: Component) -> bool:
