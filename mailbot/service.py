@@ -8,6 +8,10 @@ A cycle is idempotent (every step skips what is already done), so the scheduler 
 any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
 time on working days, and once at start-up to catch up on one missed while the bot was down (the digest's own
 watermark makes a repeat impossible).
+
+Each step of a cycle is guarded on its own: a database that is down, a full disk or an unreachable IMAP server
+(runners.faults.classify) is logged once when it starts, with its traceback, and once when it recovers — never as
+the fault of the message in hand, and never once per cycle.
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import notify_staff
 from mailbot.runners.decide import Processor, ProcessStats
 from mailbot.runners.digest import DigestOutcome, DigestRunner
+from mailbot.runners.faults import DATABASE_DOWN, Component, classify
 from mailbot.runners.ingest import Ingest, IngestStats
+from mailbot.runners.outage_notice import file_outage_notice
+from mailbot.runners.outages import CycleFaults
 from mailbot.runners.quarantine import Quarantine
 from mailbot.runners.send import Outbox, SendStats
 from mailbot.store.db import Database
@@ -86,6 +93,8 @@ class Bot:
         self.digest = DigestRunner(settings, self.db, self.templates)
         self.quarantine = Quarantine(settings, self.db, self.templates)
         self.leader = leadership_for(self.db, settings.mailbox.address)
+        self.faults = CycleFaults(self.db, settings.mailbox.address, clock, log)
+        self.outbox.relay.log = self.faults.log  # one outage log per bot, whichever step meets the outage
         self._stop = threading.Event()
         self._cycle_lock = threading.Lock()
         self._wake = threading.Event()
@@ -109,22 +118,38 @@ class Bot:
 
     def cycle(self) -> CycleStats:
         stats = CycleStats()
+        failed: set[Component | None] = set()
         try:
             stats.ingest = self.poll()
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
             stats.imap_error = f"{type(exc).__name__}: {exc}"
-            log.warning("IMAP poll failed (%s); will retry at the next poll", stats.imap_error)
-        stats.process = self.processor.run(self.clock, lambda: self.stopping)
-        stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
-        if not self.stopping:
-            self._report_refused()
+            failed.add(self.faults.failed(exc, Component.IMAP, "IMAP poll failed"))
+        else:
+            self.faults.succeeded("IMAP poll failed", Component.IMAP)
+        if not failed & {Component.DATABASE, Component.DISK}:
+            try:
+                stats.process = self.processor.run(self.clock, lambda: self.stopping)
+                self.faults.succeeded("deciding failed")
+            except Exception as exc:  # noqa: BLE001 - the database or disk: sending what is queued may still work
+                failed.add(self.faults.failed(exc, None, "deciding failed"))
+        try:
+            stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
+            if not self.stopping:
+                self._report_refused()
+            self.faults.succeeded("sending failed")
+        except Exception as exc:  # noqa: BLE001 - the next cycle tries again
+            failed.add(self.faults.failed(exc, None, "sending failed"))
+        opened = self.outbox.relay.take_opened()
+        if opened is not None:  # a notice mailed through the dead relay would wait behind it: file it over IMAP
+            file_outage_notice(self.settings, self.templates, self.imap_password, opened, self.clock())
+        self.faults.succeeded("", *(c for c in (Component.DATABASE, Component.DISK) if c not in failed))
         log.info("cycle: fetched %d, stored %d, decided %d, queued %d, sent %d, deferred %d, failed %d",
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
 
     def _report_refused(self) -> None:
-        """Replies the mail server refused for good (5xx, or retries exhausted): staff are told once each."""
+        """Replies the mail server refused for good (a 5xx for their recipient): staff are told once each."""
         since = self.clock() - timedelta(days=7)
         with self.db.session() as session:
             refused = session.scalars(select(OutboxMessage).where(
@@ -143,7 +168,8 @@ class Bot:
         try:
             return self.leader.acquire()
         except Exception as exc:  # noqa: BLE001 - no database, no leadership: try again at the next tick
-            log.warning("cannot take the scheduler lock (%s)", type(exc).__name__)
+            self.faults.log.failed(classify(exc) or DATABASE_DOWN, exc, self.clock(),
+                                   f"cannot take the scheduler lock: {type(exc).__name__}")
             return False
 
     def digest_job(self) -> DigestOutcome | None:
@@ -154,8 +180,7 @@ class Bot:
             try:
                 outcome = self.digest.issue(self.clock(), scheduled=True)
             except Exception as exc:  # noqa: BLE001 - the digest must never stop the mailbox being answered
-                log.error("digest failed (%s: %s); will retry at the next start or digest time",
-                          type(exc).__name__, str(exc)[:300])
+                self.faults.failed(exc, None, "digest failed; will retry at the next start or digest time")
                 return None
             if outcome.issued:
                 self.outbox.send_pending(self.clock)

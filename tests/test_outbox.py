@@ -19,7 +19,7 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
 
 
-SMTP = {"smtp": {"retry_seconds": 60, "max_attempts": 5}}
+SMTP = {"smtp": {"retry_seconds": 60}}
 
 
 def outbox(bot: Bot) -> list[OutboxMessage]:

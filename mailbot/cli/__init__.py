@@ -91,11 +91,17 @@ def main(ctx: click.Context, config_path: str | None, mailbox_name: str | None) 
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Poll the mailboxes on a schedule, judge each message, reply, and send the outbox."""
+    from mailbot.config.permissions import loose_files, secret_files
     from mailbot.service import Bot, run_forever
     from mailbot.store.db import Database
 
+    # Before anything is created: the database, its journals, the leader lock and any file a library writes hold
+    # personal data, so they are the bot user's alone (systemd's UMask=0077 says the same; this covers a shell).
+    os.umask(0o077)
     settings = _all_settings(ctx)
     setup_logging(settings.log_level)
+    for problem in loose_files([ctx.obj.get("config_path"), *secret_files()]):
+        logging.getLogger("mailbot").warning("%s", problem)
     if ctx.obj.get("config_path") is None:
         click.echo("mailbot: configuration error: no configuration file; pass --config or set MAILBOT_CONFIG "
                    "(every key is documented in config/mailbot.example.toml)", err=True)
@@ -229,7 +235,7 @@ def demo(serve: bool, data_dir: str | None) -> None:
 
 # The command groups register themselves on `main` when imported.
 # They import `main` from here, so this import comes last (E402), and it is for that side effect only (F401).
-from mailbot.cli import digest, messages, requests, rules, templates, web  # noqa: E402, F401 - see above
+from mailbot.cli import digest, doctor, messages, requests, rules, templates, web  # noqa: E402, F401 - see above
 
 if __name__ == "__main__":
     main()

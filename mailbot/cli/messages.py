@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -70,13 +71,28 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
 @main.command("requeue")
 @click.argument("message_ids", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Every quarantined message.")
+@click.option("--failed", "failed", is_flag=True, help="Replies (and staff mail) the mail server refused for good: "
+              "queue them to be sent again, e.g. once a relay's misconfiguration is fixed.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="With --failed: only replies queued on or after this date (YYYY-MM-DD, UTC).")
 @click.pass_context
-def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool) -> None:
-    """Put quarantined messages (by Message-ID, or --all) back in the queue for another try."""
+def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool, failed: bool,
+            since: datetime | None) -> None:
+    """Put quarantined messages (by Message-ID, or --all) back in the queue for another try; with --failed, the
+    replies that failed to send."""
     from mailbot.store.models import InboundMessage
 
+    if failed:
+        if message_ids or everything:
+            click.echo("mailbot: --failed takes no Message-IDs and no --all (narrow it with --since)", err=True)
+            ctx.exit(2)
+        _requeue_failed(ctx, since)
+        return
+    if since is not None:
+        click.echo("mailbot: --since goes with --failed", err=True)
+        ctx.exit(2)
     if not message_ids and not everything:
-        click.echo("mailbot: name Message-IDs to requeue, or pass --all", err=True)
+        click.echo("mailbot: name Message-IDs to requeue, or pass --all or --failed", err=True)
         ctx.exit(2)
     settings, db = _database(ctx)
     with db.session() as session:
@@ -93,3 +109,22 @@ def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool) 
         click.echo(f"mailbot: {message_id} is not a quarantined message", err=True)
     click.echo(f"{len(rows)} message{'s' if len(rows) != 1 else ''} requeued; the next run processes them")
     ctx.exit(1 if missing else 0)
+
+
+def _requeue_failed(ctx: click.Context, since: datetime | None) -> None:
+    """Failed outbox rows back to `queued`, due now. Their Message-IDs stay the same, so a copy the relay did take
+    after all is still recognised by the Sent folder check, and the one-reply-per-message key still holds."""
+    from mailbot.store.models import OutboxMessage
+
+    settings, db = _database(ctx)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        query = select(OutboxMessage).where(OutboxMessage.mailbox == settings.mailbox.address,
+                                            OutboxMessage.status == "failed")
+        if since is not None:
+            query = query.where(OutboxMessage.created_at >= since.replace(tzinfo=UTC))
+        rows = session.scalars(query.order_by(OutboxMessage.id)).all()
+        for row in rows:
+            click.echo(f"requeued reply {row.message_id} to the mail server (last error: {row.last_error})")
+            row.status, row.attempts, row.next_attempt_at = "queued", 0, now
+    click.echo(f"{len(rows)} failed repl{'ies' if len(rows) != 1 else 'y'} requeued; the next run sends them")

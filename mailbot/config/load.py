@@ -28,6 +28,8 @@ def _describe(error: ValidationError) -> str:
 # upgrade over a setting that no longer changes what it does; so they are accepted, dropped, and warned about.
 RETIRED_KEYS = {
     ("smtp", "sender"): "replies are now always sent by the bot's own process, after deciding; remove the key",
+    ("smtp", "max_attempts"): "a reply is now retried until the relay accepts it or refuses it for good (5xx), "
+                              "so an outage of any length loses nothing; remove the key",
 }
 
 

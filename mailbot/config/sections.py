@@ -83,7 +83,6 @@ class SmtpSettings(_Section):
     verify_certificates: bool = True
     ca_file: str = ""
     retry_seconds: int = Field(60, ge=1)
-    max_attempts: int = Field(20, ge=1)
     # Replies go out over this many connections at once, in one event loop: while the server digests one message
     # the bot writes the next. Relays cap concurrent connections per client; 1 sends strictly one at a time.
     connections: int = Field(3, ge=1, le=10)

@@ -27,6 +27,7 @@ from mailbot.judging.readers.subjects import clean_subject
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.compose import compose
+from mailbot.mail.lognames import log_name
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.context import mailbox_variables
@@ -279,7 +280,7 @@ class DecisionApplier:
         rendering = self.templates.render_or_default(template, context)
         if rendering.problem is not None:
             log.error("template %s failed for %s; sent the shipped default instead: %s", template,
-                      parsed.message_id, rendering.problem)
+                      log_name(parsed.message_id, decision.address), rendering.problem)
             alert_template_problem(session, self.settings, self.templates, rendering.problem,
                                    message_id=parsed.message_id, reference=case.reference if case else None, now=now)
         rendered = rendering.reply

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.clock.workdays import LONDON
 from mailbot.config import Settings
+from mailbot.mail.lognames import log_name
 from mailbot.replies.context import staff_alert_context, staff_notice_context
 from mailbot.replies.templates import TemplateProblem, Templates
 from mailbot.runners.staff_mail import queue_staff_mail, render_staff_alert, render_staff_mail
@@ -60,13 +61,15 @@ def notify_staff(session: Session, settings: Settings, templates: Templates, *, 
         return False
     recipients = settings.staff.recipients
     if not recipients:
-        log.warning("staff should know: %s (%s); no staff.recipients to tell", title, message_id or key)
+        log.warning("staff should know: %s (%s); no staff.recipients to tell", title,
+                    log_name(message_id) if message_id else key)
         return True
     context = staff_notice_context(settings, title=title, lines=lines, message_id=message_id, reference=reference,
                                    occurred_at=now)
     rendered = render_staff_mail(templates, "staff_notice", context).reply
     row.message_ids = queue_staff_mail(session, settings, rendered, recipients, "staff_notice", now)
-    log.warning("staff told: %s (%s)", title, message_id or key)
+    # Queued, not yet told: the notice goes out with the outbox, and waits there while the relay is down.
+    log.warning("staff notice queued: %s (%s)", title, log_name(message_id) if message_id else key)
     return True
 
 

@@ -3,7 +3,8 @@
 Each message's decision, case, reference and reply are written in one transaction (on PostgreSQL, one shared by
 up to 20 messages), under the message's row lock and re-checked, so two runners or a restart can never decide the
 same message twice. A message that makes any step fail is retried a bounded number of times and then quarantined
-for staff, while the rest carry on.
+for staff, while the rest carry on. A failure of the database or the disk (faults.classify) is nobody's message's
+fault: it stops the run, counts against no message and is left to the cycle to log once per outage.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from mailbot.config import Settings
 from mailbot.judging.decision import Decision
 from mailbot.judging.judge import judge
 from mailbot.judging.values import Action
+from mailbot.mail.lognames import log_name, log_name_raw
 from mailbot.mail.parse import parse_message
 from mailbot.replies.templates import RenderInterrupted, Templates
 from mailbot.runners.act import DecisionApplier, Outcome
+from mailbot.runners.faults import classify
 from mailbot.store.db import Database
 from mailbot.store.models import InboundMessage
 from mailbot.store.queries import DbThreadIndex
@@ -109,6 +112,8 @@ class Processor:
                     session.flush()
                     session.expunge_all()  # a batch of large messages must not stay in memory together
         except Exception as exc:  # noqa: BLE001 - the one-by-one pass finds and records the message at fault
+            if classify(exc) is not None:
+                raise  # the infrastructure, not a message: deciding them one by one would only fail again
             log.info("a batch of %d messages failed (%s): deciding them one by one", len(batch), type(exc).__name__)
             return False
         for message_id, decision, outcome in decided:
@@ -122,6 +127,8 @@ class Processor:
             if result is not None:
                 self._count(*result, stats)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
+            if classify(exc) is not None:
+                raise  # no message's fault: its attempts stay as they are, and the cycle says so once
             stats.failed += 1
             self._record_failure(row_id, exc, stats)
 
@@ -131,7 +138,7 @@ class Processor:
         stats.actions[outcome.action] = stats.actions.get(outcome.action, 0) + 1
         if outcome.reply_message_id:
             stats.replies_queued += 1
-        log.info("decided %s: %s/%s%s%s", message_id, decision.kind, outcome.action,
+        log.info("decided %s: %s/%s%s%s", log_name(message_id, decision.address), decision.kind, outcome.action,
                  f" enquiry {outcome.reference}" if outcome.reference else "",
                  f" reply {outcome.reply_message_id}" if outcome.reply_message_id else "")
 
@@ -143,7 +150,7 @@ class Processor:
             return
         with self.db.session() as session:
             row = session.get(InboundMessage, row_id, with_for_update=True)
-            message_id = row.message_id if row is not None else f"row {row_id}"
+            message_id = log_name_raw(row.message_id, row.raw) if row is not None else f"row {row_id}"
             log.error("failed to process %s: %s", message_id, error, exc_info=log.isEnabledFor(logging.DEBUG))
             if row is None or row.status != "new":
                 return

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from mailbot.batching import chunks
 from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
+from mailbot.mail.lognames import log_name_raw
 from mailbot.mail.parse import message_id_of
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.store.db import Database
@@ -119,7 +120,8 @@ class Ingest:
                     if not existing.moved:  # seen again after a rescan: its new UID is the one to move
                         existing.folder, existing.uidvalidity, existing.uid = inbox, uidvalidity, uid
                         touched.append(existing)
-                    log.info("duplicate of stored message %s (uid %s): moved, not stored again", message_id, uid)
+                    log.info("duplicate of stored message %s (uid %s): moved, not stored again",
+                             log_name_raw(message_id, raw), uid)
                     continue
                 row = self._row(raw, when, message_id, uid, uidvalidity, inbox)
                 known[message_id] = row
@@ -129,7 +131,8 @@ class Ingest:
             for row in fresh:
                 if row in stored:
                     stats.stored += 1
-                    log.info("stored %s (uid %s, received %s)", row.message_id, row.uid, row.received_date)
+                    log.info("stored %s (uid %s, received %s)", log_name_raw(row.message_id, row.raw), row.uid,
+                             row.received_date)
                 else:
                     touched.remove(row)
             self._advance(session, highest)
@@ -155,7 +158,7 @@ class Ingest:
                 stored.add(row)
             except IntegrityError:
                 stats.duplicates += 1
-                log.info("%s was stored by another instance meanwhile", row.message_id)
+                log.info("%s was stored by another instance meanwhile", log_name_raw(row.message_id, row.raw))
         return stored
 
     def _row(self, raw: bytes, when: datetime, message_id: str, uid: int, uidvalidity: int,

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mailbot.config import Settings
+from mailbot.mail.lognames import log_name_raw
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import notify_staff
@@ -53,5 +54,5 @@ class Quarantine:
                                     f"A copy is in the {folder} folder; the original stays in the database.",
                                     f"When the cause is fixed, run: mailbot requeue '{message_id}'"],
                              message_id=message_id, now=now(), once_ever=True)
-                log.warning("quarantined %s: copied to %s", message_id, folder)
+                log.warning("quarantined %s: copied to %s", log_name_raw(message_id, row.raw), folder)
         return len(pending)

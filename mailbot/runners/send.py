@@ -6,8 +6,11 @@ row is marked `sending` (committed; a batch of rows per transaction), the SMTP s
 and its copy goes to the Sent folder with the next batch of copies (`in_sent` records that it is there; a copy not
 made is made by a later run). A row found still `sending` after a crash (or after a failed commit) is looked up in
 the Sent folder by Message-ID before it is sent again (sent_copies.py). A temporary failure (4xx, connection refused,
-timeout, TLS) leaves it queued with exponential backoff; a permanent one (5xx) marks it failed for staff. Nothing is
-dropped.
+timeout, TLS) leaves it queued with exponential backoff capped at an hour, however long it lasts: only a permanent
+refusal (5xx) for its recipient marks it failed for staff (`mailbot requeue --failed` queues it again). Nothing is
+dropped. A relay that refuses connections or defers everything is an outage: logged once (faults.OutageLog),
+recorded where `mailbot doctor` and the digest show it (outages.py), probed every run while it lasts, and when it
+ends everything it held up is due at once.
 
 This is the bot's one way to send: called by the cycle after deciding (service.py), by the digest job and by
 `mailbot digest send`, always in the caller's thread. aiosmtplib is driven here and nowhere else, by one
@@ -32,6 +35,8 @@ from mailbot.batching import chunks
 from mailbot.config import Settings
 from mailbot.mailserver.imap import tls_context
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
+from mailbot.runners.faults import OutageLog
+from mailbot.runners.outages import RelayOutage
 from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
@@ -74,6 +79,9 @@ class SendStats:
     deferred: int = 0
     failed: int = 0
     reconciled: int = 0
+    answered: int = 0  # replies the server gave a final answer to (accepted or refused for good)
+    unreachable: bool = False  # the relay refused the connection itself (the outage is already recorded)
+    last_error: str | None = None
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -89,6 +97,8 @@ class Outbox:
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
         self.copies = SentCopies(db, sent_folder, self.mailbox)
+        # The bot replaces the OutageLog with its own, shared with its other runners.
+        self.relay = RelayOutage(db, self.mailbox, OutageLog(log, self.mailbox))
 
     def due_ids(self, now: datetime) -> list[int]:
         with self.db.session() as session:
@@ -109,14 +119,31 @@ class Outbox:
         try:
             self.copies.catch_up()
             ids = self.due_ids(now())
+            if not ids and self.relay.should_probe() and asyncio.run(self._probe()):
+                self.relay.recovered(now())
+                ids = self.due_ids(now())
             if ids:
                 ids, self._resend = self._reconcile(ids, now(), stats)
             if ids and not should_stop():
                 sent = asyncio.run(self._send(ids, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
+                self.relay.after_run(now(), answered=sent.answered > 0,
+                                     all_deferred=bool(sent.deferred) and not sent.unreachable,
+                                     last_error=sent.last_error)
         finally:
             self.copies.close()
         return stats
+
+    async def _probe(self) -> bool:
+        """Whether the relay takes a connection again; during an outage no reply may be due for up to an hour."""
+        client = self._client()
+        try:
+            await self._connect(client)
+            await client.quit()
+            return True
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
+            return False
 
     def _reconcile(self, ids: list[int], now: datetime, stats: SendStats) -> tuple[list[int], set[int]]:
         """Rows left `sending` by a crash: if the Sent folder has them, they went out — record, do not resend.
@@ -176,9 +203,10 @@ class Outbox:
             try:
                 await self._connect(clients[0])
             except (aiosmtplib.SMTPException, OSError) as exc:
-                log.warning("SMTP server unavailable (%s: %s): replies stay queued", type(exc).__name__, exc)
+                self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}")
                 self._defer_all(ids, exc, now())
                 stats.deferred += len(ids)
+                stats.unreachable = True
                 return stats
             wanted = min(self.settings.smtp.connections, len(ids)) - 1
             if wanted > 0:
@@ -252,21 +280,25 @@ class Outbox:
             self._record(row_id, now, error=f"{response.code} {response.message}", permanent=permanent)
             if permanent:
                 stats.failed += 1
+                stats.answered += 1
                 log.error("reply %s refused permanently (%s): shown to staff", message_id, response.code)
             else:
                 stats.deferred += 1
-                log.warning("reply %s deferred (%s)", message_id, response.code)
+                stats.last_error = f"{response.code} {response.message}"[:300]
+                log.log(self.relay.deferral_level(), "reply %s deferred (%s)", message_id, response.code)
             return
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._record(row_id, now, error=type(exc).__name__, permanent=False)
             stats.deferred += 1
-            log.warning("reply %s deferred (%s)", message_id, type(exc).__name__)
+            stats.last_error = type(exc).__name__
+            log.log(self.relay.deferral_level(), "reply %s deferred (%s)", message_id, type(exc).__name__)
             return
         # The server has it. Queued for Sent before the record is tried: if the record fails, _send's `finally`
         # still files the reply in Sent, which is what then stops a second send of a row left `sending`.
         self.copies.add(row_id, SentCopy(message_id, row.raw, now))
         self._record(row_id, now, error=None, permanent=False)
         stats.sent += 1
+        stats.answered += 1
         log.info("sent reply %s", message_id)
 
     def _record(self, row_id: int, now: datetime, *, error: str | None, permanent: bool) -> None:
@@ -280,7 +312,9 @@ class Outbox:
                 return
             row.attempts += 1
             row.last_error = error[:500]
-            if permanent or row.attempts >= self.settings.smtp.max_attempts:
+            # Only the server's permanent refusal fails a reply: a count of temporary failures says how long an
+            # outage lasted, not that the reply can never go (a weekend without a relay used to fail them all).
+            if permanent:
                 row.status = "failed"
             else:
                 row.status = "queued"

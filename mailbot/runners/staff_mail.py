@@ -61,3 +61,15 @@ def queue_staff_mail(session: Session, settings: Settings, rendered: RenderedRep
     session.flush()
     return message_ids
 
+
+
+def compose_filed_notice(settings: Settings, rendered: RenderedReply, now: datetime) -> bytes:
+    """A staff notice that is filed in the mailbox over IMAP rather than mailed: for when the relay is what broke.
+    The same headers as mailed staff mail, addressed to the staff (or the mailbox) for the reader's benefit."""
+    mailbox = settings.mailbox
+    recipients = settings.staff.recipients
+    return compose(
+        rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,
+        to=recipients[0] if recipients else mailbox.address, in_reply_to=None, references=(),
+        loop_token=mailbox.x_loop, now=now, auto_submitted="auto-generated", reply_to=recipients,
+    ).raw

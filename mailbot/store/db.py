@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailbot.store.files import secure_sqlite
+
 # How long a writer waits for another before giving up with an error (SQLite's busy timeout, and our own turns).
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -36,7 +38,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            secure_sqlite(Path(database))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")

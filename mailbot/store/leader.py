@@ -92,7 +92,7 @@ class FileLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = filelock.UnixFileLock(str(path), thread_local=False)
+        self._lock = filelock.UnixFileLock(str(path), thread_local=False, mode=0o600)  # beside the data: private
 
     def acquire(self) -> bool:
         if self._lock.is_locked:
