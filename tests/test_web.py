@@ -391,3 +391,56 @@ def test_quarantined_messages_and_failed_replies_go_back_in_the_queue(site: tupl
         assert (session.get(InboundMessage, row_id).status, session.get(InboundMessage, row_id).attempts) == ("new", 0)
         assert session.get(OutboxMessage, reply_id).status == "queued"
         assert {a.action for a in session.scalars(select(StaffAction))} >= {"requeue", "retry_reply"}
+
+
+def test_a_staff_member_is_refused_the_admin_pages_whatever_they_post(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    csrf = token(client, "/requests")
+    for path in ("/admin/users", "/admin/audit"):
+        assert client.get(path).status_code == 403
+    assert client.post("/admin/users", data={"csrf_token": csrf, "name": "mallory", "role": "admin"}).status_code == 403
+    with db.session() as session:
+        alice = session.scalars(select(User).where(User.name == "alice")).one()
+        assert session.scalars(select(User).where(User.name == "mallory")).all() == []
+    assert client.post(f"/admin/users/{alice.id}", data={"csrf_token": csrf, "what": "role",
+                                                         "role": "admin"}).status_code == 403
+    assert "Users</a>" not in client.get("/requests").text  # not offered either
+
+
+def test_an_admin_adds_changes_and_deactivates_users_and_it_is_audited(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client, "root")
+    csrf = token(client, "/admin/users")
+    added = client.post("/admin/users", data={"csrf_token": csrf, "name": "erin", "role": "staff",
+                                              "display_name": "Erin Example"})
+    password = re.search(r"One-time password for <strong>erin</strong>: <code>([^<]+)</code>", added.text)
+    assert added.status_code == 200 and password
+    assert client.post("/admin/users", data={"csrf_token": csrf, "name": "ERIN", "role": "staff"}).status_code == 400
+    with db.session() as session:
+        erin = session.scalars(select(User).where(User.name == "erin")).one()
+        root = session.scalars(select(User).where(User.name == "root")).one()
+    client.post(f"/admin/users/{erin.id}", data={"csrf_token": csrf, "what": "role", "role": "admin"})
+    client.post(f"/admin/users/{erin.id}", data={"csrf_token": csrf, "what": "deactivate"})
+    refused = client.post(f"/admin/users/{root.id}", data={"csrf_token": csrf, "what": "deactivate"})
+    assert refused.status_code == 400 and "cannot deactivate yourself" in refused.text
+    with db.session() as session:
+        erin = session.get(User, erin.id)
+        assert (erin.role, erin.active, erin.display_name) == ("admin", False, "Erin Example")
+    audit = client.get("/admin/audit").text
+    for action in ("user added", "user role", "user deactivated"):
+        assert f"<td>{action}</td>" in audit
+    other = TestClient(client.app)
+    assert sign_in(other, "erin", password.group(1)).status_code == 401  # deactivated
+
+
+def test_the_status_page_says_what_waits_and_what_failed(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    with db.session() as session:
+        session.scalars(select(OutboxMessage)).first().status = "failed"
+    page = client.get("/status").text
+    assert "foi@council.example" in page
+    assert re.search(r"Replies waiting to be sent</dt><dd>2</dd>", page)
+    assert re.search(r'Replies refused for good</dt><dd><a href="/todo#failed">1</a>', page)
+    assert "Leader</dt>" in page

@@ -67,6 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_cases(db, settings, 14, received=date(2022, 4, 1), subject="Overdue item")
     add_account(db, "alice")
     add_account(db, "newbie", must_change=True)
+    add_account(db, "root", "admin")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -226,3 +227,19 @@ def test_triage_a_message_into_a_request_whose_acknowledgement_reaches_the_smtp_
     [mail] = [m for m in smtp_sink.wait_for(sent.sent) if m.rcpt_tos == ["person4@example.org"]]
     assert reference in str(mail.message["Subject"])
     assert "Dear Pat Jones" in mail.message.get_body(("plain",)).get_content()
+
+
+def test_a_staff_member_is_refused_an_admin_page(page: Any, server: str) -> None:
+    sign_in_by_keyboard(page, server)
+    response = page.goto(f"{server}/admin/users")
+    assert response.status == 403 and page.locator("h1").inner_text() == "Not allowed"
+    assert page.get_by_role("link", name="Users").count() == 0
+    page.goto(f"{server}/status")
+    assert axe_violations(page) == []
+
+
+def test_the_admin_pages_pass_axe(page: Any, server: str) -> None:
+    sign_in_by_keyboard(page, server, "root")
+    for path in ("/admin/users", "/admin/audit"):
+        assert page.goto(f"{server}{path}").status == 200
+        assert axe_violations(page) == [], path
