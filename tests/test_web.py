@@ -15,6 +15,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from mailbot.cli import main
+from mailbot.store.accounts import record_action
 from mailbot.store.db import Database
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, StaffAction, User
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
@@ -444,3 +445,24 @@ def test_the_status_page_says_what_waits_and_what_failed(site: tuple[TestClient,
     assert re.search(r"Replies waiting to be sent</dt><dd>2</dd>", page)
     assert re.search(r'Replies refused for good</dt><dd><a href="/todo#failed">1</a>', page)
     assert "Leader</dt>" in page
+
+
+def test_staff_verdicts_become_a_regression_suite_for_the_judge(
+        site: tuple[TestClient, Database], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    client, db = site
+    sign_in(client)
+    message_id = _left_to_staff(db)
+    form = {"csrf_token": token(client, f"/messages/{message_id}"), "verdict": "request", "regime": "foi",
+            "name": "Pat Jones", "address": "person4@example.org"}
+    client.post(f"/messages/{message_id}/triage", data=form)
+    with db.session() as session:  # a second label, one the judge agrees with: Jo's acknowledged request
+        jo = session.scalars(select(Decision).where(Decision.action == "acknowledge")).first()
+        record_action(session, "alice", "triage", inbound_id=jo.inbound_id, verdict="request")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\n'
+                      f'[database]\nurl = "{db_url}"\n')
+    monkeypatch.setenv("MAILBOT_CONFIG", str(config))
+    result = CliRunner().invoke(main, ["evaluate"])
+    assert result.exit_code == 1, result.output  # the judge still leaves Pat's message to staff
+    assert "staff (alice) said request; the judge says correspondence → staff_review" in result.output
+    assert "1 of 2 staff verdicts agree with the current judge (50%)" in result.output

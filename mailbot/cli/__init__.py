@@ -235,7 +235,7 @@ def demo(serve: bool, data_dir: str | None) -> None:
 
 # The command groups register themselves on `main` when imported.
 # They import `main` from here, so this import comes last (E402), and it is for that side effect only (F401).
-from mailbot.cli import digest, doctor, messages, requests, rules, templates, web  # noqa: E402, F401 - see above
+from mailbot.cli import digest, doctor, evaluate, messages, requests, rules, templates, web  # noqa: E402, F401 - see above
 
 if __name__ == "__main__":
     main()
