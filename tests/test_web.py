@@ -15,9 +15,18 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from mailbot.cli import main
+from mailbot.replies.editing import shipped_text
 from mailbot.store.accounts import record_action
 from mailbot.store.db import Database
-from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, StaffAction, User
+from mailbot.store.models import (
+    Case,
+    Decision,
+    InboundMessage,
+    OutboxMessage,
+    StaffAction,
+    TemplateVersion,
+    User,
+)
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
 from mailbot.web.app import create_app
 
@@ -466,3 +475,82 @@ def test_staff_verdicts_become_a_regression_suite_for_the_judge(
     assert result.exit_code == 1, result.output  # the judge still leaves Pat's message to staff
     assert "staff (alice) said request; the judge says correspondence → staff_review" in result.output
     assert "1 of 2 staff verdicts agree with the current judge (50%)" in result.output
+
+
+@pytest.fixture
+def wording(tmp_path: Path, sqlite_url: str) -> Iterator[tuple[TestClient, Path, Database]]:
+    admin_dir = tmp_path / "wording"
+    admin_dir.mkdir()
+    db = Database(sqlite_url)
+    add_account(db, "root", "admin")
+    add_account(db, "alice")
+    app = create_app(web_settings(tmp_path, templates_dir=admin_dir), db, password_hasher=HASHER, secret_key="k")
+    with TestClient(app) as client:
+        sign_in(client, "root")
+        yield client, admin_dir, db
+    db.dispose()
+
+
+EDITED = "acknowledgement_foi/text.txt"
+
+
+def _edit_form(client: TestClient, content: str, what: str) -> dict[str, str]:
+    return {"csrf_token": token(client, f"/admin/templates/edit?path={EDITED}"), "path": EDITED,
+            "content": content, "what": what}
+
+
+def test_a_wording_edit_is_previewed_before_anything_is_saved(
+        wording: tuple[TestClient, Path, Database]) -> None:
+    client, admin_dir, _ = wording
+    page = client.get(f"/admin/templates/edit?path={EDITED}").text
+    assert "I acknowledge receipt of your request" in page and "The shipped wording is in use." in page
+    shipped = shipped_text(EDITED)
+    edited = shipped.replace("I acknowledge receipt of your request", "We have received your request")
+    shown = client.post("/admin/templates/edit", data=_edit_form(client, edited, "preview")).text
+    assert "We have received your request for information received by this office on" in shown
+    assert not (admin_dir / EDITED).exists()
+
+
+def test_a_broken_template_is_not_saved_and_its_line_is_shown(wording: tuple[TestClient, Path, Database]) -> None:
+    client, admin_dir, _ = wording
+    broken = shipped_text(EDITED) + "\n{% if %}\n"
+    response = client.post("/admin/templates/edit", data=_edit_form(client, broken, "save"))
+    line = broken.count("\n")
+    assert response.status_code == 400 and f"templates.dir/{EDITED}:{line}: syntax error" in response.text
+    assert not (admin_dir / EDITED).exists()
+
+
+def test_a_template_that_would_hang_says_so_in_the_preview(wording: tuple[TestClient, Path, Database]) -> None:
+    client, _, _ = wording
+    hang = "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"
+    response = client.post("/admin/templates/edit", data=_edit_form(client, hang, "preview"))
+    assert f"templates.dir/{EDITED}:1:" in response.text and "took over" in response.text
+
+
+def test_saving_and_reverting_are_versioned_with_who_did_it(wording: tuple[TestClient, Path, Database]) -> None:
+    client, admin_dir, db = wording
+    edited = shipped_text(EDITED).replace("I acknowledge receipt", "We acknowledge receipt")
+    saved = client.post("/admin/templates/edit", data=_edit_form(client, edited, "save"), follow_redirects=False)
+    assert saved.status_code == 303
+    assert (admin_dir / EDITED).read_text(encoding="utf-8") == edited
+    page = client.get(saved.headers["location"]).text
+    assert "Saved." in page and "An edited version is in use." in page and "saved by root" in page
+    assert client.post("/admin/templates/edit", data=_edit_form(client, edited, "revert"),
+                       follow_redirects=False).status_code == 303
+    assert not (admin_dir / EDITED).exists()
+    with db.session() as session:
+        versions = [(v.actor, v.content is None) for v in session.scalars(select(TemplateVersion))]
+        actions = [a.action for a in session.scalars(select(StaffAction).where(StaffAction.action.like("template%")))]
+    assert versions == [("root", False), ("root", True)] and actions == ["template_saved", "template_reverted"]
+
+
+def test_only_shipped_template_files_can_be_edited_and_only_by_admins(
+        wording: tuple[TestClient, Path, Database]) -> None:
+    client, admin_dir, _ = wording
+    assert client.get("/admin/templates/edit?path=../../etc/passwd").status_code == 404
+    form = {**_edit_form(client, "x", "save"), "path": "../outside.txt"}
+    assert client.post("/admin/templates/edit", data=form).status_code == 404
+    assert not (admin_dir.parent / "outside.txt").exists()
+    staff = TestClient(client.app)
+    sign_in(staff)
+    assert staff.get("/admin/templates").status_code == 403

@@ -60,7 +60,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     data = tmp_path_factory.mktemp("web")
-    settings = web_settings(data, page_size=10)
+    (data / "wording").mkdir()
+    settings = web_settings(data, page_size=10, templates_dir=data / "wording")
     db = Database(f"sqlite:///{data / 'mailbot.db'}")
     seed_requests(db, settings)
     SITE.update(db=db, settings=settings)
@@ -243,3 +244,24 @@ def test_the_admin_pages_pass_axe(page: Any, server: str) -> None:
     for path in ("/admin/users", "/admin/audit"):
         assert page.goto(f"{server}{path}").status == 200
         assert axe_violations(page) == [], path
+
+
+def test_edit_a_template_see_the_preview_change_and_a_broken_one_refused_at_its_line(page: Any, server: str) -> None:
+    sign_in_by_keyboard(page, server, "root")
+    page.goto(f"{server}/admin/templates")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="acknowledgement_foi/text.txt", exact=True).click()
+    page.wait_for_load_state()
+    text = page.locator("#content").input_value()
+    page.fill("#content", text.replace("I acknowledge receipt", "We gladly acknowledge receipt"))
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state()
+    assert "We gladly acknowledge receipt of your request" in page.locator("#preview ~ pre.mail").first.inner_text()
+    assert axe_violations(page) == []
+    page.fill("#content", text + "\n{% if %}\n")
+    page.get_by_role("button", name="Check and save").click()
+    page.wait_for_load_state()
+    assert re.search(r"templates\.dir/acknowledgement_foi/text\.txt:\d+: syntax error",
+                     page.locator(".error").inner_text())
+    assert not (SITE["settings"].templates.dir and
+                (Path(SITE["settings"].templates.dir) / "acknowledgement_foi" / "text.txt").exists())

@@ -11,6 +11,7 @@ reference_counters  next enquiry number per mailbox and year, allocated under a 
 staff_alerts      problems staff were told about (a broken admin template), at most one mail per key per day
 digests           each staff digest issued: the period it covers is the watermark the next one starts from
 users             people who sign in to the web app: role, mailboxes, password hash (never the password)
+template_versions every saved version of an admin's template file, with who saved it and when
 staff_actions     what each person did, in the web app or at the command line, and when: the staff audit trail
 """
 
@@ -301,3 +302,16 @@ class StaffAction(Base):
     # really was, which `mailbot evaluate` replays the judge against.
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # never message bodies
+
+
+class TemplateVersion(Base):
+    """One saved version of an admin template file (content None: reverted to the shipped wording)."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (Index("ix_template_versions_path", "path", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(255))  # relative to the template directory: cy/section8_notice/text.txt
+    content: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

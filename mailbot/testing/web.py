@@ -21,9 +21,10 @@ HASHER = hasher(cheap=True)  # milliseconds per sign-in in tests; argon2-cffi's 
 PASSWORD = "correct horse battery staple"
 
 
-def web_settings(data_dir: Path, **web: Any) -> Settings:
+def web_settings(data_dir: Path, *, templates_dir: Path | None = None, **web: Any) -> Settings:
+    templates = {"dir": str(templates_dir), "render_seconds": 1.0} if templates_dir else {}
     return Settings.model_validate({"data_dir": str(data_dir), "mailbox": {"address": MAILBOX},
-                                    "web": web})
+                                    "web": web, "templates": templates})
 
 
 def store_and_decide(db: Database, settings: Settings, mails: list[bytes], at: datetime) -> None:

@@ -1,4 +1,4 @@
-"""users and staff_actions: the web app's accounts and the staff audit trail; who recorded each clock event;
+"""users and staff_actions: the web app's accounts and the staff audit trail; template_versions; who recorded each clock event;
 the outcome of an answered request and the exemptions it cited
 
 Revision ID: 0006
@@ -51,6 +51,16 @@ def upgrade() -> None:
     op.create_index('ix_staff_actions_case', 'staff_actions', ['case_id'], unique=False)
     op.create_index('ix_staff_actions_at', 'staff_actions', ['at'], unique=False)
     op.create_index('ix_staff_actions_inbound', 'staff_actions', ['inbound_id'], unique=False)
+    op.create_table(
+        'template_versions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('path', sa.String(length=255), nullable=False),
+        sa.Column('content', sa.Text(), nullable=True),
+        sa.Column('actor', sa.String(length=255), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_template_versions')),
+    )
+    op.create_index('ix_template_versions_path', 'template_versions', ['path', 'id'], unique=False)
     op.add_column('clock_events', sa.Column('actor', sa.String(length=255), nullable=True))
     op.add_column('cases', sa.Column('outcome', sa.String(length=32), nullable=True))
     op.add_column('cases', sa.Column('exemptions', sa.JSON(), nullable=True))
@@ -62,6 +72,8 @@ def downgrade() -> None:
         batch.drop_column('outcome')
     with op.batch_alter_table('clock_events') as batch:
         batch.drop_column('actor')
+    op.drop_index('ix_template_versions_path', table_name='template_versions')
+    op.drop_table('template_versions')
     op.drop_index('ix_staff_actions_inbound', table_name='staff_actions')
     op.drop_index('ix_staff_actions_at', table_name='staff_actions')
     op.drop_index('ix_staff_actions_case', table_name='staff_actions')
