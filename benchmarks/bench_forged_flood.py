@@ -1,0 +1,61 @@
+"""The backscatter flood (issue 14): forged requests "from" victims, through Dovecot → bot → aiosmtpd.
+
+    .venv/bin/python benchmarks/bench_forged_flood.py [--postgres URL]
+
+Runs two floods with the default caps — 120 forged messages in one victim's name, and 960 in the names of 80
+victims — each with a different sub-address and letter case per message, and prints the replies each victim's
+real mailbox received (most, and total), the staff notices raised, how long the bot took and the rate of
+automatic replies that makes per hour. A third run stamps the flood with the Authentication-Results header the
+authority's receiving server would add (DMARC fail) and trusts that server. To measure the code before a change,
+run this script with PYTHONPATH pointing at the older checkout.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+from harness import database_url, deliver, make_bot, servers
+
+from mailbot.mail.mailbox_key import mailbox_key
+from mailbot.testing.floods import flood, victim
+
+STAFF = "ir-team@council.example"
+GATEWAY = "mx.council.example"
+DMARC_FAIL = f"{GATEWAY}; spf=softfail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=REJECT) header.from=example.net"
+
+
+def run(label: str, victims: int, per_victim: int, extra: dict[str, Any], stamp: str | None) -> None:
+    with servers(sink_in_process=True) as (account, sink), database_url(sys.argv) as url:
+        deliver(account, flood(victims, per_victim, authentication_results=stamp))
+        bot = make_bot(account, sink, url, {"rules": {"daily_reply_cap": 10}, "staff": {"recipients": [STAFF]},
+                                             **extra})
+        started = time.perf_counter()
+        bot.cycle()
+        elapsed = time.perf_counter() - started
+        to = Counter(mailbox_key(address) for m in sink.messages for address in m.rcpt_tos)  # real mailboxes
+        staff = to.pop(STAFF, 0)
+        per_victim_replies = [to.get(victim(n), 0) for n in range(victims)]
+        replies = sum(to.values())
+        subjects = {m.message["Subject"] for m in sink.messages if STAFF not in m.rcpt_tos}
+        linked = sum(1 for s in subjects if "http://" in (s or ""))
+        bot.close()
+        print(f"{label:<44} {victims * per_victim:4d} forged  most/victim {max(per_victim_replies):4d}  "
+              f"replies {replies:4d}  staff mails {staff:3d}  {elapsed:5.1f} s  "
+              f"{replies / elapsed * 3600:9.0f} replies/h  subjects with a live link {linked}/{len(subjects)}")
+
+
+def main() -> None:
+    trusted = {"rules": {"trusted_authserv_ids": [GATEWAY]}}
+    run("one victim, 120 forged", 1, 120, {}, None)
+    run("80 victims, 960 forged", 80, 12, {}, None)
+    try:
+        run("80 victims, 960 forged, gateway says dmarc=fail", 80, 12, trusted, DMARC_FAIL)
+    except Exception as error:  # noqa: BLE001  # an older checkout has no such setting
+        print(f"80 victims, 960 forged, gateway dmarc=fail: not measurable ({type(error).__name__})")
+
+
+if __name__ == "__main__":
+    main()
