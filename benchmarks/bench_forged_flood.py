@@ -24,7 +24,8 @@ from mailbot.testing.floods import flood, victim
 
 STAFF = "ir-team@council.example"
 GATEWAY = "mx.council.example"
-DMARC_FAIL = f"{GATEWAY}; spf=softfail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=REJECT) header.from=example.net"
+DMARC_FAIL = (f"{GATEWAY}; spf=softfail smtp.mailfrom=attacker.example; dkim=none; "
+              "dmarc=fail (p=REJECT) header.from=example.net")
 
 
 def run(label: str, victims: int, per_victim: int, extra: dict[str, Any], stamp: str | None) -> None:

@@ -28,7 +28,9 @@ class ThreadIndex(Protocol):
 
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]: ...
 
-    def replies_today(self, address: str) -> int: ...
+    def replies_today(self, address: str) -> int: ...  # address: a mailbox_key
+
+    def replies_this_hour(self) -> int: ...  # automatic replies from this mailbox in the last hour
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]: ...
 
@@ -46,6 +48,9 @@ class EmptyIndex:
         return []
 
     def replies_today(self, address: str) -> int:
+        return 0
+
+    def replies_this_hour(self) -> int:
         return 0
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
