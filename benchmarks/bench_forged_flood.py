@@ -12,6 +12,7 @@ run this script with PYTHONPATH pointing at the older checkout.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections import Counter
@@ -43,13 +44,18 @@ def run(label: str, victims: int, per_victim: int, extra: dict[str, Any], stamp:
         subjects = {m.message["Subject"] for m in sink.messages if STAFF not in m.rcpt_tos}
         linked = sum(1 for s in subjects if "http://" in (s or ""))
         bot.close()
-        print(f"{label:<44} {victims * per_victim:4d} forged  most/victim {max(per_victim_replies):4d}  "
-              f"replies {replies:4d}  staff mails {staff:3d}  {elapsed:5.1f} s  "
-              f"{replies / elapsed * 3600:9.0f} replies/h  subjects with a live link {linked}/{len(subjects)}")
+        forged = victims * per_victim
+        # Per hour: at this run's rate while nothing is refused; once a cap refuses mail, what got through is all
+        # that gets through for the rest of the hour (the hourly cap) or the day (the per-mailbox cap).
+        per_hour = replies / elapsed * 3600 if replies == forged else replies
+        print(f"{label:<48} {forged:4d} forged  most per victim {max(per_victim_replies):4d}  replies {replies:4d}  "
+              f"staff notices {staff:2d}  {elapsed:5.1f} s  replies/hour {per_hour:8.0f}  "
+              f"subjects with a live link {linked}/{len(subjects)}")
 
 
 def main() -> None:
     trusted = {"rules": {"trusted_authserv_ids": [GATEWAY]}}
+    logging.disable(logging.WARNING)  # the staff notices' log lines
     run("one victim, 120 forged", 1, 120, {}, None)
     run("80 victims, 960 forged", 80, 12, {}, None)
     try:

@@ -4,9 +4,9 @@ Anyone can write any From: — and then an acknowledgement goes to whoever was n
 (backscatter). The authority's own receiving server (Exchange Online, Gmail, a Postfix gateway with OpenDKIM and
 OpenDMARC) checks SPF, DKIM and DMARC and writes an Authentication-Results header (RFC 8601) on top of the
 message. That header is believed only from servers the authority names by authserv-id (`rules.
-trusted_authserv_ids`), and only the topmost such header: a receiving server prepends its own above anything a
-forger wrote. Exchange Online writes no authserv-id; the name `exchange-online` trusts the topmost header when it
-has none.
+trusted_authserv_ids`), and for each method only the topmost such result: a receiving server prepends its own
+above anything a forger wrote (a Postfix gateway's OpenDKIM and OpenDMARC each write one header, DMARC's on top).
+Exchange Online writes no authserv-id; the name `exchange-online` trusts the topmost header when it has none.
 
 What a forger can do with a header of their own is bounded either way: a forged pass only restores the reply the
 bot would send without this check, and a forged fail only sends the mail to staff.
@@ -37,19 +37,29 @@ class SenderAuthentication:
 
 
 def trusted_results(values: Sequence[str], trusted: Sequence[str]) -> AuthResults | None:
-    """The topmost Authentication-Results header (values in header order) written by a trusted server, or None."""
+    """What trusted servers found (values in header order, topmost first), or None when none of them wrote here.
+
+    Exchange Online's header counts only when it is the topmost one. Of the headers with a trusted authserv-id,
+    each method's topmost results win: a forged `dmarc=pass` below the server's own `dmarc=fail` is never read.
+    """
     names = {name.strip().lower() for name in trusted if name.strip()}
-    if not names:
+    if not names or not values:
         return None
-    for position, value in enumerate(values):
+    first = parse_authentication_results(values[0])
+    if first.authserv_id is None and EXCHANGE_ONLINE in names:
+        return first
+    server: str | None = None
+    seen: set[str] = set()
+    results: list[AuthResult] = []
+    for value in values:
         parsed = parse_authentication_results(value)
-        if parsed.authserv_id is None:
-            if position == 0 and EXCHANGE_ONLINE in names:
-                return parsed
+        if parsed.authserv_id is None or parsed.authserv_id not in names:
             continue
-        if parsed.authserv_id in names:
-            return parsed
-    return None
+        server = server or parsed.authserv_id
+        methods = {r.method for r in parsed.results}
+        results += [r for r in parsed.results if r.method not in seen]
+        seen |= methods
+    return None if server is None else AuthResults(server, tuple(results))
 
 
 def _domain(value: str) -> str:

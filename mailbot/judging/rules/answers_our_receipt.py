@@ -11,6 +11,7 @@ about, is left to the links that complete it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from mailbot.judging.readers.asking import information_asked
@@ -22,11 +23,23 @@ if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
 
 NAME = "answers-our-receipt"
-DESCRIPTION = ("A reply to one of our own receipts or staff mails (digest, alerts, notices), or one that answers our "
+DESCRIPTION = ("A reply to one of our own receipts or staff mails (digest, alerts, notices: by In-Reply-To, subject or "
+               "quote), or one that answers our "
                "mail (quoting it, a \"Re:\" of our tagged subject without In-Reply-To, \"thanks for your email\") and "
                "asks for nothing: recorded, never answered with another automatic mail.")
 ROBOT = True
 RECEIPTS = frozenset({"follow_up_received", "digest", "staff_alert", "staff_notice"})
+# The subjects of our own mail to staff (templates/digest, staff_notice, staff_alert), under any prefix: an
+# out-of-office answering the digest ("Automatic reply: … information rights digest, …") must never be a request.
+STAFF_SUBJECT = re.compile(r"\binformation rights digest\b|(?:^|:)\s*mailbot:\s", re.I)
+_QUOTED_SUBJECT = re.compile(r"^[>\s]*subject:\s*(.*)$", re.I | re.M)
+
+
+def answers_staff_mail(facts: Facts) -> bool:
+    """The subject, or the subject of our mail it quotes, is that of our digest or a notice to staff."""
+    if STAFF_SUBJECT.search(facts.msg.subject):
+        return True
+    return bool(facts.quotes_ours) and any(STAFF_SUBJECT.search(s) for s in _QUOTED_SUBJECT.findall(facts.msg.text))
 
 
 def asks_something(facts: Facts) -> bool:
@@ -52,6 +65,8 @@ def _answers_us(facts: Facts) -> str | None:
 def check(facts: Facts) -> str | None:
     if RECEIPTS & set(facts.answers_our):
         return "replies to our own receipt or staff mail: recorded without another automatic reply (no mail loops)"
+    if answers_staff_mail(facts):
+        return "answers our digest or a notice to staff: recorded, never a request (no mail loops)"
     if facts.form is not None or facts.forward is not None or (facts.case is None and not facts.quotes_ours):
         return None
     case = facts.case
