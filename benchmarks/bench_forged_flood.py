@@ -21,6 +21,7 @@ from typing import Any
 from harness import database_url, deliver, make_bot, servers
 
 from mailbot.mail.mailbox_key import mailbox_key
+from mailbot.testing.bots import merge
 from mailbot.testing.floods import flood, victim
 
 STAFF = "ir-team@council.example"
@@ -32,8 +33,8 @@ DMARC_FAIL = (f"{GATEWAY}; spf=softfail smtp.mailfrom=attacker.example; dkim=non
 def run(label: str, victims: int, per_victim: int, extra: dict[str, Any], stamp: str | None) -> None:
     with servers(sink_in_process=True) as (account, sink), database_url(sys.argv) as url:
         deliver(account, flood(victims, per_victim, authentication_results=stamp))
-        bot = make_bot(account, sink, url, {"rules": {"daily_reply_cap": 10}, "staff": {"recipients": [STAFF]},
-                                             **extra})
+        defaults = {"rules": {"daily_reply_cap": 10, "hourly_reply_cap": 200}, "staff": {"recipients": [STAFF]}}
+        bot = make_bot(account, sink, url, merge(defaults, extra))  # the shipped caps, not the harness's
         started = time.perf_counter()
         bot.cycle()
         elapsed = time.perf_counter() - started

@@ -158,8 +158,8 @@ class CountingIndex(EmptyIndex):
     def replies_today(self, address: str) -> int:
         return self.today.get(address, 0)
 
-    def replies_this_hour(self) -> int:
-        return self.hour
+    def replies_this_hour(self, up_to: int) -> int:
+        return min(up_to, self.hour)
 
 
 def test_the_daily_cap_counts_every_spelling_of_one_mailbox() -> None:

@@ -169,7 +169,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
         review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(mailbox_key(address)) if address else 0,
-        replies_this_hour=index.replies_this_hour(), returned_ids=returned,
+        replies_this_hour=index.replies_this_hour(settings.hourly_reply_cap), returned_ids=returned,
         authentication=sender_authentication(msg.header_all("authentication-results"),
                                              settings.trusted_authserv_ids, msg.sender),
         # The parent is In-Reply-To, or the last of References when a client or CRM keeps only that (RFC 5322 3.6.4).

@@ -30,7 +30,8 @@ class ThreadIndex(Protocol):
 
     def replies_today(self, address: str) -> int: ...  # address: a mailbox_key
 
-    def replies_this_hour(self) -> int: ...  # automatic replies from this mailbox in the last hour
+    # Automatic replies from this mailbox in the last hour, counted up to `up_to` (the cap): never more work than that.
+    def replies_this_hour(self, up_to: int) -> int: ...
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]: ...
 
@@ -50,7 +51,7 @@ class EmptyIndex:
     def replies_today(self, address: str) -> int:
         return 0
 
-    def replies_this_hour(self) -> int:
+    def replies_this_hour(self, up_to: int) -> int:
         return 0
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
