@@ -221,9 +221,14 @@ def test_an_automatic_answer_to_our_acknowledgement_is_recorded_not_acknowledged
                                                                             "receipt-on-our-case"}
 
 
-def test_a_person_asking_for_more_on_the_same_thread_is_still_acknowledged() -> None:
-    raw = _responder("Could you also send the 2022 figures for the same budget?\n\nRob Otto")
-    assert judge(parse_message(raw), CaseIndex(), JudgeSettings(mailbox=MAILBOX)).action is Action.ACKNOWLEDGE_FOLLOW_UP
+@pytest.mark.parametrize("body", [
+    "Could you also send the 2022 figures for the same budget?\n\nRob Otto",  # asks
+    "I have still not had a reply, and it is now June.",  # chases
+    "I meant the 2021 budget, not the 2022 one.\n\nYours sincerely,\nRob Otto",  # signed by the applicant
+])
+def test_a_person_writing_on_the_same_thread_without_in_reply_to_is_still_acknowledged(body: str) -> None:
+    decision = judge(parse_message(_responder(body)), CaseIndex(), JudgeSettings(mailbox=MAILBOX))
+    assert decision.action is Action.ACKNOWLEDGE_FOLLOW_UP
 
 
 def test_mail_quoting_our_acknowledgement_with_nothing_of_its_own_is_recorded() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mailbot.judging.readers.asking import information_asked
+from mailbot.judging.readers.asking import action_asked, information_asked
 from mailbot.judging.readers.receipts import ASKS, acknowledgement_signs
 from mailbot.judging.readers.subjects import has_our_tag, is_reply_subject
 from mailbot.judging.values import CaseStatus
@@ -32,6 +32,13 @@ RECEIPTS = frozenset({"follow_up_received", "digest", "staff_alert", "staff_noti
 # The subjects of our own mail to staff (templates/digest, staff_notice, staff_alert), under any prefix: an
 # out-of-office answering the digest ("Automatic reply: … information rights digest, …") must never be a request.
 STAFF_SUBJECT = re.compile(r"\binformation rights digest\b|(?:^|:)\s*mailbot:\s", re.I)
+# A person chasing their case asks for something too, even without a question mark.
+CHASES = re.compile(
+    r"\b(?:still|yet)\s+(?:not|to)\s+(?:had|have|received?|heard|get|got|seen)\b|\bno\s+(?:reply|response|answer)\b"
+    r"|\bnot\s+(?:yet\s+)?(?:had|received|heard)\b|\bany\s+(?:update|news|progress)\b"
+    r"|\bwhen\s+(?:will|can|should|might)\b|\bchas(?:e|ing)\b|\boverdue\b|\blate\b",
+    re.I,
+)
 _QUOTED_SUBJECT = re.compile(r"^[>\s]*subject:\s*(.*)$", re.I | re.M)
 
 
@@ -45,7 +52,18 @@ def answers_staff_mail(facts: Facts) -> bool:
 def asks_something(facts: Facts) -> bool:
     """The author's own words ask for anything at all: a question, information, a review."""
     own = facts.reading.own_text
-    return bool(ASKS.search(own) or information_asked(f"{facts.reading.subject}\n{own}") or facts.review_words)
+    return bool(ASKS.search(own) or CHASES.search(own) or information_asked(f"{facts.reading.subject}\n{own}")
+                or action_asked(own) or facts.review_words)
+
+
+def signed_by_the_applicant(facts: Facts) -> bool:
+    """The author signs their own words with the full name on the case: the requester writing, not their mail
+    system (whose From line may carry the same name, so the display name does not count)."""
+    case = facts.case
+    if case is None or not case.applicant_name:
+        return False
+    return any(f.full and f.source in {"statement", "sign-off"} and f.name.casefold() == case.applicant_name.casefold()
+               for f in facts.findings)
 
 
 def _answers_us(facts: Facts) -> str | None:
@@ -54,7 +72,8 @@ def _answers_us(facts: Facts) -> str | None:
     if facts.quotes_ours and len(facts.reading.own_text.split()) < facts.settings.min_description_words:
         return f"nothing of its own but our mail quoted ({facts.quotes_ours})"
     if (is_reply_subject(msg.subject) and not msg.in_reply_to and not msg.references
-            and (has_our_tag(msg.subject) or facts.thread_signal in {"reference", "sender-subject"})):
+            and (has_our_tag(msg.subject) or facts.thread_signal in {"reference", "sender-subject"})
+            and not signed_by_the_applicant(facts)):
         return "a \"Re:\" of our subject without In-Reply-To"
     if (facts.case is not None or facts.quotes_ours) and {"automated", "thanks"} & set(
             acknowledgement_signs(facts.reading.own_text)):
