@@ -1,7 +1,7 @@
 """outbox.recipient_key: the daily cap counts by mailbox, not by the address as written; an index for the hourly cap
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 
 A forger walked around the per-address daily cap by writing one victim's address with a different sub-address or
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
