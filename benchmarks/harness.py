@@ -76,7 +76,7 @@ def make_bot(account: Any, sink: SmtpSink, db_url: str, extra: dict[str, Any] | 
         "mailbox": {"address": "foi@council.example", "organisation": "Bench Council"},
         "imap": {"host": account.host, "port": account.port, "username": account.user, "batch_size": 100},
         "smtp": {"host": sink.host, "port": sink.port},
-        "rules": {"daily_reply_cap": 100000},
+        "rules": {"daily_reply_cap": 100000, "hourly_reply_cap": 100000},  # a backlog, not a flood
     }
     return Bot(settings_from_mapping(merge(base, extra or {})), db=Database(db_url), imap_password=account.password,
                smtp_password="")

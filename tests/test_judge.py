@@ -33,6 +33,9 @@ class ListIndex:
     def replies_today(self, address: str) -> int:
         return self.sent_today.get(address, 0)
 
+    def replies_this_hour(self, up_to: int) -> int:
+        return min(up_to, sum(self.sent_today.values()))
+
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
         return tuple(self.templates[m] for m in message_ids if m in self.templates)
 

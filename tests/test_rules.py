@@ -39,12 +39,14 @@ from mailbot.judging.rules import (
     daemon_envelope,
     daily_cap,
     delivery_report,
+    fails_authentication,
     foreign_loop,
     forwarded,
     forwarded_by_rule,
     forwarded_for_another,
     full_name,
     held_case,
+    hourly_cap,
     list_headers,
     list_software,
     looks_like_reply,
@@ -114,8 +116,34 @@ def finding(name: str, source: str, full: bool = True, **flags: bool) -> NameFin
     return NameFinding(name, source, full, f"{name!r}: hand-made", **flags)
 
 
+GATEWAY = JudgeSettings(trusted_authserv_ids=("mx.council.gov.uk",))
+FAILED_DMARC = "mx.council.gov.uk; spf=softfail smtp.mailfrom=evil.example; dmarc=fail header.from=example.org"
+OUR_TAGGED = "Re: Request 1 [Enquiry Ref: 12/2024]"
+
 # (rule, facts, the reason it gives)
 HITS: list[tuple[ModuleType, Build, str]] = [
+    (own_mailbox, lambda: make_facts(request(sender="FOI+loop@Council.Example"),
+                                     settings=JudgeSettings(mailbox="foi@council.example")),
+     "sent from our own mailbox foi@council.example"),
+    (own_mailbox, lambda: make_facts(request(headers={"Reply-To": "Foi+x@council.example"}),
+                                     settings=JudgeSettings(mailbox="foi@council.example")),
+     "asks to be answered at our own mailbox foi@council.example (Reply-To)"),
+    (fails_authentication, lambda: make_facts(request(headers={"Authentication-Results": FAILED_DMARC}),
+                                              settings=GATEWAY),
+     "the From address is not authenticated by mx.council.gov.uk: dmarc=fail for example.org "
+     "(spf=softfail, dmarc=fail)"),
+    (hourly_cap, lambda: make_facts(replies_this_hour=200),
+     "200 automatic replies from this mailbox in the last hour: the hourly cap is 200"),
+    (answers_our_receipt, lambda: make_facts(request(subject=OUR_TAGGED, body="Your message matters to us.",
+                                                     sign_off=""), case=OPEN),
+     "answers our mail and asks for nothing (a \"Re:\" of our subject without In-Reply-To): recorded without "
+     "another automatic reply (no mail loops)"),
+    (answers_our_receipt, lambda: make_facts(request(subject="Re: Request 1", body="Thanks for your email.",
+                                                     headers={"In-Reply-To": "<ack-1@council.example>"}), case=OPEN),
+     "answers our mail and asks for nothing (\"thank you for your email\"-style wording): recorded without "
+     "another automatic reply (no mail loops)"),
+    (own_domain, lambda: make_facts(request(headers={"Reply-To": "anna.smith@council.example"}), settings=OWN),
+     "the reply would go to the authority's own domain council.example: staff, never an automatic reply"),
     (own_mailbox, lambda: make_facts(request(sender="FOI@council.example"),
                                      settings=JudgeSettings(mailbox="foi@council.example")),
      "sent from our own mailbox foi@council.example"),
@@ -320,6 +348,24 @@ HITS: list[tuple[ModuleType, Build, str]] = [
 
 # (rule, facts, why it must stay silent)
 MISSES: list[tuple[ModuleType, Build, str]] = [
+    (own_mailbox, lambda: make_facts(request(sender="foi.team@council.example"),
+                                     settings=JudgeSettings(mailbox="foi@council.example")), "a colleague, not us"),
+    (fails_authentication, lambda: make_facts(request(headers={"Authentication-Results": FAILED_DMARC})),
+     "no trusted server configured: the header is not read"),
+    (fails_authentication, lambda: make_facts(request(headers={"Authentication-Results": FAILED_DMARC.replace(
+        "mx.council.gov.uk", "mx.forger.example")}), settings=GATEWAY), "a header from a server we do not trust"),
+    (fails_authentication, lambda: make_facts(request(headers={
+        "Authentication-Results": "mx.council.gov.uk; dmarc=pass header.from=example.org"}), settings=GATEWAY),
+     "DMARC passes"),
+    (hourly_cap, lambda: make_facts(replies_this_hour=199), "below the cap"),
+    (hourly_cap, lambda: make_facts(address=None, replies_this_hour=999), "nobody to reply to"),
+    (answers_our_receipt, lambda: make_facts(request(subject=OUR_TAGGED, body="Could you also send the 2022 "
+                                                     "figures?"), case=OPEN), "asks for more"),
+    (answers_our_receipt, lambda: make_facts(request(subject=OUR_TAGGED, body="Your message matters to us.",
+                                                     headers={"In-Reply-To": "<ack-1@council.example>"}), case=OPEN),
+     "keeps In-Reply-To, and says something: the chain's message-id threading answers it once"),
+    (answers_our_receipt, lambda: make_facts(request(subject=OUR_TAGGED, body="My address is 1 High St."), case=HELD),
+     "a held request: what completes it is for the held-case links"),
     (own_mailbox, lambda: make_facts(settings=JudgeSettings(mailbox="foi@council.example")), "another sender"),
     (own_mailbox, lambda: make_facts(request(sender="foi@council.example")), "no mailbox configured"),
     (loop_token, lambda: make_facts(request(headers={"X-Loop": "other-bot"}), settings=JudgeSettings(loop_token="mb-1")),

@@ -178,7 +178,17 @@ class RuleSettings(_Section):
     pseudonyms: tuple[str, ...] = DEFAULT_PSEUDONYMS
     acknowledge_follow_ups: bool = True
     daily_reply_cap: int = Field(10, ge=1)
+    hourly_reply_cap: int = Field(200, ge=1)
+    trusted_authserv_ids: tuple[str, ...] = ()  # the authority's own receiving servers (empty: A-R not read)
     disabled: tuple[str, ...] = ()
+
+    @field_validator("trusted_authserv_ids")
+    @classmethod
+    def _authserv_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        ids = tuple(item.strip().lower() for item in value)
+        if any(not item or any(c.isspace() or c in ";=()" for c in item) for item in ids):
+            raise ValueError("each authserv-id is one word, as the server writes it (e.g. \"mx.council.gov.uk\")")
+        return ids
 
     @field_validator("disabled")
     @classmethod

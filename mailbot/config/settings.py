@@ -145,6 +145,8 @@ class Settings(_Section):
             name_must_be_in_body=rules.name_must_be_in_body,
             min_description_words=rules.min_description_words,
             daily_reply_cap=rules.daily_reply_cap,
+            hourly_reply_cap=rules.hourly_reply_cap,
+            trusted_authserv_ids=rules.trusted_authserv_ids,
             disabled_rules=frozenset(rules.disabled),
         )
 

@@ -121,6 +121,10 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
     _robot("robot-sender", Kind.AUTO_REPLY, any_of=NO_REPLY_SIGNS, none_of=PERSON_SIGNS),
+    Link("unauthenticated", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("fails-authentication"),
+         note=("the authority's own mail server could not authenticate the sender (DMARC, or SPF and DKIM): it may "
+               "be forged, and an automatic reply would go to whoever the forger named; staff decide, with the due "
+               "date it would have")),
     Link("forwarded-by-rule", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("forwarded-by-rule"),
          note="a person's mail passed on by a server's forwarding rule: registered for staff, no automatic reply "
               "(the forwarding server would loop)"),
@@ -134,6 +138,10 @@ CHAIN: tuple[Link, ...] = (
     Link("daily-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, any_of=_s("daily-cap"),
          staff_notice=StaffNotice.DAILY_CAP,
          note="no more automatic replies to this address today: staff are told"),
+    Link("hourly-cap", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("hourly-cap"),
+         staff_notice=StaffNotice.HOURLY_CAP,
+         note=("no more automatic replies from this mailbox this hour (a flood, perhaps forged): staff are told "
+               "once an hour and read the rest, with the due date each would have")),
     Link("completes-held-request", Kind.FOLLOW_UP, Action.ACKNOWLEDGE, valid=True, missing=From.HELD_CASE,
          all_of=_s("threaded", "held-case", "supplies-missing"),
          note="the held request is complete: allocate its reference and acknowledge"),
@@ -144,7 +152,8 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("threaded", "asks-review"),
          note="an internal review of a known enquiry: acknowledge with its due date"),
     Link("answer-to-our-receipt", Kind.FOLLOW_UP, Action.NONE, valid=None, all_of=_s("answers-our-receipt"),
-         note="recorded for staff; our own receipts and staff mail are never answered with another mail"),
+         note=("recorded for staff; our own receipts and staff mail, and mail that only answers ours, are never "
+               "answered with another mail")),
     Link("follow-up", Kind.FOLLOW_UP, Action.ACKNOWLEDGE_FOLLOW_UP, valid=True, all_of=_s("threaded"),
          details=(Detail.CLARIFICATION,),
          note="further correspondence on a known enquiry: recorded on it and receipt confirmed"),

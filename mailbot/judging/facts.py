@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from email.utils import getaddresses
 
 from mailbot.judging.decision import CaseRef
+from mailbot.judging.readers.authentication import SenderAuthentication, sender_authentication
 from mailbot.judging.readers.description import description_words as body_description_words
 from mailbot.judging.readers.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.readers.keywords import keyword_hits
@@ -25,6 +26,7 @@ from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.settings import JudgeSettings
 from mailbot.judging.threads import ThreadIndex, find_thread, returned_ids
 from mailbot.judging.values import Regime
+from mailbot.mail.mailbox_key import mailbox_key
 from mailbot.mail.message import InboundMessage
 from mailbot.mail.owntext import own_text
 
@@ -102,7 +104,9 @@ class Facts:
     regime_note: str
     third_party: bool  # asks for another living person's personal data (regime_reading.py)
     review_words: tuple[str, ...]
-    replies_today: int
+    replies_today: int  # automatic replies to the mailbox of `address` (sub-addresses, case folded) today
+    replies_this_hour: int  # automatic replies from our mailbox, to anyone, in the last hour
+    authentication: SenderAuthentication | None  # the authority's own server's verdict on From, when trusted
     returned_ids: tuple[str, ...]
     answers_our: tuple[str, ...]  # templates of our own messages that this one replies to
 
@@ -164,7 +168,10 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         sent_before=sent_to_us_before(msg, original, settings) if forward is None else None,
         regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
         review_words=keyword_hits(text, settings.review_keywords),
-        replies_today=index.replies_today(address.lower()) if address else 0, returned_ids=returned,
+        replies_today=index.replies_today(mailbox_key(address)) if address else 0,
+        replies_this_hour=index.replies_this_hour(settings.hourly_reply_cap), returned_ids=returned,
+        authentication=sender_authentication(msg.header_all("authentication-results"),
+                                             settings.trusted_authserv_ids, msg.sender),
         # The parent is In-Reply-To, or the last of References when a client or CRM keeps only that (RFC 5322 3.6.4).
         answers_our=index.our_templates(list(msg.in_reply_to) or list(msg.references[-1:])),
     )

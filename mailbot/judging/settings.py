@@ -21,7 +21,9 @@ class JudgeSettings:
     accept_surname_only: bool = False
     name_must_be_in_body: bool = False
     min_description_words: int = 3
-    daily_reply_cap: int = 10
+    daily_reply_cap: int = 10  # per mailbox a person reads (sub-addresses and case folded), per day
+    hourly_reply_cap: int = 200  # automatic replies from this mailbox in any hour, to everyone together
+    trusted_authserv_ids: tuple[str, ...] = ()  # whose Authentication-Results to believe (empty: none)
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
 
     @property

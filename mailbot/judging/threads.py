@@ -28,7 +28,10 @@ class ThreadIndex(Protocol):
 
     def by_sender_subject(self, sender: str, subject_stem: str) -> list[CaseRef]: ...
 
-    def replies_today(self, address: str) -> int: ...
+    def replies_today(self, address: str) -> int: ...  # address: a mailbox_key
+
+    # Automatic replies from this mailbox in the last hour, counted up to `up_to` (the cap): never more work than that.
+    def replies_this_hour(self, up_to: int) -> int: ...
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]: ...
 
@@ -46,6 +49,9 @@ class EmptyIndex:
         return []
 
     def replies_today(self, address: str) -> int:
+        return 0
+
+    def replies_this_hour(self, up_to: int) -> int:
         return 0
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:

@@ -64,3 +64,4 @@ class StaffNotice(StrEnum):
     """A notice to staff that a decision sends besides (or instead of) a reply; the act runner knows each one."""
 
     DAILY_CAP = "daily-cap"  # an address reached the daily cap of automatic replies
+    HOURLY_CAP = "hourly-cap"  # the mailbox reached its hourly cap of automatic replies

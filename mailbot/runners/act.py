@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import insert
@@ -27,7 +27,9 @@ from mailbot.judging.readers.subjects import clean_subject
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
 from mailbot.mail.compose import compose
+from mailbot.mail.echo import defang, echo_subject
 from mailbot.mail.lognames import log_name
+from mailbot.mail.mailbox_key import mailbox_key
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.context import mailbox_variables
@@ -168,15 +170,28 @@ class DecisionApplier:
         if not address:
             return
         cap = self.settings.rules.daily_reply_cap
-        notify_staff(turn.session, self.settings, self.templates, key=f"daily-cap:{address.lower()}",
+        notify_staff(turn.session, self.settings, self.templates, key=f"daily-cap:{mailbox_key(address)}",
                      title=f"{address} has had {cap} automatic replies in a day",
                      lines=["Further mail from this address gets no automatic reply today; each message is kept "
                             "for staff (mailbot messages list --unanswered).",
                             "A person sending many requests, or a mail loop: please look."],
                      message_id=turn.row.message_id, now=turn.now)
 
+    def _hourly_cap_notice(self, turn: Turn) -> None:
+        """Once per clock hour (UTC): a flood of requests, perhaps forged, stopped getting automatic replies."""
+        cap = self.settings.rules.hourly_reply_cap
+        window = turn.now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+        notify_staff(turn.session, self.settings, self.templates, key=f"hourly-cap:{window}",
+                     title=f"{cap} automatic replies in an hour: no more are sent this hour",
+                     lines=["Further mail gets no automatic reply until the hour's count falls below the cap; each "
+                            "message is kept for staff (mailbot messages list --unanswered).",
+                            "Many requests at once, perhaps forged in other people's names (backscatter): please "
+                            "look."],
+                     message_id=turn.row.message_id, now=turn.now)
+
     STAFF_NOTICES: ClassVar[dict[StaffNotice, Callable[[DecisionApplier, Turn], None]]] = {
         StaffNotice.DAILY_CAP: _daily_cap_notice,
+        StaffNotice.HOURLY_CAP: _hourly_cap_notice,
     }
 
     # -- cases -----------------------------------------------------------------------------------------------
@@ -268,9 +283,11 @@ class DecisionApplier:
             "due_why": review.due_why if review else (case.due_why if case else None),
             "request_due": case.due if case else None,
             "missing": list(decision.missing),
-            "subject": parsed.subject,
-            "subject_stem": (clean_subject(case.subject) if case else reading.subject) or "Your request",
-            "request_summary": summary_of(reading.own_text),
+            # The sender's words echoed without live links, the subject cut short: a forger's subject must not
+            # reach the person they named as a link in our mail (mail/echo.py).
+            "subject": echo_subject(parsed.subject),
+            "subject_stem": echo_subject(clean_subject(case.subject) if case else reading.subject) or "Your request",
+            "request_summary": defang(summary_of(reading.own_text)),
         }
 
     def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,

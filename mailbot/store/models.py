@@ -34,9 +34,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from mailbot.mail.mailbox_key import mailbox_key
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +51,11 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _recipient_key(context: DefaultExecutionContext) -> str:
+    """The mailbox a reply's recipient reads, for the daily cap: set on every insert, however it is written."""
+    return mailbox_key(str(context.get_current_parameters().get("recipient") or ""))
 
 
 class Base(DeclarativeBase):
@@ -194,9 +201,10 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("message_id"),
         Index("ix_outbox_status", "status", "next_attempt_at"),
-        # The daily reply cap counts one address's replies of the last day for every inbound message: without
-        # this, each count would read the whole outbox.
-        Index("ix_outbox_recipient", "mailbox", text("lower(recipient)"), "created_at"),
+        # The daily reply cap counts one mailbox's replies of the last day for every inbound message, and the
+        # hourly cap the whole mailbox's of the last hour: without these, each count would read the whole outbox.
+        Index("ix_outbox_recipient_key", "mailbox", "recipient_key", "created_at"),
+        Index("ix_outbox_created", "mailbox", "created_at"),
         # Every send looks for sent replies not yet copied to the Sent folder; almost always there are none.
         Index("ix_outbox_unfiled", "mailbox", "status", "in_sent"),
     )
@@ -210,6 +218,9 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(998))
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     recipient: Mapped[str] = mapped_column(String(320))
+    # The recipient's mailbox with sub-address and case folded (mail/mailbox_key.py): what the daily cap counts by,
+    # so `victim+1@…` and `Victim+2@…` are one victim.
+    recipient_key: Mapped[str] = mapped_column(String(320), default=_recipient_key)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sending | sent | failed
     in_sent: Mapped[bool] = mapped_column(default=False)  # a copy is in the mailbox's Sent folder

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.readers.references import ReferenceKey, format_reference
 from mailbot.judging.values import CaseStatus, Regime
+from mailbot.mail.mailbox_key import mailbox_key
 from mailbot.store.casework import awaiting_clarification
 from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage, ReferenceCounter
 
@@ -37,8 +38,18 @@ _OUTBOX = OutboxMessage.__table__
 _COUNTERS = ReferenceCounter.__table__
 _REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
     _OUTBOX.c.mailbox == bindparam("mailbox", type_=_OUTBOX.c.mailbox.type),
-    func.lower(_OUTBOX.c.recipient) == bindparam("address", type_=_OUTBOX.c.recipient.type),
+    _OUTBOX.c.recipient_key == bindparam("address", type_=_OUTBOX.c.recipient_key.type),
     _OUTBOX.c.created_at >= bindparam("since", type_=_OUTBOX.c.created_at.type),
+)
+# Automatic replies only (they answer an inbound message); staff mail and the digest are not capped. Counted only
+# up to the cap: asked for every message of a large backlog, a full count would read the whole hour's replies each
+# time.
+_MAILBOX_REPLIES_SINCE = select(func.count()).select_from(
+    select(_OUTBOX.c.id).where(
+        _OUTBOX.c.mailbox == bindparam("mailbox", type_=_OUTBOX.c.mailbox.type),
+        _OUTBOX.c.created_at >= bindparam("since", type_=_OUTBOX.c.created_at.type),
+        _OUTBOX.c.inbound_id.is_not(None),
+    ).limit(bindparam("up_to")).subquery()
 )
 _OUR_TEMPLATES = select(_OUTBOX.c.template).where(
     _OUTBOX.c.mailbox == bindparam("mailbox"), _OUTBOX.c.message_id.in_(bindparam("ids", expanding=True)))
@@ -109,10 +120,16 @@ class DbThreadIndex:
         return None
 
     def replies_today(self, address: str) -> int:
-        """Automatic replies queued to this address in the last 24 hours (the per-address daily cap)."""
+        """Automatic replies queued to this mailbox (a mailbox_key) in the last 24 hours (the daily cap)."""
         since = datetime.now(UTC) - timedelta(days=1)
         return int(self.session.scalar(
-            _REPLIES_SINCE, {"mailbox": self.mailbox, "address": address.lower(), "since": since}) or 0)
+            _REPLIES_SINCE, {"mailbox": self.mailbox, "address": mailbox_key(address), "since": since}) or 0)
+
+    def replies_this_hour(self, up_to: int) -> int:
+        """Automatic replies queued from this mailbox in the last hour, to anyone, counted up to `up_to` (the cap)."""
+        since = datetime.now(UTC) - timedelta(hours=1)
+        return int(self.session.scalar(
+            _MAILBOX_REPLIES_SINCE, {"mailbox": self.mailbox, "since": since, "up_to": up_to}) or 0)
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
         """Which of our own templates these Message-IDs were sent with (a reply to a receipt is not answered)."""
