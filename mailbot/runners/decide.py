@@ -123,7 +123,10 @@ class Processor:
                 self._count(*result, stats)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
             stats.failed += 1
-            self._record_failure(row_id, exc, stats)
+            try:
+                self._record_failure(row_id, exc, stats)
+            except Exception as again:  # noqa: BLE001 - nor may recording its failure: it stays new, tried next run
+                log.error("could not record the failure of row %s: %s", row_id, type(again).__name__)
 
     @staticmethod
     def _count(message_id: str, decision: Decision, outcome: Outcome, stats: ProcessStats) -> None:

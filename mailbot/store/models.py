@@ -35,6 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mailbot.store.storable import MESSAGE_ID_LENGTH, MailKey, MailText
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -77,7 +79,7 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mailbox: Mapped[str] = mapped_column(String(320))
-    message_id: Mapped[str] = mapped_column(String(998))
+    message_id: Mapped[str] = mapped_column(MailKey(MESSAGE_ID_LENGTH))
     folder: Mapped[str] = mapped_column(String(255))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
@@ -89,7 +91,7 @@ class InboundMessage(Base):
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="new")  # new | processed | quarantined
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -112,10 +114,10 @@ class Case(Base):
     reference_year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))  # held | open | answered | closed | withdrawn
     regime: Mapped[str] = mapped_column(String(20))
-    applicant_name: Mapped[str | None] = mapped_column(String(255))
-    address: Mapped[str] = mapped_column(String(320))  # lower-cased correspondence address
-    subject: Mapped[str] = mapped_column(String(998))
-    subject_stem: Mapped[str] = mapped_column(String(998))
+    applicant_name: Mapped[str | None] = mapped_column(MailText(255))
+    address: Mapped[str] = mapped_column(MailKey(320))  # lower-cased correspondence address
+    subject: Mapped[str] = mapped_column(MailText(998))
+    subject_stem: Mapped[str] = mapped_column(MailKey(998))
     first_received: Mapped[date] = mapped_column(Date)  # when the first (perhaps invalid) message arrived
     received: Mapped[date | None] = mapped_column(Date)  # date of receipt of the complete request: the clock starts
     due: Mapped[date | None] = mapped_column(Date)
@@ -158,7 +160,7 @@ class ClockEventRow(Base):
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))  # None: the enquiry's own clock
     kind: Mapped[str] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(MailText(), default="")
     source: Mapped[str] = mapped_column(String(16))  # bot | staff
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -201,15 +203,15 @@ class OutboxMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     template: Mapped[str] = mapped_column(String(64))
-    message_id: Mapped[str] = mapped_column(String(998))
-    in_reply_to: Mapped[str | None] = mapped_column(String(998))
-    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(MailKey(998))
+    in_reply_to: Mapped[str | None] = mapped_column(MailKey(998))
+    recipient: Mapped[str] = mapped_column(MailKey(320))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sending | sent | failed
     in_sent: Mapped[bool] = mapped_column(default=False)  # a copy is in the mailbox's Sent folder
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -233,9 +235,9 @@ class StaffAlert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mailbox: Mapped[str] = mapped_column(String(320))
-    key: Mapped[str] = mapped_column(String(255))  # e.g. template:en:acknowledgement_foi
+    key: Mapped[str] = mapped_column(MailKey(255))  # e.g. template:en:acknowledgement_foi
     day: Mapped[date] = mapped_column(Date)  # Europe/London
-    detail: Mapped[str] = mapped_column(Text)  # the first problem, as `path:line: message`
+    detail: Mapped[str] = mapped_column(MailText())  # the first problem, as `path:line: message`
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
