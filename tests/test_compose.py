@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -198,7 +199,8 @@ def test_every_header_value_is_written_within_the_wire_limits(field: str, value:
     if field == "from_name":
         expected["From"] = formataddr((one_line(value), "foi@council.example"))
     else:
-        expected[name[field]] = one_line(value) if field == "subject" else value
+        # Control characters never reach the wire (one_line drops them from the subject, compose from the rest).
+        expected[name[field]] = one_line(value) if field == "subject" else re.sub("[\x00\x7f]", "", value)
     ours = email.message_from_bytes(message.raw, policy=email.policy.default)
     theirs = email.message_from_bytes(expected.as_bytes(), policy=email.policy.default)
     header = name[field]

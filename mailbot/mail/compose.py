@@ -66,30 +66,39 @@ class ComposedMessage:
         return value
 
 
+# Control characters other than whitespace (NUL, DEL, …) mean nothing in a header and some relays refuse them; a lone
+# surrogate (undecodable bytes read with surrogateescape) cannot be encoded at all.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def one_line(value: str) -> str:
-    """A header value: line breaks can never reach the wire (header injection), whitespace collapsed."""
-    return re.sub(r"\s+", " ", value).strip()
+    """A header value: line breaks can never reach the wire (header injection), whitespace collapsed, control
+    characters dropped (a subject quoted from hostile mail may carry NULs)."""
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", re.sub(r"\s+", " ", value))).strip()
 
 
 # RFC 5322 2.1.1: no line of a message may exceed 998 octets. compat32 folds only at spaces, so a word longer than
 # that (a hostile subject, a hostile Message-ID quoted back) would go out as one illegal line.
 _MAX_LINE = 998
+# ... and lines SHOULD be at most 78: free text that cannot be folded to that at its spaces goes as encoded words.
+_FOLD_LINE = 78
 
 
 def _header_value(value: str) -> str:
     if "\r" in value or "\n" in value:
         raise ValueError("a header value may not contain a line break")
-    return value
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", value))
 
 
-def _folds(name: str, value: str) -> bool:
-    """Whether compat32 can fold the value into lines of at most 998 octets (it breaks lines at spaces only)."""
-    return all(len(word) <= _MAX_LINE - len(name) - 2 for word in value.split())
+def _folds(name: str, value: str, limit: int = _MAX_LINE) -> bool:
+    """Whether compat32 can fold the value into lines of at most `limit` octets (it breaks lines at spaces only)."""
+    return all(len(word) <= limit - len(name) - 2 for word in value.split())
 
 
 def _text(name: str, value: str) -> str | Header:
     """Free text (the subject) that cannot be folded at its spaces goes as encoded words, which can be."""
-    return value if _folds(name, value) else Header(value, "utf-8", header_name=name)
+    return value if _folds(name, value, _FOLD_LINE) else Header(value, "utf-8", header_name=name)
 
 
 def _foldable_ids(name: str, ids: Sequence[str]) -> list[str]:
@@ -100,6 +109,8 @@ def _foldable_ids(name: str, ids: Sequence[str]) -> list[str]:
 def _address(address: str) -> str:
     """An address for a header: a domain written in Unicode goes in its ASCII (IDNA) form, which every mail system
     understands, rather than as an encoded word, which no mail system accepts as an address."""
+    if _CONTROLS.search(address) or _SURROGATES.search(address):  # dropping them could name someone else
+        raise ValueError("an address may not contain control characters")
     local, at, domain = address.rpartition("@")
     if at and not domain.isascii():
         try:
