@@ -122,12 +122,11 @@ class Ingest:
                 known[keys[uid]] = row
                 fresh[uid] = row
             stored, kept = self._insert(session, fresh, stats)
-            for row in fresh.values():
-                if row in stored:
-                    stats.stored += 1
-                    touched.append(row)
-                    log.info("stored %s (uid %s, received %s, %s)", row.message_id, row.uid, row.received_date,
-                             row.status)
+            for row in sorted(stored, key=lambda stored_row: stored_row.uid):  # a stand-in replaces its row
+                stats.stored += 1
+                touched.append(row)
+                log.info("stored %s (uid %s, received %s, %s)", row.message_id, row.uid, row.received_date,
+                         row.status)
             self._advance(session, min(kept) - 1 if kept else highest)
             new_ids = [row.id for row in touched]
         return new_ids, [uid for uid in sorted(fetched) if uid not in kept]
@@ -166,9 +165,11 @@ class Ingest:
                 with session.begin_nested():
                     session.add(stand_in)
                 stored.add(stand_in)
-            except IntegrityError:  # stored (and quarantined) before, when this UID was last seen
-                stats.duplicates += 1
-            except Exception as exc:  # noqa: BLE001 - not even the stand-in: the message stays on the server
+                continue
+            except Exception as exc:  # noqa: BLE001 - unless stored (and quarantined) before, it stays on the server
+                if isinstance(exc, IntegrityError) and self._stored_meanwhile(session, stand_in.message_id):
+                    stats.duplicates += 1
+                    continue
                 kept.add(uid)
                 log.error("cannot store %s (uid %s): %s; left in the inbox, tried again at the next poll",
                           row.message_id, uid, type(exc).__name__)
