@@ -22,16 +22,17 @@ def test_a_message_another_instance_stores_meanwhile_is_a_duplicate_and_the_rest
         dovecot.append(request(n, tag="batch"), WHEN)
     original = Ingest._insert
 
-    def racing(session: Session, rows: list[InboundMessage], stats: IngestStats) -> set[InboundMessage]:
+    def racing(self: Ingest, session: Session, rows: dict[int, InboundMessage],
+               stats: IngestStats) -> tuple[set[InboundMessage], set[int]]:
         # Between our lookup and our INSERT, "another instance" stores (and moves) the third message.
-        racer = rows[2]
+        racer = list(rows.values())[2]
         session.execute(insert(InboundMessage).values(
             mailbox=racer.mailbox, message_id=racer.message_id, folder=racer.folder, uidvalidity=racer.uidvalidity,
             uid=racer.uid, moved=True, received_at=racer.received_at, received_date=racer.received_date,
             raw=racer.raw, size=racer.size, status="new"))
-        return original(session, rows, stats)
+        return original(self, session, rows, stats)
 
-    monkeypatch.setattr(Ingest, "_insert", staticmethod(racing))
+    monkeypatch.setattr(Ingest, "_insert", racing)
     stats = bot.poll()
     assert (stats.fetched, stats.stored, stats.duplicates, stats.moved) == (4, 3, 1, 4)
     with bot.db.session() as session:

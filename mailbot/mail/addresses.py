@@ -9,9 +9,11 @@ from mailbot.mail.headers import Headers, decode_header_value, unescape_header_b
 from mailbot.mail.ids import ANGLE_ID
 from mailbot.mail.mailparser_view import MAX_MAILPARSER_HEADER, MailParserView
 
-__all__ = ["address_tuple", "loose_addresses", "return_path", "sender"]
+__all__ = ["address_tuple", "loose_addresses", "return_path", "sendable", "sender"]
 
 _ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
+# What may stand in the local part of an address we send to: printable ASCII without space or angle brackets.
+_LOCAL_PART = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+")
 
 
 def sender(headers: Headers, view: MailParserView | None) -> tuple[str | None, str | None]:
@@ -78,3 +80,24 @@ def return_path(headers: Headers) -> str | None:
         return None
     bracketed = ANGLE_ID.search(value)
     return (bracketed.group(1) if bracketed else value).strip(" \t<>")
+
+
+def sendable(address: str) -> str:
+    """The address as it goes to the mail server (a Unicode domain in its IDNA form), or ValueError when it cannot go.
+
+    We send without SMTPUTF8, so a local part must be printable ASCII; and a reading of hostile headers can yield
+    something that only looks like an address (control characters, an undecodable domain). Refusing it here makes
+    the message's decision fail, so the message is quarantined and staff are told, rather than a reply being queued
+    that no server will take and that would stop the outbox.
+    """
+    local, at, domain = address.rpartition("@")
+    if not (at and _LOCAL_PART.fullmatch(local) and domain and len(address) <= 254):
+        raise ValueError("an address that cannot be sent to (RFC 5321 with ASCII local part)")
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValueError("an address whose domain has no IDNA form") from exc
+    if not _LOCAL_PART.fullmatch(domain):
+        raise ValueError("an address whose domain cannot be sent to")
+    return f"{local}@{domain}"

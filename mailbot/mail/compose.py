@@ -66,40 +66,57 @@ class ComposedMessage:
         return value
 
 
+# Control characters other than whitespace (NUL, DEL, …) mean nothing in a header and some relays refuse them; a lone
+# surrogate (undecodable bytes read with surrogateescape) cannot be encoded at all.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def one_line(value: str) -> str:
-    """A header value: line breaks can never reach the wire (header injection), whitespace collapsed."""
-    return re.sub(r"\s+", " ", value).strip()
+    """A header value: line breaks can never reach the wire (header injection), whitespace collapsed, control
+    characters dropped (a subject quoted from hostile mail may carry NULs)."""
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", re.sub(r"\s+", " ", value))).strip()
 
 
 # RFC 5322 2.1.1: no line of a message may exceed 998 octets. compat32 folds only at spaces, so a word longer than
 # that (a hostile subject, a hostile Message-ID quoted back) would go out as one illegal line.
 _MAX_LINE = 998
+# ... and lines SHOULD be at most 78: free text that cannot be folded to that at its spaces goes as encoded words.
+_FOLD_LINE = 78
 
 
 def _header_value(value: str) -> str:
     if "\r" in value or "\n" in value:
         raise ValueError("a header value may not contain a line break")
-    return value
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", value))
 
 
-def _folds(name: str, value: str) -> bool:
-    """Whether compat32 can fold the value into lines of at most 998 octets (it breaks lines at spaces only)."""
-    return all(len(word) <= _MAX_LINE - len(name) - 2 for word in value.split())
+def _folds(name: str, value: str, limit: int = _MAX_LINE) -> bool:
+    """Whether compat32 can fold the value into lines of at most `limit` octets (it breaks lines at spaces only)."""
+    return all(len(word) <= limit - len(name) - 2 for word in value.split())
 
 
 def _text(name: str, value: str) -> str | Header:
     """Free text (the subject) that cannot be folded at its spaces goes as encoded words, which can be."""
-    return value if _folds(name, value) else Header(value, "utf-8", header_name=name)
+    return value if _folds(name, value, _FOLD_LINE) else Header(value, "utf-8", header_name=name)
+
+
+# RFC 5322 3.6.4: "<" id-left "@" id-right ">" in printable ASCII without angle brackets. The ids parse gives are
+# bracketed and without whitespace, but compose trusts nobody's (spaces, which readers ignore in an id, may stay).
+_MESSAGE_ID = re.compile(r"<[\x20-\x3b\x3d\x3f-\x7e]+>")
 
 
 def _foldable_ids(name: str, ids: Sequence[str]) -> list[str]:
-    """A Message-ID may not be split, so one too long for any line cannot be written: it is left out."""
-    return [message_id for message_id in ids if _folds(name, message_id)]
+    """A Message-ID may not be split, so one too long for any line cannot be written: it is left out, as is one
+    that is no Message-ID at all (which a client could not thread by, and which could carry anything)."""
+    return [message_id for message_id in ids if _MESSAGE_ID.fullmatch(message_id) and _folds(name, message_id)]
 
 
 def _address(address: str) -> str:
     """An address for a header: a domain written in Unicode goes in its ASCII (IDNA) form, which every mail system
     understands, rather than as an encoded word, which no mail system accepts as an address."""
+    if _CONTROLS.search(address) or _SURROGATES.search(address):  # dropping them could name someone else
+        raise ValueError("an address may not contain control characters")
     local, at, domain = address.rpartition("@")
     if at and not domain.isascii():
         try:
@@ -109,8 +126,21 @@ def _address(address: str) -> str:
     return f"{local}{at}{domain}" if at else address
 
 
+def _mailbox(name: str, address: str) -> str | Header:
+    """From: as formataddr writes it; a display name too long for a line (the admin's, but compose writes nothing
+    illegal) goes as encoded words, which fold. Not below that: some readers put a space between adjacent encoded
+    words in a display name."""
+    value = formataddr((name, address))
+    if _folds("From", value):
+        return value
+    header = Header(name, "utf-8", header_name="From")
+    header.append(f" <{address}>", "us-ascii")
+    return header
+
+
 def _text_part(part: MIMEPart, text: str, subtype: str) -> MIMEPart:
     """UTF-8, quoted-printable whatever the text: readable in the raw message, and 7-bit for any server."""
+    text = _SURROGATES.sub("\ufffd", text)  # undecodable bytes quoted from a message cannot be encoded
     part.set_content(text, subtype, charset="utf-8", cte="quoted-printable", content_manager=raw_data_manager)
     return part
 
@@ -148,7 +178,8 @@ def compose(
     text/plain, or multipart/alternative with the HTML part, in UTF-8 (quoted-printable)."""
     message_id = make_msgid(domain=from_address.rsplit("@", 1)[-1])
     message = _body(rendered, message_id)
-    headers = [("From", formataddr((one_line(from_name), _address(from_address)))), ("To", _address(to))]
+    headers: list[tuple[str, str | Header]] = [("From", _mailbox(one_line(from_name), _address(from_address))),
+                                                ("To", _address(to))]
     if reply_to:
         headers.append(("Reply-To", ", ".join(_address(one_line(address)) for address in reply_to)))
     subject = one_line(rendered.subject)
@@ -159,7 +190,9 @@ def compose(
     headers += [("Auto-Submitted", auto_submitted), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
                 ("Precedence", "bulk"), ("X-Loop", loop_token)]
     for name, value in headers:
-        message[name] = _text(name, _header_value(value)) if name == "Subject" else _header_value(value)
+        if isinstance(value, str):
+            value = _text(name, _header_value(value)) if name == "Subject" else _header_value(value)
+        message[name] = value
     raw = message.as_bytes(policy=_POLICY)
     if any(len(line) > _MAX_LINE for line in raw.split(b"\n")):
         raise ValueError("a header cannot be written in lines of at most 998 octets (an address that long?)")

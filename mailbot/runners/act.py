@@ -26,6 +26,7 @@ from mailbot.judging.decision import Decision
 from mailbot.judging.readers.subjects import clean_subject
 from mailbot.judging.reading import Reading, read_message
 from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
+from mailbot.mail.addresses import sendable
 from mailbot.mail.compose import compose
 from mailbot.mail.echo import defang, echo_subject
 from mailbot.mail.lognames import log_name
@@ -302,14 +303,15 @@ class DecisionApplier:
                                    message_id=parsed.message_id, reference=case.reference if case else None, now=now)
         rendered = rendering.reply
         mailbox = self.settings.mailbox
+        recipient = sendable(decision.address or "")  # or ValueError: the message is quarantined, staff told
         message = compose(
             rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,
-            to=decision.address or "", in_reply_to=parsed.message_id, references=parsed.references,
+            to=recipient, in_reply_to=parsed.message_id, references=parsed.references,
             loop_token=mailbox.x_loop, now=now,
         )
         session.execute(_INSERT_OUTBOX, {
             "mailbox": self.mailbox, "inbound_id": row.id, "case_id": case.id if case else None, "template": template,
-            "message_id": message.message_id, "in_reply_to": parsed.message_id, "recipient": decision.address or "",
+            "message_id": message.message_id, "in_reply_to": parsed.message_id, "recipient": recipient,
             "raw": message.raw, "status": "queued", "next_attempt_at": now,
         })
         return message.message_id

@@ -130,7 +130,10 @@ class Processor:
             if classify(exc) is not None:
                 raise  # no message's fault: its attempts stay as they are, and the cycle says so once
             stats.failed += 1
-            self._record_failure(row_id, exc, stats)
+            try:
+                self._record_failure(row_id, exc, stats)
+            except Exception as again:  # noqa: BLE001 - nor may recording its failure: it stays new, tried next run
+                log.error("could not record the failure of row %s: %s", row_id, type(again).__name__)
 
     @staticmethod
     def _count(message_id: str, decision: Decision, outcome: Outcome, stats: ProcessStats) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from mailbot.batching import chunks
 from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
+from mailbot.mail.ids import synthetic_id
 from mailbot.mail.lognames import log_name_raw
 from mailbot.mail.parse import message_id_of
 from mailbot.mailserver.imap import ImapConnection
 from mailbot.store.db import Database
 from mailbot.store.models import FolderState, InboundMessage, utcnow
+from mailbot.store.storable import MESSAGE_ID_LENGTH, storable_key
 
 log = logging.getLogger(__name__)
 
@@ -100,21 +102,24 @@ class Ingest:
     def _store(self, fetched: dict[int, tuple[bytes, datetime]], uidvalidity: int, highest: int,
                stats: IngestStats) -> tuple[list[int], list[int]]:
         """Store a fetched batch in one transaction: one query finds the Message-IDs already stored, one INSERT
-        (under a savepoint) stores the rest; only if another instance stored one of them meanwhile are they
-        stored one by one, each under its own savepoint, as they always could be."""
-        to_move = sorted(fetched)
+        (under a savepoint) stores the rest; only if that fails (another instance stored one of them meanwhile, or
+        one message cannot be stored) are they stored one by one, each under its own savepoint, so one message
+        never stops the others. Returns the rows to mark moved and the UIDs the server may now move: every UID
+        except one that could not be stored even as quarantined, which stays in the inbox (and the folder's
+        watermark stays below it, so the next poll tries it again)."""
         inbox = self.settings.imap.inbox
-        message_ids = {uid: message_id_of(fetched[uid][0]) for uid in to_move}
+        message_ids = {uid: message_id_of(fetched[uid][0]) for uid in sorted(fetched)}
+        # Keyed by the value as stored: a Message-ID too long for its column is stored cut (store/storable.py).
+        keys = {uid: storable_key(message_id, MESSAGE_ID_LENGTH) for uid, message_id in message_ids.items()}
         with self.db.session() as session:
             known = {row.message_id: row for row in session.scalars(select(InboundMessage).where(
-                InboundMessage.mailbox == self.mailbox,
-                InboundMessage.message_id.in_(sorted(set(message_ids.values())))))}
+                InboundMessage.mailbox == self.mailbox, InboundMessage.message_id.in_(sorted(set(keys.values())))))}
             touched: list[InboundMessage] = []  # stored now, or stored before and not yet moved
-            fresh: list[InboundMessage] = []
-            for uid in to_move:
+            fresh: dict[int, InboundMessage] = {}
+            for uid in sorted(fetched):
                 raw, when = fetched[uid]
                 message_id = message_ids[uid]
-                existing = known.get(message_id)
+                existing = known.get(keys[uid])
                 if existing is not None:  # stored before, or earlier in this batch
                     stats.duplicates += 1
                     if not existing.moved:  # seen again after a rescan: its new UID is the one to move
@@ -124,51 +129,92 @@ class Ingest:
                              log_name_raw(message_id, raw), uid)
                     continue
                 row = self._row(raw, when, message_id, uid, uidvalidity, inbox)
-                known[message_id] = row
-                fresh.append(row)
+                known[keys[uid]] = row
+                fresh[uid] = row
+            stored, kept = self._insert(session, fresh, stats)
+            for row in sorted(stored, key=lambda stored_row: stored_row.uid):  # a stand-in replaces its row
+                stats.stored += 1
                 touched.append(row)
-            stored = self._insert(session, fresh, stats)
-            for row in fresh:
-                if row in stored:
-                    stats.stored += 1
-                    log.info("stored %s (uid %s, received %s)", log_name_raw(row.message_id, row.raw), row.uid,
-                             row.received_date)
-                else:
-                    touched.remove(row)
-            self._advance(session, highest)
+                log.info("stored %s (uid %s, received %s, %s)", log_name_raw(row.message_id, row.raw), row.uid,
+                         row.received_date,
+                         row.status)
+            self._advance(session, min(kept) - 1 if kept else highest)
             new_ids = [row.id for row in touched]
-        return new_ids, to_move
+        return new_ids, [uid for uid in sorted(fetched) if uid not in kept]
 
-    @staticmethod
-    def _insert(session: Session, rows: list[InboundMessage], stats: IngestStats) -> set[InboundMessage]:
-        """The rows that are now stored; the others were stored by another instance this instant."""
+    def _insert(self, session: Session, rows: dict[int, InboundMessage],
+                stats: IngestStats) -> tuple[set[InboundMessage], set[int]]:
+        """The rows now stored (some perhaps as quarantined stand-ins), and the UIDs that could not be stored at all;
+        a row in neither was stored by another instance this instant."""
         if not rows:
-            return set()
+            return set(), set()
         try:
             with session.begin_nested():
-                session.add_all(rows)
-            return set(rows)
-        except IntegrityError:
-            pass
+                session.add_all(rows.values())
+            return set(rows.values()), set()
+        except Exception as exc:  # noqa: BLE001 - a duplicate, or one message the database refuses: one by one
+            log.info("storing %d messages together failed (%s): storing them one by one", len(rows),
+                     type(exc).__name__)
         stored: set[InboundMessage] = set()
-        for row in rows:
+        kept: set[int] = set()
+        for uid, row in rows.items():
             try:
                 with session.begin_nested():  # another instance may store the same message this instant
                     session.add(row)
                 stored.add(row)
-            except IntegrityError:
-                stats.duplicates += 1
-                log.info("%s was stored by another instance meanwhile", log_name_raw(row.message_id, row.raw))
-        return stored
+                continue
+            except IntegrityError as exc:
+                if self._stored_meanwhile(session, row.message_id):
+                    stats.duplicates += 1
+                    log.info("%s was stored by another instance meanwhile", log_name_raw(row.message_id, row.raw))
+                    continue
+                error: Exception = exc
+            except Exception as exc:  # noqa: BLE001 - this message alone is set aside
+                error = exc
+            stand_in = self._quarantined(row, error)
+            try:
+                with session.begin_nested():
+                    session.add(stand_in)
+                stored.add(stand_in)
+                continue
+            except Exception as exc:  # noqa: BLE001 - unless stored (and quarantined) before, it stays on the server
+                if isinstance(exc, IntegrityError) and self._stored_meanwhile(session, stand_in.message_id):
+                    stats.duplicates += 1
+                    continue
+                kept.add(uid)
+                log.error("cannot store %s (uid %s): %s; left in the inbox, tried again at the next poll",
+                          log_name_raw(row.message_id, row.raw), uid, type(exc).__name__)
+        return stored, kept
+
+    def _stored_meanwhile(self, session: Session, message_id: str) -> bool:
+        return session.scalar(select(InboundMessage.id).where(
+            InboundMessage.mailbox == self.mailbox, InboundMessage.message_id == message_id)) is not None
+
+    @staticmethod
+    def _quarantined(row: InboundMessage, error: Exception) -> InboundMessage:
+        """A message the database refused as it came: its raw bytes under an id of our own, set aside for staff
+        (the quarantine runner copies it to the quarantine folder and tells them), never silently dropped."""
+        log.error("could not store %s (uid %s) as received (%s): quarantining it",
+                  log_name_raw(row.message_id, row.raw), row.uid, type(error).__name__)
+        return InboundMessage(
+            mailbox=row.mailbox, message_id=synthetic_id(row.raw), folder=row.folder, uidvalidity=row.uidvalidity,
+            uid=row.uid, moved=False, received_at=row.received_at, received_date=row.received_date, raw=row.raw,
+            size=row.size, status="quarantined", attempts=1,
+            last_error=f"could not be stored as received: {type(error).__name__}: {str(error)[:500]}",
+        )
 
     def _row(self, raw: bytes, when: datetime, message_id: str, uid: int, uidvalidity: int,
              folder: str) -> InboundMessage:
-        if when.tzinfo is None:
-            raise ValueError(f"INTERNALDATE of uid {uid} has no offset")
-        return InboundMessage(
-            mailbox=self.mailbox, message_id=message_id, folder=folder, uidvalidity=uidvalidity, uid=uid,
-            moved=False, received_at=when, received_date=receipt_date(when), raw=raw, size=len(raw), status="new",
-        )
+        row = InboundMessage(mailbox=self.mailbox, message_id=message_id, folder=folder, uidvalidity=uidvalidity,
+                             uid=uid, moved=False, raw=raw, size=len(raw), status="new")
+        if when.tzinfo is None:  # RFC 3501 gives INTERNALDATE an offset: without one the date of receipt is a guess
+            when = when.replace(tzinfo=UTC)
+            row.status, row.attempts = "quarantined", 1
+            row.last_error = "INTERNALDATE came without an offset: read as UTC; check the date of receipt"
+            log.error("INTERNALDATE of %s (uid %s) has no offset: quarantined for staff",
+                      log_name_raw(message_id, raw), uid)
+        row.received_at, row.received_date = when, receipt_date(when)
+        return row
 
     def _advance(self, session: Session, highest: int) -> None:
         state = session.scalars(select(FolderState).where(

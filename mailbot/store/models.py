@@ -39,6 +39,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from mailbot.mail.mailbox_key import mailbox_key
+from mailbot.store.storable import MESSAGE_ID_LENGTH, MailKey, MailText
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -87,7 +88,7 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mailbox: Mapped[str] = mapped_column(String(320))
-    message_id: Mapped[str] = mapped_column(String(998))
+    message_id: Mapped[str] = mapped_column(MailKey(MESSAGE_ID_LENGTH))
     folder: Mapped[str] = mapped_column(String(255))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
@@ -99,7 +100,7 @@ class InboundMessage(Base):
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="new")  # new | processed | quarantined
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -122,10 +123,10 @@ class Case(Base):
     reference_year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))  # held | open | answered | closed | withdrawn
     regime: Mapped[str] = mapped_column(String(20))
-    applicant_name: Mapped[str | None] = mapped_column(String(255))
-    address: Mapped[str] = mapped_column(String(320))  # lower-cased correspondence address
-    subject: Mapped[str] = mapped_column(String(998))
-    subject_stem: Mapped[str] = mapped_column(String(998))
+    applicant_name: Mapped[str | None] = mapped_column(MailText(255))
+    address: Mapped[str] = mapped_column(MailKey(320))  # lower-cased correspondence address
+    subject: Mapped[str] = mapped_column(MailText(998))
+    subject_stem: Mapped[str] = mapped_column(MailKey(998))
     first_received: Mapped[date] = mapped_column(Date)  # when the first (perhaps invalid) message arrived
     received: Mapped[date | None] = mapped_column(Date)  # date of receipt of the complete request: the clock starts
     due: Mapped[date | None] = mapped_column(Date)
@@ -170,9 +171,9 @@ class ClockEventRow(Base):
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))  # None: the enquiry's own clock
     kind: Mapped[str] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(MailText(), default="")
     source: Mapped[str] = mapped_column(String(16))  # bot | staff
-    actor: Mapped[str | None] = mapped_column(String(255))  # the person who recorded it (None: the bot)
+    actor: Mapped[str | None] = mapped_column(MailText(255))  # the person who recorded it (None: the bot)
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -215,9 +216,9 @@ class OutboxMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     template: Mapped[str] = mapped_column(String(64))
-    message_id: Mapped[str] = mapped_column(String(998))
-    in_reply_to: Mapped[str | None] = mapped_column(String(998))
-    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(MailKey(998))
+    in_reply_to: Mapped[str | None] = mapped_column(MailKey(998))
+    recipient: Mapped[str] = mapped_column(MailKey(320))
     # The recipient's mailbox with sub-address and case folded (mail/mailbox_key.py): what the daily cap counts by,
     # so `victim+1@…` and `Victim+2@…` are one victim.
     recipient_key: Mapped[str] = mapped_column(String(320), default=_recipient_key)
@@ -226,7 +227,7 @@ class OutboxMessage(Base):
     in_sent: Mapped[bool] = mapped_column(default=False)  # a copy is in the mailbox's Sent folder
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -250,9 +251,9 @@ class StaffAlert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mailbox: Mapped[str] = mapped_column(String(320))
-    key: Mapped[str] = mapped_column(String(255))  # e.g. template:en:acknowledgement_foi
+    key: Mapped[str] = mapped_column(MailKey(255))  # e.g. template:en:acknowledgement_foi
     day: Mapped[date] = mapped_column(Date)  # Europe/London
-    detail: Mapped[str] = mapped_column(Text)  # the first problem, as `path:line: message`
+    detail: Mapped[str] = mapped_column(MailText())  # the first problem, as `path:line: message`
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -282,7 +283,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64))  # the sign-in name, as typed (compared case-insensitively)
-    display_name: Mapped[str] = mapped_column(String(255), default="")
+    display_name: Mapped[str] = mapped_column(MailText(255), default="")
     role: Mapped[str] = mapped_column(String(16))  # staff | admin
     mailboxes: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every mailbox
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id; None: single sign-on only
@@ -305,7 +306,7 @@ class StaffAction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(MailText(255))
     via: Mapped[str] = mapped_column(String(16))  # web | cli
     action: Mapped[str] = mapped_column(String(64))  # e.g. login, login_failed, clock_event, user_added
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
@@ -324,5 +325,5 @@ class TemplateVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     path: Mapped[str] = mapped_column(String(255))  # relative to the template directory: cy/section8_notice/text.txt
     content: Mapped[str | None] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(MailText(255))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
