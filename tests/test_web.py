@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from starlette.testclient import TestClient
 
 from mailbot.cli import main
 from mailbot.replies.editing import shipped_text
+from mailbot.runners.faults import Component, Fault
+from mailbot.runners.outages import note_outage
 from mailbot.store.accounts import record_action
 from mailbot.store.db import Database
 from mailbot.store.models import (
@@ -63,6 +65,15 @@ def test_health_answers_without_signing_in(site: tuple[TestClient, Database]) ->
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["version"] and "foi@council.example" in body["mailboxes"]
+
+
+def test_health_says_degraded_while_the_bot_records_an_outage(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    note_outage(db, "foi@council.example", Fault(Component.SMTP, "mail relay unreachable"), "ConnectionRefused",
+                datetime.now(UTC))
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["mailboxes"]["foi@council.example"]["outages"][0].startswith("mail relay unreachable since")
 
 
 def test_pages_need_a_signed_in_person(site: tuple[TestClient, Database]) -> None:
