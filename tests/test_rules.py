@@ -133,7 +133,7 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "the From address is not authenticated by mx.council.gov.uk: dmarc=fail for example.org "
      "(spf=softfail, dmarc=fail)"),
     (hourly_cap, lambda: make_facts(replies_this_hour=200),
-     "200 automatic replies from this mailbox in the last hour: the hourly cap is 200"),
+     "200 automatic replies already to mail that reached this mailbox in the hour before this message: the hourly cap is 200"),
     (answers_our_receipt, lambda: make_facts(request(subject=OUR_TAGGED, body="Your message matters to us.",
                                                      sign_off=""), case=OPEN),
      "answers our mail and asks for nothing (a \"Re:\" of our subject without In-Reply-To): recorded without "

@@ -94,7 +94,7 @@ class Processor:
         if row is None or row.status != "new":
             return None  # another runner got there first
         parsed = parse_message(row.raw)
-        decision = judge(parsed, DbThreadIndex(session, self.mailbox), self.judge_settings)
+        decision = judge(parsed, DbThreadIndex(session, self.mailbox, row.received_at), self.judge_settings)
         return row.message_id, decision, self.applier.apply(session, row, parsed, decision, now)
 
     def _batch(self, batch: list[int], now: Callable[[], datetime], stats: ProcessStats,

@@ -41,14 +41,17 @@ _REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
     _OUTBOX.c.recipient_key == bindparam("address", type_=_OUTBOX.c.recipient_key.type),
     _OUTBOX.c.created_at >= bindparam("since", type_=_OUTBOX.c.created_at.type),
 )
-# Automatic replies only (they answer an inbound message); staff mail and the digest are not capped. Counted only
-# up to the cap: asked for every message of a large backlog, a full count would read the whole hour's replies each
-# time.
-_MAILBOX_REPLIES_SINCE = select(func.count()).select_from(
-    select(_OUTBOX.c.id).where(
+# Automatic replies only (they answer an inbound message); staff mail and the digest are not capped. The hour is
+# the hour before this message reached the mailbox (its INTERNALDATE, which the server sets and a sender cannot), so
+# a forged flood, which arrives all at once, is capped, while a backlog after an outage, whose mail arrived over the
+# hours the bot was away, is answered as it would have been. Counted only up to the cap: asked for every message of
+# a large backlog, a full count would read the whole hour's replies each time.
+_INBOUND = InboundMessage.__table__
+_MAILBOX_REPLIES_RECEIVED_SINCE = select(func.count()).select_from(
+    select(_OUTBOX.c.id).join(_INBOUND, _INBOUND.c.id == _OUTBOX.c.inbound_id).where(
         _OUTBOX.c.mailbox == bindparam("mailbox", type_=_OUTBOX.c.mailbox.type),
-        _OUTBOX.c.created_at >= bindparam("since", type_=_OUTBOX.c.created_at.type),
-        _OUTBOX.c.inbound_id.is_not(None),
+        _INBOUND.c.received_at > bindparam("since", type_=_INBOUND.c.received_at.type),
+        _INBOUND.c.received_at <= bindparam("until", type_=_INBOUND.c.received_at.type),
     ).limit(bindparam("up_to")).subquery()
 )
 _OUR_TEMPLATES = select(_OUTBOX.c.template).where(
@@ -90,9 +93,11 @@ _COUNTERS_OF_MAILBOX = select(func.count()).select_from(_COUNTERS).where(_COUNTE
 class DbThreadIndex:
     """The judge's ThreadIndex over the database, scoped to one mailbox."""
 
-    def __init__(self, session: Session, mailbox: str) -> None:
+    def __init__(self, session: Session, mailbox: str, received_at: datetime | None = None) -> None:
+        """`received_at`: when the message being judged reached the mailbox (the hourly cap's hour ends then)."""
         self.session = session
         self.mailbox = mailbox
+        self.received_at = received_at
 
     def by_message_ids(self, message_ids: Sequence[str]) -> CaseRef | None:
         ids = list(message_ids)
@@ -126,10 +131,11 @@ class DbThreadIndex:
             _REPLIES_SINCE, {"mailbox": self.mailbox, "address": mailbox_key(address), "since": since}) or 0)
 
     def replies_this_hour(self, up_to: int) -> int:
-        """Automatic replies queued from this mailbox in the last hour, to anyone, counted up to `up_to` (the cap)."""
-        since = datetime.now(UTC) - timedelta(hours=1)
-        return int(self.session.scalar(
-            _MAILBOX_REPLIES_SINCE, {"mailbox": self.mailbox, "since": since, "up_to": up_to}) or 0)
+        """Automatic replies from this mailbox, to anyone, to mail received in the hour before this message was,
+        counted up to `up_to` (the cap)."""
+        until = self.received_at or datetime.now(UTC)
+        return int(self.session.scalar(_MAILBOX_REPLIES_RECEIVED_SINCE, {
+            "mailbox": self.mailbox, "since": until - timedelta(hours=1), "until": until, "up_to": up_to}) or 0)
 
     def our_templates(self, message_ids: Sequence[str]) -> tuple[str, ...]:
         """Which of our own templates these Message-IDs were sent with (a reply to a receipt is not answered)."""
