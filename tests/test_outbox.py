@@ -179,3 +179,23 @@ def test_a_stop_request_stops_sending_too(make_bot, dovecot, smtp_sink, monkeypa
     assert again.process.decided == 3 and stats.send.sent + again.send.sent == 6
     assert sorted(m.message["In-Reply-To"] for m in smtp_sink.messages) == sorted(
         f"<req-{n}@example.org>" for n in range(6))
+
+
+def test_an_address_smtp_cannot_carry_fails_alone_and_the_connection_goes_on(  # type: ignore[no-untyped-def]
+        make_bot, dovecot, smtp_sink, clock) -> None:
+    """aiosmtplib raises UnicodeEncodeError for a non-ASCII domain mid-transaction; left there, the next reply on the
+    connection got '503 nested MAIL command' and was failed for good although nothing was wrong with it."""
+    bot = make_bot({**SMTP, "smtp": {"connections": 1}}, clock=clock)
+    for n in (1, 2, 3):
+        dovecot.append(request(n), WHEN)
+    bot.poll()
+    bot.processor.run(bot.clock)
+    with bot.db.session() as session:
+        middle = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
+        middle.recipient = "person2@exämple.org"  # as a row stored before addresses were checked could be
+    stats = bot.outbox.send_pending(bot.clock)
+    assert (stats.sent, stats.failed) == (2, 1)
+    rows = outbox(bot)
+    assert [r.status for r in rows] == ["sent", "failed", "sent"]
+    assert rows[1].last_error.startswith("address cannot be sent over SMTP")
+    assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["person1@example.org", "person3@example.org"]

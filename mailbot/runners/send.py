@@ -287,6 +287,18 @@ class Outbox:
                 stats.last_error = f"{response.code} {response.message}"[:300]
                 log.log(self.relay.deferral_level(), "reply %s deferred (%s)", message_id, response.code)
             return
+        except UnicodeError as exc:
+            # An address the SMTP conversation cannot carry (non-ASCII, no SMTPUTF8): no retry can send it, and it
+            # must not stop the other replies. The transaction is reset so the connection stays usable.
+            self._record(row_id, now, error=f"address cannot be sent over SMTP: {type(exc).__name__}", permanent=True)
+            stats.failed += 1
+            stats.answered += 1
+            log.error("reply %s: its address cannot be sent over SMTP: shown to staff", message_id)
+            try:
+                await client.rset()
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+            return
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._record(row_id, now, error=type(exc).__name__, permanent=False)
             stats.deferred += 1
