@@ -279,7 +279,7 @@ class User(Base):
     """A person who signs in to the web app. Deactivated rather than deleted, so the audit trail keeps its names."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("name"),)
+    __table_args__ = (UniqueConstraint("name"), UniqueConstraint("oidc_tid", "oidc_oid"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64))  # the sign-in name, as typed (compared case-insensitively)
@@ -287,6 +287,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # staff | admin
     mailboxes: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every mailbox
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id; None: single sign-on only
+    # Microsoft Entra ID sign-in binds an account to the tenant and object ids (`tid`, `oid` claims), never to an
+    # e-mail claim, which Microsoft documents as mutable.
+    oidc_tid: Mapped[str | None] = mapped_column(String(64))
+    oidc_oid: Mapped[str | None] = mapped_column(String(64))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

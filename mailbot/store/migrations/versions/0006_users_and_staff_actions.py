@@ -26,12 +26,15 @@ def upgrade() -> None:
         sa.Column('role', sa.String(length=16), nullable=False),
         sa.Column('mailboxes', sa.JSON(), nullable=False),
         sa.Column('password_hash', sa.String(length=255), nullable=True),
+        sa.Column('oidc_tid', sa.String(length=64), nullable=True),
+        sa.Column('oidc_oid', sa.String(length=64), nullable=True),
         sa.Column('must_change_password', sa.Boolean(), nullable=False),
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
         sa.UniqueConstraint('name', name=op.f('uq_users_name')),
+        sa.UniqueConstraint('oidc_tid', 'oidc_oid', name=op.f('uq_users_oidc_tid_oidc_oid')),
     )
     op.create_table(
         'staff_actions',
