@@ -19,6 +19,7 @@ from mailbot.replies.editing import shipped_text
 from mailbot.runners.faults import Component, Fault
 from mailbot.runners.outages import note_outage
 from mailbot.store.accounts import record_action
+from mailbot.store.casework import record_event
 from mailbot.store.db import Database
 from mailbot.store.models import (
     Case,
@@ -29,6 +30,7 @@ from mailbot.store.models import (
     TemplateVersion,
     User,
 )
+from mailbot.store.statistics import monthly
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
 from mailbot.web.app import create_app
 
@@ -565,3 +567,25 @@ def test_only_shipped_template_files_can_be_edited_and_only_by_admins(
     staff = TestClient(client.app)
     sign_in(staff)
     assert staff.get("/admin/templates").status_code == 403
+
+
+def test_the_overview_counts_received_answered_and_on_time_per_month(site: tuple[TestClient, Database],
+                                                                      tmp_path: Path) -> None:
+    client, db = site
+    settings = web_settings(tmp_path)
+    add_cases(db, settings, 3, received=date(2022, 3, 1), subject="March")
+    policy = settings.clock_policy()
+    with db.session() as session:
+        march = list(session.scalars(select(Case).where(Case.subject.like("March%")).order_by(Case.id)))
+        record_event(session, march[0], "answered", date(2022, 3, 10), policy, source="staff")  # on time
+        record_event(session, march[1], "answered", date(2022, 5, 2), policy, source="staff")  # late (due 29 Mar)
+    sign_in(client)
+    page = client.get("/overview?today=2022-05-20").text
+    assert "<th scope=\"row\">March 2022</th><td>3</td><td>1</td>\n    <td>1 (100%)</td>" in page
+    assert "<th scope=\"row\">May 2022</th><td>3</td><td>1</td>\n    <td>0 (0%)</td>" in page  # the seed's 3 in May
+    assert "2 requests answered, 1 on time (50%)." in page
+    assert page.count("<rect ") == 24 and 'role="img"' in page
+    with db.session() as session:
+        months = monthly(session, date(2022, 5, 20), months=3)
+    assert [(m.month, m.received, m.answered, m.on_time) for m in months] == [
+        (date(2022, 3, 1), 3, 1, 1), (date(2022, 4, 1), 0, 0, 0), (date(2022, 5, 1), 3, 1, 0)]

@@ -28,7 +28,7 @@ from mailbot.store.models import User
 from mailbot.web.context import WebContext, make_pages, web_context
 from mailbot.web.passwords import hasher as make_hasher
 from mailbot.web.security import SecurityHeaders, SignInRequired
-from mailbot.web.views import admin, casework, health, requests, signin, status, todo, wording
+from mailbot.web.views import admin, casework, health, overview, requests, signin, status, todo, wording
 
 STATIC = Path(__file__).parent / "static"
 
@@ -89,7 +89,7 @@ def create_app(settings: Settings, db: Database, *, password_hasher: PasswordHas
                secret_key: str | None = None) -> Starlette:
     web = WebContext(settings=settings, db=db, hasher=password_hasher or make_hasher(), pages=make_pages())
     routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *requests.ROUTES, *casework.ROUTES, *todo.ROUTES,
-              *admin.ROUTES, *status.ROUTES, *wording.ROUTES,
+              *admin.ROUTES, *status.ROUTES, *wording.ROUTES, *overview.ROUTES,
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     middleware = [
         Middleware(SecurityHeaders),
