@@ -762,7 +762,7 @@ class TestFallbacks:
         def boom(raw: bytes) -> None:
             raise RecursionError("too deep")
 
-        monkeypatch.setattr(parse_module, "_stdlib_parse", boom)
+        monkeypatch.setattr(parse_module, "stdlib_parse", boom)
         raw = b"Subject: x\r\n\r\nbody \xff\r\n"
         message = parse_message(raw)
         assert SYNTHETIC_ID.fullmatch(message.message_id)

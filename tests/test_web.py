@@ -31,7 +31,17 @@ from mailbot.store.models import (
     User,
 )
 from mailbot.store.statistics import monthly
-from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
+from mailbot.testing.client_mime import with_attachment
+from mailbot.testing.web import (
+    HASHER,
+    PASSWORD,
+    SEED_AT,
+    add_account,
+    add_cases,
+    seed_requests,
+    store_and_decide,
+    web_settings,
+)
 from mailbot.web.app import create_app
 
 TODAY = "2022-05-20"
@@ -589,3 +599,24 @@ def test_the_overview_counts_received_answered_and_on_time_per_month(site: tuple
         months = monthly(session, date(2022, 5, 20), months=3)
     assert [(m.month, m.received, m.answered, m.on_time) for m in months] == [
         (date(2022, 3, 1), 3, 1, 1), (date(2022, 4, 1), 0, 0, 0), (date(2022, 5, 1), 3, 1, 0)]
+
+
+def test_attachments_are_listed_and_served_only_as_downloads(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    raw = with_attachment("Kim Lee <kim@example.org>", "Budget request",
+                          "Please send me the 2023 budget papers.\n\nYours faithfully,\nKim Lee",
+                          "page\".html", "text/html")
+    store_and_decide(db, web_settings(Path("/nonexistent")), [raw], SEED_AT)
+    sign_in(client)
+    with db.session() as session:
+        row = session.scalars(select(InboundMessage).where(InboundMessage.raw == raw)).one()
+        case_id = row.decision.case_id
+    assert f'href="/messages/{row.id}/attachments/0"' in client.get(f"/requests/{case_id}").text
+    response = client.get(f"/messages/{row.id}/attachments/0")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-1.4")
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].startswith('attachment; filename="page_.html"')
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/messages/{row.id}/attachments/1").status_code == 404
+    with db.session() as session:
+        assert session.scalars(select(StaffAction).where(StaffAction.action == "attachment_downloaded")).one()

@@ -40,6 +40,7 @@ class Body:
     attachments: list[Attachment] = field(default_factory=list)
     statuses: list[DeliveryStatus] = field(default_factory=list)
     attached_ids: list[str] = field(default_factory=list)
+    parts: list[Message] = field(default_factory=list, repr=False)  # each MIME attachment's part, in that order
 
     @property
     def has_html(self) -> bool:
@@ -103,6 +104,7 @@ def _classify(part: Message, in_attachment: bool, body: Body) -> None:
         target.append((data, part.get_content_charset()))
         return
     body.attachments.append(Attachment(filename=filename, content_type=content_type, size=size(part)))
+    body.parts.append(part)
 
 
 def _returned_message_ids(part: Message) -> list[str]:

@@ -67,7 +67,7 @@ def message_id_of(raw: bytes) -> str:
 
 
 def _parse(raw: bytes) -> InboundMessage:
-    msg = _stdlib_parse(raw)
+    msg = stdlib_parse(raw)
     headers = Headers.of(msg)
     view = mailparser_view(headers)
     sender_name, sender = addresses.sender(headers, view)
@@ -98,7 +98,7 @@ def _parse(raw: bytes) -> InboundMessage:
     )
 
 
-def _stdlib_parse(raw: bytes) -> Message:
+def stdlib_parse(raw: bytes) -> Message:
     """Fed in chunks: parsebytes() would hold the whole message as one str plus a StringIO of it, a multiple
     of its size in peak memory on large mail (docs/operations.md)."""
     parser = BytesFeedParser(policy=compat32)

@@ -8,6 +8,7 @@ from typing import Any
 
 from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
+from mailbot.mail.parse import message_id_of
 from mailbot.replies.templates import Templates
 from mailbot.runners.decide import Processor
 from mailbot.store.accounts import add_user
@@ -30,8 +31,8 @@ def web_settings(data_dir: Path, *, templates_dir: Path | None = None, **web: An
 def store_and_decide(db: Database, settings: Settings, mails: list[bytes], at: datetime) -> None:
     """Messages stored as ingest stores them, then decided by the real decision runner."""
     with db.session() as session:
-        for i, raw in enumerate(mails):
-            session.add(InboundMessage(mailbox=settings.mailbox.address, message_id=f"<web-{i}-{at.timestamp()}>",
+        for i, raw in enumerate(mails):  # under the message's own Message-ID, as ingest stores it
+            session.add(InboundMessage(mailbox=settings.mailbox.address, message_id=message_id_of(raw),
                                        folder="INBOX", uidvalidity=1, uid=i + 1, moved=True, received_at=at,
                                        received_date=receipt_date(at), raw=raw, size=len(raw)))
     Processor(settings, db, Templates()).run(lambda: at)

@@ -7,6 +7,7 @@ it; the list reads columns only (store/todo.py), the message page parses the one
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from sqlalchemy import update
 from starlette.exceptions import HTTPException
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.clock.regimes import Regime
+from mailbot.mail.attachments import attachment
 from mailbot.mail.parse import parse_message
 from mailbot.replies.templates import Templates
 from mailbot.runners.triage import NOT_A_REQUEST_REASONS, VERDICTS, Triage, TriageError, verdict_of
@@ -67,6 +69,24 @@ async def message_page(request: Request, *, error: str | None = None, status_cod
                       text=parsed.text[:MAX_TEXT], cut=len(parsed.text) > MAX_TEXT, decision=decision,
                       verdict=verdict, case=case, facts=facts, due=due, error=error, verdicts=VERDICTS,
                       reasons=NOT_A_REQUEST_REASONS, regimes=REQUEST_REGIMES)
+
+
+async def download(request: Request) -> Response:
+    """An attachment, always as a download (application/octet-stream, Content-Disposition: attachment): a
+    sender's HTML or script is never opened in the staff member's browser session."""
+    web = web_context(request)
+    user = require_user(request)
+    with web.session() as session:
+        row = _message(session, request)
+        found = attachment(row.raw, request.path_params["index"])
+        if found is None:
+            raise HTTPException(404, "There is no such attachment.")
+        record_action(session, user.name, "attachment_downloaded", inbound_id=row.id,
+                      case_id=row.decision.case_id if row.decision else None, index=request.path_params["index"])
+    name = found.filename or f"attachment-{request.path_params['index'] + 1}"
+    safe = "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in name)[:120] or "attachment"
+    return Response(found.data, media_type="application/octet-stream", headers={
+        "content-disposition": f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(name[:200])}"})
 
 
 async def triage(request: Request) -> Response:
@@ -132,6 +152,7 @@ async def retry_reply(request: Request) -> Response:
 ROUTES = [
     Route("/todo", todo_page, methods=["GET"]),
     Route("/messages/{message_id:int}", message_page, methods=["GET"]),
+    Route("/messages/{message_id:int}/attachments/{index:int}", download, methods=["GET"]),
     Route("/messages/{message_id:int}/triage", triage, methods=["POST"]),
     Route("/messages/{message_id:int}/requeue", requeue, methods=["POST"]),
     Route("/replies/{reply_id:int}/retry", retry_reply, methods=["POST"]),
