@@ -33,6 +33,7 @@ from mailbot.clock.workdays import LONDON
 from mailbot.config import ConfigError, Settings, as_secret
 from mailbot.mailserver.idle import IdleWatcher
 from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.logins import LoginRefused, LoginSuspended
 from mailbot.mailserver.sentfolder import SentFolder
 from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import notify_staff
@@ -84,6 +85,7 @@ class Bot:
         if imap_secret is None:
             raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")
         self.imap_password: SecretStr = imap_secret
+        self._imap_from_settings = imap_password is None  # re-read each poll: a rotated secret file is used at once
         smtp_secret = as_secret(smtp_password) if smtp_password is not None else settings.secret("smtp_password")
         if settings.smtp.username and smtp_secret is None:
             raise ConfigError(f"smtp.username is set but {_secret_hint(settings, 'smtp_password')} is not")
@@ -111,6 +113,12 @@ class Bot:
         return self._stop.is_set()
 
     def poll(self) -> IngestStats:
+        if self._imap_from_settings:
+            fresh = self.settings.secret("imap_password")
+            if fresh is not None and fresh.get_secret_value() != self.imap_password.get_secret_value():
+                log.info("the IMAP password of %s changed: using the new one", self.settings.mailbox.address)
+                self.imap_password = fresh
+                self.outbox.copies.use_password(fresh)
         with ImapConnection(self.settings.imap, self.settings.imap_username, self.imap_password) as conn:
             stats = self.ingest.poll(conn)
             self.quarantine.flush(conn, self.clock)  # what the last cycle gave up on
@@ -122,8 +130,10 @@ class Bot:
         try:
             stats.ingest = self.poll()
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
-            stats.imap_error = f"{type(exc).__name__}: {exc}"
+            stats.imap_error = str(exc) if isinstance(exc, LoginRefused) else f"{type(exc).__name__}: {exc}"
             failed.add(self.faults.failed(exc, Component.IMAP, "IMAP poll failed"))
+            if isinstance(exc, LoginRefused) and not isinstance(exc, LoginSuspended):
+                self._login_refused_notice(str(exc))
         else:
             self.faults.succeeded("IMAP poll failed", Component.IMAP)
         if not failed & {Component.DATABASE, Component.DISK}:
@@ -147,6 +157,19 @@ class Bot:
                  stats.ingest.fetched, stats.ingest.stored, stats.process.decided, stats.process.replies_queued,
                  stats.send.sent, stats.send.deferred, stats.send.failed + stats.process.failed)
         return stats
+
+    def _login_refused_notice(self, message: str) -> None:
+        """Staff are told by mail (the relay still works when the IMAP login does not), at most once a day."""
+        try:
+            with self.db.session() as session:
+                notify_staff(session, self.settings, self.templates, key=f"imap-login:{self.settings.imap.host}",
+                             title=f"the mailbox {self.settings.mailbox.address} cannot be read: its login is refused",
+                             lines=[message, "No new mail is read or answered until this is fixed; mailbot tries "
+                                    f"the same password again after {self.settings.imap.login_retry_minutes} minutes "
+                                    "and a changed one at once. `mailbot doctor` shows it too."],
+                             now=self.clock())
+        except Exception as exc:  # noqa: BLE001 - the notice is for staff; the cycle goes on without it
+            log.warning("could not queue the staff notice about the refused login (%s)", type(exc).__name__)
 
     def _report_refused(self) -> None:
         """Replies the mail server refused for good (a 5xx for their recipient): staff are told once each."""

@@ -71,6 +71,16 @@ SERVER_FIXTURES = frozenset(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_memory() -> Iterator[None]:
+    """Refused logins are remembered per process (mailserver/logins.py); each test starts without any."""
+    from mailbot.mailserver import logins
+
+    logins.forget()
+    yield
+    logins.forget()
+
+
 def servers_required() -> bool:
     """CI sets MAILBOT_REQUIRE_SERVERS=1 so a missing server fails instead of skipping."""
     return os.environ.get("MAILBOT_REQUIRE_SERVERS", "") not in ("", "0", "false", "no")

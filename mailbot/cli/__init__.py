@@ -129,6 +129,8 @@ def run(ctx: click.Context, once: bool) -> None:
                 continue
             stats = bot.cycle()
             bot.leader.release()
+            if stats.imap_error is not None:
+                click.echo(f"mailbot: {bot.settings.mailbox.address}: {stats.imap_error}", err=True)
             failed = failed or stats.imap_error is not None
         for bot in bots:
             bot.close()

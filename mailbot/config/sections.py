@@ -72,6 +72,9 @@ class ImapSettings(_Section):
     timeout_seconds: float = Field(30.0, gt=0)
     verify_certificates: bool = True
     ca_file: str = ""
+    # After the server refuses the login, the same password is not tried again for this long (a new one at once):
+    # repeated failed logins lock accounts at Exchange Online and Google.
+    login_retry_minutes: int = Field(60, ge=1, le=24 * 60)
 
 
 class SmtpSettings(_Section):

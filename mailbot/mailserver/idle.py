@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from mailbot.config import Settings
 from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.logins import LoginRefused
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,11 @@ class IdleWatcher:
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect later, polling covers the gap
                 if self._stop.is_set():
                     break
+                if isinstance(exc, LoginRefused):
+                    # Said once by the poll, which also tells staff; IDLE waits as long as a login may not be retried.
+                    log.debug("IDLE login refused; polling goes on, IDLE tries again later")
+                    self._stop.wait(self.settings.imap.login_retry_minutes * 60)
+                    continue
                 log.warning("IDLE connection lost (%s); retrying in %.0f s", type(exc).__name__, backoff)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 from pydantic import SecretStr
 
 from mailbot.config import ImapSettings
+from mailbot.mailserver import logins
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ class ImapConnection:
 
     def __init__(self, settings: ImapSettings, username: str, password: SecretStr) -> None:
         self.settings = settings
+        key = logins.login_key(settings.host, settings.port, username, password.get_secret_value())
+        logins.check(key)  # credentials refused a moment ago are not tried again (account lockout)
         context = tls_context(settings.verify_certificates, settings.ca_file)
         self.client = IMAPClient(
             settings.host, port=settings.port, ssl=settings.security == "tls",
@@ -42,9 +46,20 @@ class ImapConnection:
                 self.client.starttls(context)
             self._nodelay()
             self.client.login(username, password.get_secret_value())  # the one place it leaves its SecretStr
+        except LoginError as exc:
+            self.close()
+            said = str(exc).strip()
+            if said[:2] in ("b'", 'b"') and said[-1:] == said[1:2]:  # imapclient gives the server's bytes' repr
+                said = said[2:-1]
+            said = said[:200]
+            message = (f"IMAP login refused by {settings.host}:{settings.port} for user {username} ({said}): check "
+                       "the password (MAILBOT_IMAP_PASSWORD or its _FILE) and that the account may use IMAP")
+            logins.refused(key, message, settings.login_retry_minutes * 60)
+            raise logins.LoginRefused(message) from None
         except BaseException:
             self.close()
             raise
+        logins.accepted(key)
         self.client.normalise_times = False  # keep INTERNALDATE's own offset: the date of receipt depends on it
         self.capabilities = {(c.decode() if isinstance(c, bytes) else str(c)).upper()
                              for c in self.client.capabilities()}

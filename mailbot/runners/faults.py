@@ -24,6 +24,8 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from mailbot.mailserver.logins import LoginRefused
+
 
 class Component(StrEnum):
     DATABASE = "database"
@@ -47,6 +49,7 @@ DISK_FULL = Fault(Component.DISK, "disk full")
 DISK_ERROR = Fault(Component.DISK, "disk error")
 DATABASE_DOWN = Fault(Component.DATABASE, "database unavailable")
 IMAP_DOWN = Fault(Component.IMAP, "IMAP server unreachable")
+IMAP_LOGIN = Fault(Component.IMAP, "IMAP login refused")  # a configuration fault: mailserver/logins.py
 SMTP_DOWN = Fault(Component.SMTP, "SMTP relay unavailable")
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
@@ -93,6 +96,8 @@ def classify(exc: BaseException, *, during: Component | None = None) -> Fault | 
         if type(item).__name__ == "OperationalError":  # the driver's own (sqlite3, psycopg), unwrapped
             return _sqlite_disk(str(item)) or DATABASE_DOWN
     for item in chain:
+        if isinstance(item, LoginRefused):
+            return IMAP_LOGIN
         if isinstance(item, (IMAPClientError, imaplib.IMAP4.error)):
             return IMAP_DOWN
         if isinstance(item, aiosmtplib.SMTPException):
@@ -133,6 +138,10 @@ class OutageLog:
             self.log.debug("%s still (%s), failure %d", fault, detail, current.occurrences)
             return False
         self._open[fault.component] = _Open(fault, now, detail)
+        if fault is IMAP_LOGIN:  # a configuration fault: its message says what to check; no traceback helps
+            self.log.error("%s%s: %s; logged once until it is fixed", fault, f" for {self.name}" if self.name else "",
+                           str(exc) if exc is not None else detail)
+            return True
         self.log.error("%s%s (%s): will keep retrying; logged once until it recovers", fault,
                        f" for {self.name}" if self.name else "", detail,
                        exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None)

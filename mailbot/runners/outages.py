@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailbot.clock.workdays import LONDON
-from mailbot.runners.faults import IMAP_DOWN, SMTP_DOWN, Component, Fault, OutageLog, classify
+from mailbot.mailserver.logins import LoginRefused
+from mailbot.runners.faults import SMTP_DOWN, Component, Fault, OutageLog, classify
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage, StaffAlert
 
@@ -45,8 +46,10 @@ def note_outage(db: Database, mailbox: str, fault: Fault, detail: str, now: date
             return False
         start = _as_utc(now)
         row = StaffAlert(mailbox=mailbox, key=open_key(fault.component), day=start.astimezone(LONDON).date(),
-                         detail=f"{fault} since {start:%Y-%m-%d %H:%M} UTC ({detail[:300]}); mail waits in the "
-                                "outbox and goes when it is back",
+                         detail=f"{fault} since {start:%Y-%m-%d %H:%M} UTC ({detail[:300]}); "
+                                + ("new mail waits on the mail server and is answered when it is back"
+                                   if fault.component is Component.IMAP
+                                   else "mail waits in the outbox and goes when it is back"),
                          occurrences=1, first_at=now, last_at=now, message_ids=[])
         try:
             with session.begin_nested():
@@ -164,8 +167,8 @@ class CycleFaults:
                                   str(exc)[:300], exc_info=exc)
             return None
         if self.log.failed(fault, exc, self.clock()) and fault.component is Component.IMAP:
-            self._record(lambda: note_outage(self.db, self.mailbox, IMAP_DOWN,
-                                             f"{type(exc).__name__}: {str(exc)[:200]}", self.clock()))
+            detail = str(exc)[:300] if isinstance(exc, LoginRefused) else f"{type(exc).__name__}: {str(exc)[:200]}"
+            self._record(lambda: note_outage(self.db, self.mailbox, fault, detail, self.clock()))
         return fault.component
 
     def succeeded(self, step: str, *components: Component) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from pydantic import SecretStr
 from sqlalchemy import bindparam, false, select, update
 
 from mailbot.batching import chunks
@@ -39,6 +40,11 @@ class SentCopies:
         self.mailbox = mailbox
         self._pending: list[tuple[int, SentCopy]] = []  # accepted by the server, not yet copied to Sent
         self._reachable = True  # false once Sent failed this run: the copies then wait for the next one
+
+    def use_password(self, password: SecretStr) -> None:
+        """The IMAP password changed (a rotated secret): the Sent folder is reached with the new one."""
+        if self.sent_folder is not None:
+            self.sent_folder.password = password
 
     def begin(self) -> None:
         """A new run: Sent is worth trying again."""
