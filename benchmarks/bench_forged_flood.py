@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from harness import database_url, deliver, make_bot, servers
@@ -32,7 +33,8 @@ DMARC_FAIL = (f"{GATEWAY}; spf=softfail smtp.mailfrom=attacker.example; dkim=non
 
 def run(label: str, victims: int, per_victim: int, extra: dict[str, Any], stamp: str | None) -> None:
     with servers(sink_in_process=True) as (account, sink), database_url(sys.argv) as url:
-        deliver(account, flood(victims, per_victim, authentication_results=stamp))
+        # A flood arrives as fast as it is sent: a second apart here (the hourly cap counts by arrival).
+        deliver(account, flood(victims, per_victim, authentication_results=stamp), apart=timedelta(seconds=1))
         defaults = {"rules": {"daily_reply_cap": 10, "hourly_reply_cap": 200}, "staff": {"recipients": [STAFF]}}
         bot = make_bot(account, sink, url, merge(defaults, extra))  # the shipped caps, not the harness's
         started = time.perf_counter()

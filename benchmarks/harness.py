@@ -64,11 +64,12 @@ def servers(*, sink_in_process: bool = False) -> Iterator[tuple[Any, Any]]:
             sink.stop()
 
 
-def deliver(account: Any, mails: list[bytes], folder: str = "INBOX") -> None:
-    """APPEND with INTERNALDATEs a minute apart, over one connection."""
+def deliver(account: Any, mails: list[bytes], folder: str = "INBOX",
+            apart: timedelta = timedelta(minutes=1)) -> None:
+    """APPEND with INTERNALDATEs `apart` from each other (a minute: a backlog; a second: a flood), one connection."""
     with account.client() as client:
         for n, raw in enumerate(mails):
-            client.append(folder, raw, msg_time=START + timedelta(minutes=n))
+            client.append(folder, raw, msg_time=START + n * apart)
 
 
 def make_bot(account: Any, sink: SmtpSink, db_url: str, extra: dict[str, Any] | None = None) -> Bot:
