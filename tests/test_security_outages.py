@@ -42,7 +42,7 @@ from mailbot.runners import decide
 from mailbot.runners.faults import Component, classify
 from mailbot.service import Bot
 from mailbot.store.db import Database
-from mailbot.store.models import InboundMessage, OutboxMessage, StaffAlert
+from mailbot.store.models import InboundMessage, OutboxMessage, StaffAction, StaffAlert
 from mailbot.testing.bots import BotFactory, write_config
 from mailbot.testing.clock import ManualClock
 from mailbot.testing.commands import mailbot
@@ -207,8 +207,11 @@ def test_a_550_for_one_recipient_fails_only_that_reply_and_requeue_failed_sends_
     config = config_file(tmp_path, bot)
     later = mailbot("--config", config, "requeue", "--failed", "--since", "2999-01-01")
     assert later.exit_code == 0 and "0 failed replies requeued" in later.stdout
-    result = mailbot("--config", config, "requeue", "--failed", "--since", "2000-01-01")
+    result = mailbot("--config", config, "requeue", "--failed", "--since", "2000-01-01", "--as", "Dana Clerk")
     assert result.exit_code == 0 and "1 failed reply requeued" in result.stdout
+    with bot.db.session() as session:  # who did it is in the staff audit trail
+        assert [(a.actor, a.via, a.action) for a in session.scalars(select(StaffAction))] == [
+            ("Dana Clerk", "cli", "retry_reply")]
     clock.now = datetime.now(UTC) + timedelta(seconds=1)  # the command queued it for now, on the wall clock
     assert bot.cycle().send.sent == 1
     assert Counter(m.rcpt_tos[0] for m in smtp_sink.messages) == {f"person{n}@example.org": 1 for n in range(3)}

@@ -9,7 +9,8 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from mailbot.cli import _database, main
+from mailbot.cli import _database, main, operator
+from mailbot.store.accounts import record_action
 
 
 @main.group()
@@ -75,9 +76,10 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
               "queue them to be sent again, e.g. once a relay's misconfiguration is fixed.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="With --failed: only replies queued on or after this date (YYYY-MM-DD, UTC).")
+@click.option("--as", "as_name", help="Who is doing it, for the audit trail (default: your system user name).")
 @click.pass_context
 def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool, failed: bool,
-            since: datetime | None) -> None:
+            since: datetime | None, as_name: str | None) -> None:
     """Put quarantined messages (by Message-ID, or --all) back in the queue for another try; with --failed, the
     replies that failed to send."""
     from mailbot.store.models import InboundMessage
@@ -86,7 +88,7 @@ def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool, 
         if message_ids or everything:
             click.echo("mailbot: --failed takes no Message-IDs and no --all (narrow it with --since)", err=True)
             ctx.exit(2)
-        _requeue_failed(ctx, since)
+        _requeue_failed(ctx, since, operator(as_name))
         return
     if since is not None:
         click.echo("mailbot: --since goes with --failed", err=True)
@@ -103,6 +105,8 @@ def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool, 
         rows = session.scalars(query).all()
         for row in rows:
             row.status, row.attempts = "new", 0
+            record_action(session, operator(as_name), "requeue", via="cli", inbound_id=row.id,
+                          message_id=row.message_id)
             click.echo(f"requeued {row.message_id} (last error: {row.last_error})")
     missing = set(message_ids) - {row.message_id for row in rows}
     for message_id in sorted(missing):
@@ -111,7 +115,7 @@ def requeue(ctx: click.Context, message_ids: tuple[str, ...], everything: bool, 
     ctx.exit(1 if missing else 0)
 
 
-def _requeue_failed(ctx: click.Context, since: datetime | None) -> None:
+def _requeue_failed(ctx: click.Context, since: datetime | None, actor: str) -> None:
     """Failed outbox rows back to `queued`, due now. Their Message-IDs stay the same, so a copy the relay did take
     after all is still recognised by the Sent folder check, and the one-reply-per-message key still holds."""
     from mailbot.store.models import OutboxMessage
@@ -127,4 +131,5 @@ def _requeue_failed(ctx: click.Context, since: datetime | None) -> None:
         for row in rows:
             click.echo(f"requeued reply {row.message_id} to the mail server (last error: {row.last_error})")
             row.status, row.attempts, row.next_attempt_at = "queued", 0, now
+            record_action(session, actor, "retry_reply", via="cli", case_id=row.case_id, message_id=row.message_id)
     click.echo(f"{len(rows)} failed repl{'ies' if len(rows) != 1 else 'y'} requeued; the next run sends them")
