@@ -46,9 +46,9 @@ def sso_settings(tmp_path: Path, provider: Provider, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture
-def site(tmp_path: Path, sqlite_url: str, provider: Provider,
+def site(tmp_path: Path, db_url: str, provider: Provider,
          monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, Database]]:
-    db = Database(sqlite_url)
+    db = Database(db_url)
     add_account(db, "alice")
     add_account(db, "root", "admin")
     link_alice(db)

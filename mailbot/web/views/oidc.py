@@ -76,6 +76,7 @@ def _failed(request: Request, reason: str, actor: str = "-", **detail: Any) -> N
 async def callback(request: Request) -> Response:
     web = web_context(request)
     client = _client(request)
+    target = safe_next(str(request.session.pop("oidc_next", "/requests")))
     try:
         token = await client.authorize_access_token(request, **claims_options(web.settings))
     except MismatchingStateError:
@@ -101,7 +102,6 @@ async def callback(request: Request) -> Response:
         _failed(request, exc.reason, tid=str(tid)[:64] if tid else "")
         return _refuse(request, 403, exc.message)
     address = request.client.host if request.client else "unknown"
-    target = safe_next(str(request.session.get("oidc_next", "/requests")))
     with web.session() as session:
         user = find_linked(session, who.tid, who.oid)
         if user is None:
