@@ -8,11 +8,12 @@ first shown to be a token the provider really issued and that would otherwise ha
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -72,7 +73,7 @@ def start(client: TestClient, provider: Provider, next_page: str = "/todo") -> s
     return location
 
 
-def sign_in_as(client: TestClient, provider: Provider, sub: str, next_page: str = "/todo") -> httpx.Response:
+def sign_in_as(client: TestClient, provider: Provider, sub: str, next_page: str = "/todo") -> httpx2.Response:
     back = provider.approve(start(client, provider, next_page), sub)
     assert back.startswith(CALLBACK + "?")
     return client.get(back, follow_redirects=False)
@@ -266,3 +267,18 @@ def test_the_client_secret_comes_only_from_the_environment(
         f"https://login.microsoftonline.com/{TENANT}/v2.0/.well-known/openid-configuration")
     with pytest.raises(ConfigError, match="MAILBOT_WEB_OIDC_SECRET"):
         create_app(settings, Database(sqlite_url), password_hasher=HASHER, secret_key="k")
+
+
+def test_an_unreachable_provider_gives_a_page_not_a_crash(
+        tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MAILBOT_WEB_OIDC_SECRET", "s3cret-value")
+    settings = web_settings(tmp_path, oidc_tenant_id=TENANT, oidc_client_id=TENANT,
+                            oidc_metadata_url=f"http://127.0.0.1:{port}/.well-known/openid-configuration")
+    app = create_app(settings, Database(sqlite_url), password_hasher=HASHER, secret_key="k")
+    with TestClient(app) as client:
+        answer = client.get("/signin/oidc", follow_redirects=False)
+    assert answer.status_code == 502 and "cannot be reached" in answer.text
+    assert "s3cret-value" not in answer.text

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import oidc_provider_mock
 import werkzeug.serving
 
@@ -31,18 +31,18 @@ class Provider:
 
     def register(self, redirect_uri: str) -> tuple[str, str]:
         """A client (id, secret) allowed to use `redirect_uri`."""
-        answer = httpx.post(self.url + "/oauth2/clients", json={"redirect_uris": [redirect_uri]})
+        answer = httpx2.post(self.url + "/oauth2/clients", json={"redirect_uris": [redirect_uri]})
         answer.raise_for_status()
         body = answer.json()
         return str(body["client_id"]), str(body["client_secret"])
 
     def person(self, sub: str, **claims: Any) -> None:
         """The claims the provider will put in `sub`'s ID token (tid, oid, email, preferred_username...)."""
-        httpx.put(f"{self.url}/users/{sub}", json=claims).raise_for_status()
+        httpx2.put(f"{self.url}/users/{sub}", json=claims).raise_for_status()
 
     def approve(self, authorize_url: str, sub: str) -> str:
         """What the person's browser does at the provider: sign in as `sub`; returns the redirect back to the app."""
-        answer = httpx.post(authorize_url, data={"sub": sub}, follow_redirects=False)
+        answer = httpx2.post(authorize_url, data={"sub": sub}, follow_redirects=False)
         assert answer.status_code in (302, 303), answer.text[:500]
         return answer.headers["location"]
 

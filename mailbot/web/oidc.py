@@ -8,6 +8,7 @@ identified by the `tid` + `oid` claims alone (linking.py), never by an e-mail ad
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,21 @@ from mailbot.config import ConfigError, Settings
 PROVIDER = "entra"
 SCOPE = "openid profile"  # `profile` makes Entra put `oid` in the ID token; no e-mail scope: we never use it
 SECRET = "web_oidc_secret"  # MAILBOT_WEB_OIDC_SECRET or MAILBOT_WEB_OIDC_SECRET_FILE
+
+
+def _http_errors() -> tuple[type[Exception], ...]:
+    """Authlib talks to the provider with httpx2 (older releases: httpx); an unreachable provider raises either's
+    HTTPError, which the views turn into a page rather than a crash."""
+    found: list[type[Exception]] = []
+    for name in ("httpx2", "httpx"):
+        try:
+            found.append(importlib.import_module(name).HTTPError)
+        except ImportError:
+            continue
+    return tuple(found)
+
+
+HTTP_ERRORS = _http_errors()
 
 
 class Refused(Exception):
@@ -71,4 +87,4 @@ def identity(claims: Mapping[str, Any], tenant: str) -> Identity:
                     username=username[:128] if isinstance(username, str) else "")
 
 
-__all__ = ["PROVIDER", "SCOPE", "Identity", "Refused", "claims_options", "identity", "make_client"]
+__all__ = ["HTTP_ERRORS", "PROVIDER", "SCOPE", "Identity", "Refused", "claims_options", "identity", "make_client"]

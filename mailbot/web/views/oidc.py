@@ -11,7 +11,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError
 from authlib.integrations.starlette_client import OAuthError
@@ -24,7 +23,7 @@ from starlette.routing import Route
 from mailbot.store.accounts import record_action
 from mailbot.web.context import web_context
 from mailbot.web.linking import find_linked
-from mailbot.web.oidc import Refused, claims_options, identity
+from mailbot.web.oidc import HTTP_ERRORS, Refused, claims_options, identity
 from mailbot.web.views.signin import safe_next
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ async def start(request: Request) -> Response:
     request.session["oidc_next"] = safe_next(request.query_params.get("next", "/requests"))
     try:
         response: Response = await client.authorize_redirect(request, callback_url(request))
-    except (httpx.HTTPError, AuthlibBaseError, ValueError, KeyError) as exc:
+    except (*HTTP_ERRORS, AuthlibBaseError, ValueError, KeyError) as exc:
         log.warning("OpenID provider metadata unavailable: %s", type(exc).__name__)
         return _refuse(request, 502, UNREACHABLE)
     return response
@@ -85,7 +84,7 @@ async def callback(request: Request) -> Response:
     except OAuthError as exc:  # the provider's own refusal (e.g. access_denied), or a failed code exchange
         _failed(request, f"provider:{str(exc.error)[:40]}")
         return _refuse(request, 401, FAILED)
-    except httpx.HTTPError as exc:
+    except HTTP_ERRORS as exc:
         log.warning("OpenID provider unavailable at the callback: %s", type(exc).__name__)
         return _refuse(request, 502, UNREACHABLE)
     except (JoseError, AuthlibBaseError, ValueError, KeyError) as exc:  # bad signature, issuer, audience, nonce
