@@ -282,3 +282,25 @@ def test_an_unreachable_provider_gives_a_page_not_a_crash(
         answer = client.get("/signin/oidc", follow_redirects=False)
     assert answer.status_code == 502 and "cannot be reached" in answer.text
     assert "s3cret-value" not in answer.text
+
+
+@pytest.mark.parametrize("pinned_here", [True, False])
+def test_a_token_from_another_issuer_than_the_configured_one_is_refused(
+        tmp_path: Path, sqlite_url: str, provider: Provider, monkeypatch: pytest.MonkeyPatch,
+        pinned_here: bool) -> None:
+    db = Database(sqlite_url)
+    add_account(db, "alice")
+    link_alice(db)
+    provider.person("alice-sub", tid=TENANT, oid=ALICE_OID)
+    pinned = sso_settings(tmp_path, provider, monkeypatch).model_copy(deep=True)
+    issuer = provider.url if pinned_here else f"https://login.microsoftonline.com/{TENANT}/v2.0"
+    web = pinned.web.model_copy(update={"oidc_issuer": issuer})
+    pinned = pinned.model_copy(update={"web": web})
+    app = create_app(pinned, db, password_hasher=HASHER, secret_key="k")
+    with TestClient(app, base_url="http://testserver") as client:
+        answer = sign_in_as(client, provider, "alice-sub")  # the provider's iss is its loopback address
+        assert answer.status_code == (303 if pinned_here else 401) and signed_in(client) == pinned_here
+    if not pinned_here:
+        [failed] = audit(db, "login_failed")
+        assert failed.detail["reason"].startswith("token:")
+    db.dispose()
