@@ -266,3 +266,70 @@ def test_edit_a_template_see_the_preview_change_and_a_broken_one_refused_at_its_
                      page.locator(".error").inner_text())
     assert not (SITE["settings"].templates.dir and
                 (Path(SITE["settings"].templates.dir) / "acknowledgement_foi" / "text.txt").exists())
+
+
+@pytest.fixture(scope="module")
+def sso_server(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A second app, with sign-in with Microsoft against a real OpenID provider on loopback (after `server`, so
+    the module's one browser is already there when this starts)."""
+    from sqlalchemy import select
+
+    from mailbot.store.models import User
+    from mailbot.testing.oidc import TENANT, oidc_provider
+
+    data = tmp_path_factory.mktemp("sso")
+    db = Database(f"sqlite:///{data / 'mailbot.db'}")
+    add_account(db, "alice")
+    with db.session() as session:
+        alice = session.scalars(select(User).where(User.name == "alice")).one()
+        alice.oidc_tid, alice.oidc_oid = TENANT, SSO_OID
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with oidc_provider() as provider, pytest.MonkeyPatch.context() as env:
+        client_id, secret = provider.register(f"http://127.0.0.1:{port}/signin/oidc/callback")
+        env.setenv("MAILBOT_WEB_OIDC_SECRET", secret)
+        settings = web_settings(data, oidc_tenant_id=TENANT, oidc_client_id=client_id,
+                                oidc_metadata_url=provider.metadata_url)
+        app = create_app(settings, db, password_hasher=HASHER, secret_key="browser-sso")
+        uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=uv.run, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if uv.started:
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", provider
+        uv.should_exit = True
+        thread.join(10)
+    db.dispose()
+
+
+SSO_OID = "5b1f0a9e-3c2d-4e8f-9a7b-1c2d3e4f5a6b"
+
+
+def test_sign_in_with_microsoft_by_clicking_the_link(page: Any, sso_server: tuple[str, Any]) -> None:
+    from mailbot.testing.oidc import TENANT
+
+    url, provider = sso_server
+    provider.person("alice-sso", tid=TENANT, oid=SSO_OID, email="alice@council.example")
+    page.goto(f"{url}/signin?next=/todo")
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sign in with Microsoft").click()
+    assert page.url.startswith(provider.url + "/oauth2/authorize")
+    page.fill("input[name=sub]", "alice-sso")
+    with page.expect_navigation(url=re.compile(r"/todo$")):
+        page.get_by_role("button", name="Authorize").click()
+    assert "Signed in as alice" in page.content()
+    # Someone else in the tenant, not linked: refused with what to do, on a page that passes axe.
+    page.context.clear_cookies()
+    provider.person("stranger", tid=TENANT, oid="7c3e2b1a-4d5f-4a6b-8c9d-0e1f2a3b4c5d")
+    page.goto(f"{url}/signin")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sign in with Microsoft").click()
+    page.fill("input[name=sub]", "stranger")
+    with page.expect_navigation(url=re.compile(r"/signin/oidc/callback")):
+        page.get_by_role("button", name="Authorize").click()
+    assert "ask an administrator to link your account" in page.locator("main").inner_text()
+    assert axe_violations(page) == []

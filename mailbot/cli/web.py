@@ -6,6 +6,7 @@ import click
 
 from mailbot.cli import _all_settings, _database, main, operator, setup_logging
 from mailbot.store.accounts import ROLES, AccountError, add_user, find_user, record_action
+from mailbot.web.linking import link, unlink
 from mailbot.web.passwords import hasher, one_time_password
 
 
@@ -72,3 +73,44 @@ def users_reset(ctx: click.Context, name: str, as_name: str | None) -> None:
         user.password_hash, user.must_change_password, user.active = hasher().hash(password), True, True
         record_action(session, operator(as_name), "password_reset", via="cli", user=user.name)
     click.echo(f"{name}: one-time password: {password}")
+
+
+@users.command("link")
+@click.argument("name")
+@click.option("--tid", required=True, help="The Entra ID tenant (directory) id: web.oidc_tenant_id.")
+@click.option("--oid", required=True, help="The person's object id in that tenant (Entra admin centre, Users).")
+@click.option("--as", "as_name", default=None, help="Who is linking it (default: your system user name).")
+@click.pass_context
+def users_link(ctx: click.Context, name: str, tid: str, oid: str, as_name: str | None) -> None:
+    """Let an account sign in with Microsoft: bind it to one Entra ID identity (tenant id + object id, never an
+    e-mail address)."""
+    _settings, db = _database(ctx)
+    try:
+        with db.session() as session:
+            user = find_user(session, name)
+            if user is None:
+                raise AccountError(f"no user {name!r}")
+            link(session, user, tid, oid)
+            record_action(session, operator(as_name), "user_linked", via="cli", user=user.name, tid=user.oidc_tid,
+                          oid=user.oidc_oid)
+    except AccountError as exc:
+        click.echo(f"mailbot: {exc}", err=True)
+        ctx.exit(1)
+    click.echo(f"{name}: signs in with Microsoft as object id {oid.strip().lower()} in tenant {tid.strip().lower()}")
+
+
+@users.command("unlink")
+@click.argument("name")
+@click.option("--as", "as_name", default=None, help="Who is unlinking it (default: your system user name).")
+@click.pass_context
+def users_unlink(ctx: click.Context, name: str, as_name: str | None) -> None:
+    """Stop an account signing in with Microsoft (its password, if any, still works)."""
+    _settings, db = _database(ctx)
+    with db.session() as session:
+        user = find_user(session, name)
+        if user is None:
+            click.echo(f"mailbot: no user {name!r}", err=True)
+            ctx.exit(1)
+        unlink(user)
+        record_action(session, operator(as_name), "user_unlinked", via="cli", user=user.name)
+    click.echo(f"{name}: no longer signs in with Microsoft")

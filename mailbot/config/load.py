@@ -52,9 +52,11 @@ def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -
     secret_key = _find_secret_keys(data)
     if secret_key:
         section = secret_key.split(".")[0].upper()
+        variable = (f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
+                    else f"MAILBOT_{section}_PASSWORD")
         raise ConfigError(
             f"{source}: {secret_key}: passwords are never read from the config file; "
-            f"set MAILBOT_{section}_PASSWORD or MAILBOT_{section}_PASSWORD_FILE"
+            f"set {variable} or {variable}_FILE"
         )
     try:
         settings = Settings.model_validate(data)

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from mailbot.config.sections import ConfigError
 
-SECRET_KEYS = {"password", "pass", "secret", "passwd"}
+SECRET_KEYS = {"password", "pass", "secret", "passwd", "client_secret", "oidc_secret", "oidc_client_secret"}
 
 
 class Secret(SecretStr):

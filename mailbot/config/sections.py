@@ -17,6 +17,8 @@ class ConfigError(Exception):
     """A configuration problem, already phrased for the admin: the CLI prints it and exits 2."""
 
 
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+LOOPBACK_HTTP = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/.*)?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
@@ -272,6 +274,47 @@ class WebSettings(_Section):
         if value and not re.match(r"^https?://[^/\s]+(/.*)?$", value):
             raise ValueError("must be an http:// or https:// address, e.g. https://foi.example.gov.uk/")
         return value
+
+    # Single sign-on with Microsoft Entra ID (OpenID Connect), on when oidc_client_id is set. The client secret comes
+    # from MAILBOT_WEB_OIDC_SECRET (or _FILE), never from this file. Accounts are bound to the token's tid + oid.
+    oidc_tenant_id: str = ""  # the directory (tenant) id, a GUID: the only tenant whose people may sign in
+    oidc_client_id: str = ""  # the app registration's application (client) id
+    oidc_metadata_url: str = ""  # default: https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration
+    oidc_issuer: str = ""  # the ID token's iss; default: the metadata's issuer
+
+    @field_validator("oidc_metadata_url", "oidc_issuer")
+    @classmethod
+    def _oidc_url(cls, value: str) -> str:
+        # Plain http only on loopback (a test provider): anywhere else the token would travel in the clear.
+        if value and not (value.startswith("https://") or LOOPBACK_HTTP.match(value)):
+            raise ValueError("must be an https:// address (http:// only for 127.0.0.1 or localhost)")
+        return value
+
+    @field_validator("oidc_tenant_id", "oidc_client_id")
+    @classmethod
+    def _guid(cls, value: str) -> str:
+        if value and not GUID.match(value):
+            raise ValueError("must be a GUID as the Entra admin centre shows it (e.g. "
+                             "0e4a1c1e-89a4-4e3b-9c27-2f6b8e7d1a55); 'common' or 'organizations' would let in any "
+                             "tenant")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> WebSettings:
+        given = [self.oidc_tenant_id, self.oidc_client_id, self.oidc_metadata_url, self.oidc_issuer]
+        if any(given) and not (self.oidc_tenant_id and self.oidc_client_id):
+            raise ValueError("single sign-on needs both oidc_tenant_id and oidc_client_id (and the client secret in "
+                             "MAILBOT_WEB_OIDC_SECRET or MAILBOT_WEB_OIDC_SECRET_FILE)")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_client_id)
+
+    @property
+    def oidc_metadata(self) -> str:
+        return self.oidc_metadata_url or (
+            f"https://login.microsoftonline.com/{self.oidc_tenant_id}/v2.0/.well-known/openid-configuration")
 
     @property
     def secure_cookies(self) -> bool:

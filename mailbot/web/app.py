@@ -26,9 +26,10 @@ from mailbot.config import Settings
 from mailbot.store.db import Database
 from mailbot.store.models import User
 from mailbot.web.context import WebContext, make_pages, web_context
+from mailbot.web.oidc import make_client
 from mailbot.web.passwords import hasher as make_hasher
 from mailbot.web.security import SecurityHeaders, SignInRequired
-from mailbot.web.views import admin, casework, health, overview, requests, signin, status, todo, wording
+from mailbot.web.views import admin, casework, health, oidc, overview, requests, signin, status, todo, wording
 
 STATIC = Path(__file__).parent / "static"
 
@@ -88,8 +89,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, db: Database, *, password_hasher: PasswordHasher | None = None,
                secret_key: str | None = None) -> Starlette:
     web = WebContext(settings=settings, db=db, hasher=password_hasher or make_hasher(), pages=make_pages())
-    routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *requests.ROUTES, *casework.ROUTES, *todo.ROUTES,
-              *admin.ROUTES, *status.ROUTES, *wording.ROUTES, *overview.ROUTES,
+    routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *oidc.ROUTES, *requests.ROUTES, *casework.ROUTES,
+              *todo.ROUTES, *admin.ROUTES, *status.ROUTES, *wording.ROUTES, *overview.ROUTES,
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     middleware = [
         Middleware(SecurityHeaders),
@@ -101,6 +102,7 @@ def create_app(settings: Settings, db: Database, *, password_hasher: PasswordHas
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={SignInRequired: _sign_in_first, HTTPException: _http_error})
     app.state.web = web
+    app.state.oidc = make_client(settings)  # None unless single sign-on is configured
     return app
 
 

@@ -54,7 +54,8 @@ class WebContext:
         return self.db.session()
 
     def render(self, request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-        values.update(user=current_user(request), csrf_token=csrf_token(request), version=__version__)
+        values.update(user=current_user(request), csrf_token=csrf_token(request), version=__version__,
+                      oidc=self.settings.web.oidc_enabled)
         return self.pages.TemplateResponse(request, name, values, status_code=status_code)
 
 

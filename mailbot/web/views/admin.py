@@ -14,6 +14,7 @@ from starlette.routing import Route
 from mailbot.store.accounts import ROLES, AccountError, add_user, record_action
 from mailbot.store.models import StaffAction, User
 from mailbot.web.context import web_context
+from mailbot.web.linking import link, unlink
 from mailbot.web.passwords import one_time_password
 from mailbot.web.security import checked_form, form_text, require_user
 
@@ -27,7 +28,7 @@ async def users_page(request: Request, *, error: str | None = None, created: tup
     with web.session() as session:
         users = list(session.scalars(select(User).order_by(func.lower(User.name))))
     return web.render(request, "users.html", status_code=status_code, users=users, roles=ROLES, error=error,
-                      created=created, mailboxes=sorted(web.by_mailbox))
+                      created=created, mailboxes=sorted(web.by_mailbox), tenant=web.settings.web.oidc_tenant_id)
 
 
 async def add(request: Request) -> Response:
@@ -49,12 +50,13 @@ async def add(request: Request) -> Response:
 
 
 async def change(request: Request) -> Response:
-    """Set a role, deactivate or reactivate, or reset the password of one account."""
+    """Set a role, deactivate or reactivate, reset the password, or link/unlink the Microsoft identity of one
+    account."""
     web = web_context(request)
     admin = require_user(request, "admin")
     form = await checked_form(request)
     what = form_text(form, "what")
-    created = None
+    created, error = None, None
     if request.path_params["user_id"] == admin.id and what in ("deactivate", "role"):
         return await users_page(request, error="You cannot deactivate yourself or change your own role "
                                 "(another administrator can).", status_code=400)
@@ -71,6 +73,17 @@ async def change(request: Request) -> Response:
         elif what == "reactivate":
             user.active = True
             record_action(session, admin.name, "user_reactivated", user=user.name)
+        elif what == "link":
+            try:
+                link(session, user, form_text(form, "tid"), form_text(form, "oid"))
+            except AccountError as exc:  # nothing was changed
+                error = str(exc)
+            else:
+                record_action(session, admin.name, "user_linked", user=user.name, tid=user.oidc_tid,
+                              oid=user.oidc_oid)
+        elif what == "unlink":
+            unlink(user)
+            record_action(session, admin.name, "user_unlinked", user=user.name)
         elif what == "reset":
             password = one_time_password()
             user.password_hash, user.must_change_password = web.hasher.hash(password), True
@@ -78,6 +91,8 @@ async def change(request: Request) -> Response:
             created = (user.name, password)
         else:
             raise HTTPException(400, "Nothing to change.")
+    if error:
+        return await users_page(request, error=error, status_code=400)
     if created:
         return await users_page(request, created=created)
     return RedirectResponse("/admin/users", status_code=303)

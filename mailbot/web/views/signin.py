@@ -22,14 +22,14 @@ REFUSED = "That name and password do not match an active account."
 THROTTLED = "Too many failed attempts: wait 15 minutes, or ask an administrator to reset your password."
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Only a path on this site: never `//elsewhere` or a full address (an open redirect)."""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/requests"
 
 
 async def signin_page(request: Request) -> Response:
     web = web_context(request)
-    return web.render(request, "signin.html", next=_safe_next(request.query_params.get("next", "/requests")),
+    return web.render(request, "signin.html", next=safe_next(request.query_params.get("next", "/requests")),
                       error=None)
 
 
@@ -37,7 +37,7 @@ async def signin(request: Request) -> Response:
     web = web_context(request)
     form = await checked_form(request)
     name, password = form_text(form, "name").strip(), form_text(form, "password")
-    target = _safe_next(form_text(form, "next", "/requests"))
+    target = safe_next(form_text(form, "next", "/requests"))
     address = request.client.host if request.client else "unknown"
     limit = web.settings.web.signin_attempts
     with web.session() as session:
