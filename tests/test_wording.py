@@ -209,3 +209,20 @@ def test_every_template_names_the_provision_it_relies_on(language: str) -> None:
     for name in REPLY_TEMPLATES:
         path = root / language / name / "text.txt" if language == "cy" else root / name / "text.txt"
         assert path.read_text().startswith("{#- Relies on: "), path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(REPLY_TEMPLATES))
+def test_the_html_part_says_what_the_text_says(name: str, language: str) -> None:
+    """The HTML alternative is what most clients show: it carries the same lawful wording, not the old."""
+    templates = Templates(None, language)
+    for context in sample_contexts(name, SETTINGS, language):
+        reply = templates.render(name, context)
+        assert reply.html is not None
+        html = flat(re.sub(r"<[^>]+>", "", reply.html)).replace("&ldquo;", '"').replace("&rdquo;", '"')
+        text = flat(reply.text)
+        assert "our aim" not in html and "Dear requester" not in html and "ymgeisydd," not in html
+        for phrase in ("not later than the twentieth working day following the date of receipt",
+                       "https://ico.org.uk/make-a-complaint/", "advice and assistance",
+                       "first working day after the day we receive your complete request"):
+            assert (phrase in html) == (phrase in text), (name, phrase)

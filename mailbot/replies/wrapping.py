@@ -31,7 +31,7 @@ _DAY = re.compile(r"\d{1,2}(st|nd|rd|th)?")
 _MONTH = re.compile(rf"({_MONTHS})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\d{4}\W*")
 _PROVISION = re.compile(r"(s|ss|section|sections|regulation|regulations|reg|article|articles|art|adran|"
-                        r"rheoliad|erthygl|part)$", re.IGNORECASE)
+                        r"rheoliad|reoliad|erthygl|part)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+[A-Z]?(\(\w+\))*\W*$")
 _COUNT = re.compile(r"\d+$")
 # A line kept as it is: indented, quoted, a list item ("- ", "* ", "• ", "1. ", "(a) ", "a) "), or a rule.
