@@ -39,7 +39,6 @@ def reference(*, rendered: RenderedReply, from_address: str, from_name: str, to:
         message["References"] = " ".join(chain[-20:])
     message["Auto-Submitted"] = auto_submitted
     message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    message["Precedence"] = "bulk"
     message["X-Loop"] = loop_token
     message.set_content(rendered.text)
     if rendered.html:
@@ -58,7 +57,7 @@ def read(raw: bytes) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 
 HEADER_NAMES = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
-                "Auto-Submitted", "X-Auto-Response-Suppress", "Precedence", "X-Loop", "MIME-Version")
+                "Auto-Submitted", "X-Auto-Response-Suppress", "X-Loop", "MIME-Version")
 
 
 LONG_LINE = "I acknowledge receipt of your request for information received by this office on 4th March 2024. " * 2
@@ -233,7 +232,6 @@ GOLDEN_PLAIN = b"".join(line + b"\n" for line in [
     b' <xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@example.org>',
     b'Auto-Submitted: auto-replied',
     b'X-Auto-Response-Suppress: OOF, AutoReply',
-    b'Precedence: bulk',
     b'X-Loop: foi@council.example',
     b'',
     b'Annwyl Si=C3=A2n,',
@@ -253,7 +251,6 @@ GOLDEN_ALTERNATIVE = b"".join(line + b"\n" for line in [
     b'Message-ID: <1.2.3@council.example>',
     b'Auto-Submitted: auto-replied',
     b'X-Auto-Response-Suppress: OOF, AutoReply',
-    b'Precedence: bulk',
     b'X-Loop: t',
     b'',
     b'--=_1.2.3.council.example',
@@ -312,3 +309,19 @@ def test_no_line_exceeds_998_octets_whatever_the_sender_sent() -> None:
     with pytest.raises(ValueError, match="998"):
         compose(rendered=RenderedReply("Subject", "x\n", None), from_address="foi@council.example", from_name="FOI",
                 to="jo@" + "d" * 1200 + ".example", in_reply_to=None, references=(), loop_token="t", now=NOW)
+
+
+@pytest.mark.parametrize("html", [None, "<p>Dear Jo,</p>"], ids=["plain", "alternative"])
+def test_a_personal_acknowledgement_is_not_marked_bulk(html: str | None) -> None:
+    """"Precedence: bulk" sends a requester's acknowledgement to a Promotions or bulk folder; the robot headers that
+    stop loops stay, and the message has one MIME-Version."""
+    message = compose(rendered=RenderedReply("Re: Budget [Enquiry Ref: 13931/2024]", "Dear Jo,\n", html),
+                      from_address="foi@council.example", from_name="FOI", to="jo@example.org",
+                      in_reply_to="<q@example.org>", references=(), loop_token="foi@council.example", now=NOW)
+    head = message.raw.split(b"\n\n", 1)[0]
+    names = [line.split(b":", 1)[0].lower() for line in head.split(b"\n") if line and not line[:1].isspace()]
+    assert b"precedence" not in names
+    assert names.count(b"mime-version") == 1
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    assert message["X-Loop"] == "foi@council.example"

@@ -64,8 +64,9 @@ def check_reply(got: EmailMessage, rcpt_tos: list[str], expected: dict) -> None:
         assert re.search(pattern, body), f"{pattern!r} not in reply:\n{body}"
     for pattern in expected.get("body_must_not_match", []):
         assert not re.search(pattern, body), f"{pattern!r} must not be in reply:\n{body}"
-    # Every reply marks itself so that robots do not answer it, and never repeats "Re:".
-    assert got["X-Loop"] and got["Precedence"] == "bulk" and got["Message-ID"]
+    # Every reply marks itself so that robots do not answer it (but not as bulk mail), and never repeats "Re:".
+    assert got["X-Loop"] and got["Auto-Submitted"] == "auto-replied" and got["Message-ID"]
+    assert got["Precedence"] is None, "a personal reply marked bulk goes to a Promotions folder"
     assert not got["Subject"].lower().startswith("re: re:")
 
 

@@ -72,7 +72,11 @@ def db(db_url: str) -> Iterator[Database]:
 
 def test_mailbox_variables_come_from_the_settings() -> None:
     assert mailbox_variables(SETTINGS) == {"organisation": "Test Council", "mailbox_address": "foi@council.example",
-                                           "mailbox_display_name": "FOI Desk"}
+                                           "mailbox_display_name": "FOI Desk", "working_days": 20,
+                                           "foi_extension_working_days": 20, "eir_extended_working_days": 40,
+                                           "review_extended_working_days": 40, "sar_extended_months": 3,
+                                           "eir_reconsideration_working_days": 40,
+                                           "ico_complaint_url": "https://ico.org.uk/make-a-complaint/"}
     assert tuple(mailbox_variables(SETTINGS)) == MAILBOX_VARIABLES
 
 
@@ -115,8 +119,9 @@ def test_an_alert_whose_own_override_is_broken_reports_that_too(tmp_path: Path) 
     assert render_staff_alert(Templates(tmp_path), alert()) == Templates().render("staff_alert", alert())
     broken = write(tmp_path, "staff_alert/text.txt", "{{ template }\n")
     rendered = render_staff_alert(Templates(tmp_path), alert())
-    assert f"{broken}:1: syntax error" in rendered.text
-    assert "/etc/t/acknowledgement_foi/text.txt:1: 'x' is undefined" in rendered.text
+    # Each problem as its file and line, then the message on the next line, indented (the text part is 72 columns).
+    assert f"  {broken}:1:\n      syntax error" in rendered.text
+    assert "  /etc/t/acknowledgement_foi/text.txt:1:\n      'x' is undefined" in rendered.text
 
 
 # -- composing and queuing it ------------------------------------------------------------------------------------

@@ -34,13 +34,15 @@ def templates() -> None:
 @click.pass_context
 def templates_check(ctx: click.Context, admin_dir: str | None) -> None:
     """Compile and test-render every template, shipped and admin, in English and Welsh; one `path:line: message`
-    per problem, exit status 1 if there is any."""
+    per problem, exit status 1 if there is any; warnings (a line over 78 columns) are listed too, `path:line:
+    warning: …`, but do not change the exit status."""
     settings = _settings(ctx)
     report = check_templates(settings, admin_dir or settings.templates.dir or None)
-    for problem in report.problems:
+    for problem in (*report.problems, *report.warnings):
         click.echo(str(problem))
     click.echo(f"{report.files} files compiled, {report.renders} test renders: "
-               f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}", err=True)
+               f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}, "
+               f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}", err=True)
     ctx.exit(1 if report.problems else 0)
 
 

@@ -187,8 +187,11 @@ def compose(
     if in_reply_to and _foldable_ids("In-Reply-To", [in_reply_to]):
         chain = [*_foldable_ids("References", [r for r in references if r != in_reply_to]), in_reply_to]
         headers += [("In-Reply-To", in_reply_to), ("References", " ".join(chain[-20:]))]
+    # No "Precedence: bulk": it is not a standard (RFC 3834 3.1.8 discourages it) and Gmail and Outlook file mail
+    # carrying it as bulk or promotions, where a requester never sees the acknowledgement. Auto-Submitted (RFC 3834),
+    # X-Auto-Response-Suppress (Exchange) and X-Loop stop other robots answering us without it.
     headers += [("Auto-Submitted", auto_submitted), ("X-Auto-Response-Suppress", "OOF, AutoReply"),
-                ("Precedence", "bulk"), ("X-Loop", loop_token)]
+                ("X-Loop", loop_token)]
     for name, value in headers:
         if isinstance(value, str):
             value = _text(name, _header_value(value)) if name == "Subject" else _header_value(value)

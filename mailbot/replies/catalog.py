@@ -80,7 +80,10 @@ def acknowledged_regime(template: str) -> str | None:
     return _ACKNOWLEDGED.get(template)
 
 
-MAILBOX_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name")  # every template's
+CLOCK_VARIABLES = ("working_days", "foi_extension_working_days", "eir_extended_working_days",
+                   "review_extended_working_days", "sar_extended_months", "eir_reconsideration_working_days",
+                   "ico_complaint_url")
+MAILBOX_VARIABLES = ("organisation", "mailbox_address", "mailbox_display_name", *CLOCK_VARIABLES)  # every template's
 REPLY_VARIABLES = (*MAILBOX_VARIABLES, "requester_name", "reference", "regime", "received", "first_received", "due",
                    "due_why", "request_due", "missing", "subject", "subject_stem", "request_summary")
 STAFF_ALERT_VARIABLES = (*MAILBOX_VARIABLES, "template", "language", "problems", "message_id", "enquiry_reference",

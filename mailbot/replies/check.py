@@ -2,6 +2,7 @@
 
 Every file (shipped and admin, English and Welsh) must compile; every template must render, in both languages,
 with every sample context in the catalog, within the size cap, with the enquiry reference in its subject; and
+no rendered text line may be over 78 columns once its paragraphs are wrapped (a warning: `warnings`); and
 every file in the admin directory must be one mailbot reads — a misspelt directory name would otherwise be an
 override that silently never applies — and must really be inside it (a symlink out is reported, never read).
 
@@ -35,6 +36,10 @@ class CheckReport:
     problems: tuple[TemplateProblem, ...]
     files: int  # files compiled
     renders: int  # template renderings tried (templates × languages × samples)
+    # Lines over 78 columns once wrapped: reported with their file and line, but not problems, because the mail
+    # still goes out with this wording and some such lines are right (a URL longer than a line); the exit status is
+    # for what would make mailbot send the shipped wording instead.
+    warnings: tuple[TemplateProblem, ...] = ()
 
 
 def _template_of(relative: Path) -> str:
@@ -115,7 +120,8 @@ def check_templates(settings: Settings, admin_dir: str | Path | None = None) -> 
         for problem in _shadowed(admin, settings.templates.language):
             add(problem)
     ordered = sorted(problems.values(), key=lambda p: (p.path, p.line or 0, p.message))
-    return CheckReport(tuple(ordered), files, renders)
+    return CheckReport(tuple(p for p in ordered if not p.warning), files, renders,
+                       tuple(p for p in ordered if p.warning))
 
 
 def _files_used(templates: Templates, name: str) -> set[str]:

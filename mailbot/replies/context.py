@@ -15,14 +15,35 @@ from mailbot.clock.workdays import LONDON
 from mailbot.config import Settings
 from mailbot.replies.digest_model import DUE_SOON_WORKING_DAYS, Digest
 
+# EIR reg 11(2) and (4): a requester has 40 working days to ask for reconsideration, and the authority 40 to
+# decide. Statute, not policy, so not a setting; a variable all the same, so no template writes the number.
+EIR_RECONSIDERATION_WORKING_DAYS = 40
+ICO_COMPLAINT_URL = "https://ico.org.uk/make-a-complaint/"
+
+
+def clock_variables(settings: Settings) -> dict[str, Any]:
+    """The periods the replies quote, from the same settings the clock counts with, so a reply can never
+    promise a period the due date was not computed from."""
+    clock = settings.clock
+    return {
+        "working_days": clock.working_days,
+        "foi_extension_working_days": clock.foi_extension_working_days,
+        "eir_extended_working_days": clock.working_days + clock.eir_extension_working_days,
+        "review_extended_working_days": clock.working_days + clock.review_extension_working_days,
+        "sar_extended_months": clock.sar_extended_months,
+        "eir_reconsideration_working_days": EIR_RECONSIDERATION_WORKING_DAYS,
+        "ico_complaint_url": ICO_COMPLAINT_URL,
+    }
+
 
 def mailbox_variables(settings: Settings) -> dict[str, Any]:
-    """Who is writing: the variables every template gets about the mailbox it answers for."""
+    """Who is writing, and the periods the law gives: the variables every template gets."""
     mailbox = settings.mailbox
     return {
         "organisation": mailbox.organisation,
         "mailbox_address": mailbox.address,
         "mailbox_display_name": mailbox.display_name,
+        **clock_variables(settings),
     }
 
 

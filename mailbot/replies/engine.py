@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, meta
 from jinja2.exceptions import TemplateSyntaxError
 
 from mailbot.mail.compose import RenderedReply, one_line
 from mailbot.replies.budget import BudgetedSandbox, OverBudget, RenderBudget, used_over
-from mailbot.replies.filters import longdate, refuse_none
+from mailbot.replies.filters import longdate, ordinal_words, refuse_none
 from mailbot.replies.loader import OutsideTemplateDir, OverrideLoader
+from mailbot.replies.wrapping import LINE_LIMIT, columns, long_lines, wrap_text
 
 MAX_RENDERED_CHARS = 100_000
 PARTS = ("subject.txt", "text.txt", "html.html")
@@ -33,6 +34,7 @@ class TemplateProblem:
     line: int | None
     message: str
     over_budget: bool = False  # it ran out of time or memory (the worker that rendered it is replaced)
+    warning: bool = False  # worth fixing, but the mail goes out with this wording (a line over 78 columns)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line or 1}: {self.message}"
@@ -57,6 +59,7 @@ def environment(loader: OverrideLoader, memory_mb: int = RenderBudget.memory_mb)
     )
     env.memory_mb = memory_mb
     env.filters["longdate"] = longdate
+    env.filters["ordinal_words"] = ordinal_words
     return env
 
 
@@ -71,7 +74,7 @@ class Engine:
     def render_reply(self, name: str, context: dict[str, Any], max_chars: int) -> RenderedReply:
         subject = one_line(self.render_part(name, "subject.txt", context, max_chars))
         self.check_subject(name, subject, context)
-        text = self.render_part(name, "text.txt", context, max_chars)
+        text = wrap_text(self.render_part(name, "text.txt", context, max_chars))
         try:
             html: str | None = self.render_part(name, "html.html", context, max_chars)
         except TemplateNotFound as exc:
@@ -89,6 +92,8 @@ class Engine:
                 rendered = self.render_part(name, part, context, max_chars)
                 if part == "subject.txt":
                     self.check_subject(name, one_line(rendered), context)
+                if part == "text.txt":
+                    found += self.long_line_warnings(name, wrap_text(rendered))
             except TemplateNotFound:
                 pass  # no HTML part: allowed
             except TemplateRenderError as exc:
@@ -96,6 +101,37 @@ class Engine:
                 if exc.problem.over_budget:
                     break  # the budget is spent (and this process is about to be replaced)
         return found
+
+    def long_line_warnings(self, name: str, text: str) -> list[TemplateProblem]:
+        """Lines still over 78 columns once paragraphs are filled: an indented or list line, or a word (a URL) too
+        long for any line. Each is located at the template line its first words come from, when one holds them."""
+        found = []
+        for number, line in long_lines(text.strip() + "\n"):
+            path, where = self._source_of(name, line)
+            found.append(TemplateProblem(name, path, where, (
+                f"warning: line {number} of the rendered text is {columns(line)} characters, over {LINE_LIMIT}; "
+                "mail clients break it into ragged half-lines (paragraphs are wrapped for you, but indented, "
+                "list and quoted lines and single long words are not)"), warning=True))
+        return found
+
+    def _source_of(self, name: str, line: str) -> tuple[str, int | None]:
+        top = f"{name}/text.txt"
+        probe = " ".join(line.split()[:3])
+        pending, seen = [top], set()
+        while pending:
+            wanted = pending.pop(0)
+            if wanted in seen:
+                continue
+            seen.add(wanted)
+            try:
+                source, filename, _ = self.loader.get_source(self.env, wanted)
+                pending += [ref for ref in meta.find_referenced_templates(self.env.parse(source)) if ref]
+            except (TemplateError, OSError, UnicodeDecodeError):
+                continue
+            for number, text in enumerate(source.split("\n"), 1):
+                if probe and probe in " ".join(text.split()):
+                    return str(filename), number
+        return str(self.loader.locate(top)), None
 
     def check_subject(self, name: str, subject: str, context: dict[str, Any]) -> None:
         reference = context.get("reference")

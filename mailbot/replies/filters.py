@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from jinja2.exceptions import TemplateRuntimeError
 
-__all__ = ["WELSH_MONTHS", "longdate", "ordinal", "refuse_none"]
+__all__ = ["WELSH_MONTHS", "longdate", "ordinal", "ordinal_words", "refuse_none"]
 
 WELSH_MONTHS = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
                 "Tachwedd", "Rhagfyr")
@@ -15,6 +15,25 @@ WELSH_MONTHS = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gor
 def ordinal(day: int) -> str:
     suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
+
+
+_UNITS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+          "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+          "nineteenth")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def ordinal_words(number: int) -> str:
+    """"twentieth", as the Act words s10(1) ("the twentieth working day"), so a reply can quote the Act with the
+    period from the settings; from 100 up, "100th"."""
+    if not 1 <= number <= 99:
+        return ordinal(number)
+    if number < 20:
+        return _UNITS[number]
+    tens, units = divmod(number, 10)
+    if units == 0:
+        return _TENS[tens][:-1] + "ieth"
+    return f"{_TENS[tens]}-{_UNITS[units]}"
 
 
 def longdate(value: date | datetime | None, language: str = "en") -> str:
