@@ -39,7 +39,7 @@ def receipt_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # four nations over decades of stored cases
 def _nation_holidays(nation: str, year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("GB", subdiv=nation, years=year))
 
@@ -57,6 +57,13 @@ def _holiday_name(nations: tuple[str, ...], day: date,
         if name and name not in names:
             names.append(name)
     return "; ".join(names) or None
+
+
+@dataclass(frozen=True)
+class _Span:
+    first: int
+    last: int
+    days: list[date]
 
 
 @dataclass(frozen=True)
@@ -105,11 +112,19 @@ class WorkingCalendar:
         arithmetic, less the weekday holidays in range found by bisection in each year's sorted list."""
         if end <= start:
             return 0
-        holidays_in_range = 0
-        for year in range(start.year, end.year + 1):
-            days = _weekday_holidays(self, year)
-            holidays_in_range += bisect_right(days, end) - bisect_right(days, start)
+        days = self._holidays_spanning(start.year, end.year)
+        holidays_in_range = bisect_right(days, end) - bisect_right(days, start)
         return _weekdays_upto(end) - _weekdays_upto(start) - holidays_in_range
+
+    def _holidays_spanning(self, first: int, last: int) -> list[date]:
+        """The sorted weekday holidays of a span of years covering first..last, widened when asked beyond it and
+        kept on the calendar itself (hashing the calendar for a shared cache cost more than the count)."""
+        span = self.__dict__.get("_span")
+        if span is None or first < span.first or last > span.last:
+            low, high = (first, last) if span is None else (min(first, span.first), max(last, span.last))
+            span = _Span(low, high, [day for year in range(low, high + 1) for day in _weekday_holidays(self, year)])
+            self.__dict__["_span"] = span  # replaced whole: a reader never sees half a span (frozen: no setattr)
+        return span.days
 
     def next_working_day(self, day: date) -> date:
         """day itself when it is a working day, else the first working day after it."""
@@ -142,7 +157,6 @@ def _add_weekdays(start: date, count: int) -> date:
     return date.fromordinal(weeks * 7 - 2 if rest == 0 else weeks * 7 + rest)
 
 
-@lru_cache(maxsize=4096)
 def _weekday_holidays(calendar: WorkingCalendar, year: int) -> tuple[date, ...]:
     """The weekdays of one year that are not working days on this calendar, sorted (what holiday_name says)."""
     candidates = {day for day in calendar.extra_non_working if day.year == year}

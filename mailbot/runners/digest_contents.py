@@ -37,7 +37,7 @@ from mailbot.replies.digest_model import (
     Section,
 )
 from mailbot.runners.unanswered import could_be_request
-from mailbot.store.casework import case_deadline, clock_events, review_deadline
+from mailbot.store.casework import case_deadline
 from mailbot.store.models import (
     Case,
     ClockEventRow,
@@ -126,30 +126,42 @@ def _current_lines(session: Session, settings: Settings, today: date,
 
 def _new_lines(session: Session, settings: Settings, start: datetime, end: datetime, today: date,
                policy: ClockPolicy) -> list[CaseLine]:
-    """Requests, enquiries and internal reviews the bot decided on in the period, as they stand now."""
-    decisions = session.execute(
-        select(Decision)
-        .join(InboundMessage, Decision.inbound_id == InboundMessage.id)
-        .where(InboundMessage.mailbox == settings.mailbox.address, InboundMessage.processed_at >= start,
-               InboundMessage.processed_at < end,
-               Decision.action.in_(("acknowledge", "section8_notice", "acknowledge_review")))
-        .order_by(InboundMessage.processed_at, InboundMessage.id)).scalars().all()
+    """Requests, enquiries and internal reviews the bot decided on in the period, as they stand now: the same few
+    statements however long the period (a digest catching up after weeks)."""
+    decided = (select(Decision.case_id, Decision.inbound_id, Decision.action)
+               .join(InboundMessage, Decision.inbound_id == InboundMessage.id)
+               .where(InboundMessage.mailbox == settings.mailbox.address, InboundMessage.processed_at >= start,
+                      InboundMessage.processed_at < end, Decision.case_id.is_not(None),
+                      Decision.action.in_(("acknowledge", "section8_notice", "acknowledge_review"))))
+    in_period = decided.subquery()
+    scope = [Case.id.in_(select(in_period.c.case_id))]
+    standings = read_standings(session, scope, policy)
+    cases = {case.id: case for case in session.execute(select(*CURRENT).where(*scope))}
+    reviewed = [Review.inbound_id.in_(select(in_period.c.inbound_id).where(
+        in_period.c.action == "acknowledge_review"))]
+    reviews = {review.inbound_id: review for review in session.scalars(select(Review).where(*reviewed))}
+    review_events: dict[int, list[ClockEvent]] = {}
+    for review_id, on, kind, note in session.execute(
+            select(ClockEventRow.review_id, ClockEventRow.occurred_on, ClockEventRow.kind, ClockEventRow.note)
+            .join(Review, Review.id == ClockEventRow.review_id)
+            .where(*reviewed, ClockEventRow.case_id == Review.case_id).order_by(ClockEventRow.id)):
+        review_events.setdefault(review_id or 0, []).append(ClockEvent(on, kind, note))
     lines: dict[tuple[int, int | None], CaseLine] = {}
-    for decision in decisions:
-        case = decision.case
+    for case_id, inbound_id, action in session.execute(
+            decided.order_by(InboundMessage.processed_at, InboundMessage.id)):
+        case = cases.get(case_id)
         if case is None:
             continue
-        if decision.action == "acknowledge_review":
-            review = session.scalars(select(Review).where(Review.inbound_id == decision.inbound_id)).one_or_none()
+        if action == "acknowledge_review":
+            review = reviews.get(inbound_id)
             if review is not None:
-                lines[(case.id, review.id)] = _line(case, review, review_deadline(session, review, policy, today),
-                                                    today, policy, clock_events(session, case, review))[1]
+                events = review_events.get(review.id, [])
+                deadline = compute_deadline("internal_review", review.received, events, policy, today=today)
+                lines[(case.id, review.id)] = _line(case, review, deadline, today, policy, events)[1]
             continue
-        if case.reference is None:
-            lines[(case.id, None)] = _held_line(case, today, policy)
-        else:
-            lines[(case.id, None)] = _line(case, None, case_deadline(session, case, policy, today), today, policy,
-                                           clock_events(session, case))[1]
+        stood = standings.deadline(case, policy, today)
+        lines[(case.id, None)] = (_held_line(case, today, policy) if stood is None else
+                                  _line(case, None, stood, today, policy, standings.events.get(case.id, []))[1])
     return list(lines.values())
 
 

@@ -23,6 +23,8 @@ from mailbot.clock.deadlines import STOPPING, ClockEvent, ClockPolicy, Deadline,
 from mailbot.clock.regimes import Regime
 from mailbot.store.models import Case, ClockEventRow
 
+_EVENTS = ClockEventRow.__table__.c  # Core columns: plain rows, without the ORM's per-row loading
+
 
 @dataclass(frozen=True)
 class Standings:
@@ -56,9 +58,9 @@ def read_standings(session: Session, scope: Iterable[ColumnElement[bool]], polic
                 and_(Case.regime == Regime.SAR, Case.calendar != calendars[1]),
                 and_(Case.regime != Regime.SAR, Case.calendar != calendars[0]))
     stopping = session.execute(
-        select(ClockEventRow.case_id, ClockEventRow.occurred_on, ClockEventRow.kind, ClockEventRow.note)
-        .join(Case, Case.id == ClockEventRow.case_id)
-        .where(*where, ClockEventRow.review_id.is_(None), ClockEventRow.kind.in_(STOPPING)))
+        select(_EVENTS.case_id, _EVENTS.occurred_on, _EVENTS.kind, _EVENTS.note)
+        .join(Case.__table__, Case.id == _EVENTS.case_id)
+        .where(*where, _EVENTS.review_id.is_(None), _EVENTS.kind.in_(STOPPING)))
     firsts: dict[int, ClockEvent] = {}
     answered: set[int] = set()
     for case_id, on, kind, note in stopping:
@@ -70,10 +72,10 @@ def read_standings(session: Session, scope: Iterable[ColumnElement[bool]], polic
     stopped = {case_id: "answered" if case_id in answered else event.kind for case_id, event in firsts.items()}
     events: dict[int, list[ClockEvent]] = {}
     for case_id, on, kind, note in session.execute(
-            select(ClockEventRow.case_id, ClockEventRow.occurred_on, ClockEventRow.kind, ClockEventRow.note)
-            .join(Case, Case.id == ClockEventRow.case_id)
-            .where(*where, ClockEventRow.review_id.is_(None), Case.reference.is_not(None), stale)
-            .order_by(ClockEventRow.id)):
+            select(_EVENTS.case_id, _EVENTS.occurred_on, _EVENTS.kind, _EVENTS.note)
+            .join(Case.__table__, Case.id == _EVENTS.case_id)
+            .where(*where, _EVENTS.review_id.is_(None), Case.reference.is_not(None), stale)
+            .order_by(_EVENTS.id)):
         events.setdefault(case_id, []).append(ClockEvent(on, kind, note))
     return Standings(stopped, events, calendars)
 
