@@ -1,7 +1,7 @@
 """The requests list as staff filter it (web app and CSV): one query per page, on the stored dates.
 
 Due dates are stored on each case (casework.py keeps them derived), so filtering and sorting never recompute a
-deadline or read clock events, and no raw mail is loaded: a page costs two statements whatever the archive's size.
+deadline or read clock events, and no raw mail is loaded: a page costs three statements whatever the archive's size.
 """
 
 from __future__ import annotations
@@ -71,13 +71,20 @@ def count_requests(session: Session, wanted: RequestFilter, *, today: date, soon
 
 def list_requests(session: Session, wanted: RequestFilter, *, today: date, soon: date,
                   mailboxes: Sequence[str] = (), offset: int = 0, limit: int | None = 50) -> list[Case]:
-    """Open requests first, due soonest first; then held ones (no clock yet), then the rest; oldest first within."""
+    """Open requests first, due soonest first; then held ones (no clock yet), then the rest; oldest first within.
+
+    The page's ids are chosen first, sorting only the sort keys, then its rows are read by id: sorting whole rows
+    (subjects, reasons for due dates) of 50,000 cases to keep 50 cost more than the rest of the page."""
     standing = case((Case.status == "open", 0), (Case.status == "held", 1), else_=2)
-    query = _filtered(select(Case), wanted, today, soon, mailboxes).order_by(
-        standing, Case.due.is_(None), Case.due, Case.first_received, Case.id).offset(offset)
+    order = (standing, Case.due.is_(None), Case.due, Case.first_received, Case.id)
+    query = _filtered(select(Case.id), wanted, today, soon, mailboxes).order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    rows = {row.id: row for row in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def mailboxes_in_use(session: Session) -> list[str]:
