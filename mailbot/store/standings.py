@@ -24,6 +24,7 @@ from mailbot.clock.regimes import Regime
 from mailbot.store.models import Case, ClockEventRow
 
 _EVENTS = ClockEventRow.__table__.c  # Core columns: plain rows, without the ORM's per-row loading
+_SAR = str(Regime.SAR)  # a plain str: comparing 50,000 regimes with the enum member cost more than the rest
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Standings:
 
     def stale(self, case: Any) -> bool:
         """No stored due date to go by, or one another calendar produced."""
-        return case.due is None or case.calendar != self.calendars[case.regime == Regime.SAR]
+        return case.due is None or case.calendar != self.calendars[case.regime == _SAR]
 
     def deadline(self, case: Any, policy: ClockPolicy, today: date | None = None) -> Deadline | None:
         """What `casework.case_deadline` says for `case` (a Case or a row with its columns), or None while held."""
