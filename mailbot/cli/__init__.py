@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import json
 import logging
 import os
@@ -72,7 +73,28 @@ def _settings(ctx: click.Context) -> Settings:
         ctx.exit(EXIT_CONFIG)
 
 
-@click.group()
+# Commands whose modules are imported only when they are asked for (or listed): importing every command's modules
+# cost about 1.5 s of CPU before any command ran (docs/operations.md, "At the size of a real authority").
+LAZY_COMMANDS = {"digest": "digest", "doctor": "doctor", "evaluate": "evaluate", "messages": "messages",
+                 "requeue": "messages", "requests": "requests", "rules": "rules", "templates": "templates",
+                 "web": "web", "users": "web"}
+
+
+class LazyGroup(click.Group):
+    """`main`: a command module registers its commands on `main` when imported, which happens on first use."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            importlib.import_module(f"mailbot.cli.{LAZY_COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(LAZY_COMMANDS.values())):
+            importlib.import_module(f"mailbot.cli.{module}")
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MAILBOT_CONFIG",
               help="TOML settings file (default: embedded defaults). Also MAILBOT_CONFIG.")
 @click.option("--mailbox-name", "mailbox_name", envvar="MAILBOT_MAILBOX", metavar="NAME",
@@ -235,9 +257,7 @@ def demo(serve: bool, data_dir: str | None) -> None:
     sys.exit(run_demo(serve=serve, data_dir=data_dir))
 
 
-# The command groups register themselves on `main` when imported.
-# They import `main` from here, so this import comes last (E402), and it is for that side effect only (F401).
-from mailbot.cli import digest, doctor, evaluate, messages, requests, rules, templates, web  # noqa: E402, F401 - see above
+# The command groups register themselves on `main` when imported, which LazyGroup does on first use.
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import click
@@ -25,48 +25,63 @@ def messages() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
-    from mailbot.runners.unanswered import would_be_due
-    from mailbot.store.models import InboundMessage, OutboxMessage
+    """Streamed in batches from one statement that reads columns only, never the raw mail: memory stays the same
+    whatever the archive's size."""
+    from mailbot.clock.deadlines import compute_deadline
+    from mailbot.runners.unanswered import could_be_request
+    from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage
 
     settings, db = _database(ctx)
     policy = settings.clock_policy()
+    due_dates: dict[tuple[str, date], date | None] = {}  # the due date depends on regime and receipt alone
+    query = (select(InboundMessage.message_id, InboundMessage.received_date, InboundMessage.status,
+                    InboundMessage.last_error, Decision.kind, Decision.action, Decision.case_id, Decision.reasons,
+                    Decision.regime, OutboxMessage.status, Case.reference)
+             .outerjoin(Decision, Decision.inbound_id == InboundMessage.id)
+             .outerjoin(OutboxMessage, OutboxMessage.inbound_id == InboundMessage.id)  # at most one: unique key
+             .outerjoin(Case, Case.id == Decision.case_id)
+             .where(InboundMessage.mailbox == settings.mailbox.address)
+             .order_by(InboundMessage.received_at, InboundMessage.id)
+             .execution_options(yield_per=2000))
     with db.session() as session:
-        rows = session.scalars(select(InboundMessage).where(InboundMessage.mailbox == settings.mailbox.address)
-                               .order_by(InboundMessage.received_at, InboundMessage.id)).all()
-        records = []
-        for row in rows:
-            decision = row.decision
-            reply = session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == row.id)).one_or_none()
-            record: dict[str, Any] = {  # one JSON object of the `messages list --json` contract
-                "message_id": row.message_id, "received": row.received_date.isoformat(), "status": row.status,
-                "kind": decision.kind if decision else None, "action": decision.action if decision else None,
-                "case_id": decision.case_id if decision else None,
-                "reply": reply.status if reply else None, "error": row.last_error,
-                "reasons": list(decision.reasons) if decision else [],
-                "regime": decision.regime if decision else None,
-            }
-            # A person's mail left to staff may be a request: the due date it would have (none for robots).
-            due = would_be_due(decision, row.received_date, policy) if decision else None
-            record["would_be_due"] = due.isoformat() if due else None
-            answered = record["reply"] in ("queued", "sent")
-            if unanswered and answered:
-                continue
-            records.append(record)
-    for record in records:
-        if as_json:
-            click.echo(json.dumps(record, ensure_ascii=False))
-        else:
-            click.echo(f"{record['received']} {record['status']:<11} {record['kind'] or '-':<10} "
-                       f"{record['action'] or '-':<22} reply:{record['reply'] or '-':<7} {record['message_id']}")
-            if not record["reply"] and record["reasons"]:
-                why = record["reasons"][-1 if record["would_be_due"] else 0]
-                click.echo(f"    why: {why}")
-            if record["would_be_due"]:
-                click.echo(f"    if it is a request ({record['regime']}): received {record['received']}, "
-                           f"due {record['would_be_due']}")
-            if record["error"]:
-                click.echo(f"    error: {record['error']}")
+        for batch in session.execute(query).partitions():
+            lines: list[str] = []
+            for (message_id, received, status, error, kind, action, case_id, reasons, regime, reply,
+                 reference) in batch:
+                if unanswered and reply in ("queued", "sent"):
+                    continue
+                record: dict[str, Any] = {  # one JSON object of the `messages list --json` contract
+                    "message_id": message_id, "received": received.isoformat(), "status": status,
+                    "kind": kind, "action": action, "case_id": case_id, "reply": reply, "error": error,
+                    "reasons": list(reasons or []), "regime": regime,
+                }
+                # A person's mail left to staff may be a request: the due date it would have (none for robots).
+                due = None
+                if action is not None and could_be_request(action, kind, regime, reference is not None):
+                    key = (regime or "", received)
+                    if key not in due_dates:
+                        due_dates[key] = compute_deadline(key[0], received, policy=policy).due
+                    due = due_dates[key]
+                record["would_be_due"] = due.isoformat() if due else None
+                lines.extend(_lines(record, as_json))
+            if lines:
+                click.echo("\n".join(lines))
 
+
+def _lines(record: dict[str, Any], as_json: bool) -> list[str]:
+    if as_json:
+        return [json.dumps(record, ensure_ascii=False)]
+    lines = [f"{record['received']} {record['status']:<11} {record['kind'] or '-':<10} "
+             f"{record['action'] or '-':<22} reply:{record['reply'] or '-':<7} {record['message_id']}"]
+    if not record["reply"] and record["reasons"]:
+        why = record["reasons"][-1 if record["would_be_due"] else 0]
+        lines.append(f"    why: {why}")
+    if record["would_be_due"]:
+        lines.append(f"    if it is a request ({record['regime']}): received {record['received']}, "
+                     f"due {record['would_be_due']}")
+    if record["error"]:
+        lines.append(f"    error: {record['error']}")
+    return lines
 
 
 @main.command("requeue")

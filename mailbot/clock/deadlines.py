@@ -236,13 +236,8 @@ class StaffState:
 
 
 def working_days_between(start: date, end: date, cal: WorkingCalendar) -> int:
-    """Working days after start up to and including end."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if cal.is_working_day(day):
-            count += 1
-    return count
+    """Working days after start up to and including end (counted arithmetically: see WorkingCalendar)."""
+    return cal.working_days_between(start, end)
 
 
 def staff_state(deadline: Deadline, today: date, policy: ClockPolicy | None = None) -> StaffState:

@@ -10,6 +10,7 @@ so a later change can be found and recomputed.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -38,7 +39,7 @@ def receipt_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # four nations over decades of stored cases
 def _nation_holidays(nation: str, year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("GB", subdiv=nation, years=year))
 
@@ -56,6 +57,13 @@ def _holiday_name(nations: tuple[str, ...], day: date,
         if name and name not in names:
             names.append(name)
     return "; ".join(names) or None
+
+
+@dataclass(frozen=True)
+class _Span:
+    first: int
+    last: int
+    days: list[date]
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,35 @@ class WorkingCalendar:
         return day.weekday() < 5 and self.holiday_name(day) is None
 
     def add_working_days(self, start: date, count: int) -> date:
-        """The count-th working day after start; start itself is never counted (day 1 is the next working day)."""
-        day = start
-        remaining = count
-        while remaining > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        """The count-th working day after start; start itself is never counted (day 1 is the next working day).
+
+        Counted arithmetically (weekdays by ordinal, then one more step per holiday found in the range), so a count
+        over years costs a few look-ups, not a loop over every day."""
+        if count <= 0:
+            return start
+        end = _add_weekdays(start, count)
+        while (short := count - self.working_days_between(start, end)) > 0:
+            end = _add_weekdays(end, short)  # each weekday holiday in range pushes the end one weekday further
+        return end
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after start up to and including end (0 when end is not after start): weekdays by
+        arithmetic, less the weekday holidays in range found by bisection in each year's sorted list."""
+        if end <= start:
+            return 0
+        days = self._holidays_spanning(start.year, end.year)
+        holidays_in_range = bisect_right(days, end) - bisect_right(days, start)
+        return _weekdays_upto(end) - _weekdays_upto(start) - holidays_in_range
+
+    def _holidays_spanning(self, first: int, last: int) -> list[date]:
+        """The sorted weekday holidays of a span of years covering first..last, widened when asked beyond it and
+        kept on the calendar itself (hashing the calendar for a shared cache cost more than the count)."""
+        span = self.__dict__.get("_span")
+        if span is None or first < span.first or last > span.last:
+            low, high = (first, last) if span is None else (min(first, span.first), max(last, span.last))
+            span = _Span(low, high, [day for year in range(low, high + 1) for day in _weekday_holidays(self, year)])
+            self.__dict__["_span"] = span  # replaced whole: a reader never sees half a span (frozen: no setattr)
+        return span.days
 
     def next_working_day(self, day: date) -> date:
         """day itself when it is a working day, else the first working day after it."""
@@ -114,6 +143,26 @@ class WorkingCalendar:
                     skipped.append((day, name))
             day += timedelta(days=1)
         return skipped
+
+
+def _weekdays_upto(day: date) -> int:
+    """Weekdays from 1 January of year 1 (a Monday, ordinal 1) up to and including day."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _add_weekdays(start: date, count: int) -> date:
+    """The count-th weekday after start (count >= 1): the inverse of _weekdays_upto."""
+    weeks, rest = divmod(_weekdays_upto(start) + count, 5)
+    return date.fromordinal(weeks * 7 - 2 if rest == 0 else weeks * 7 + rest)
+
+
+def _weekday_holidays(calendar: WorkingCalendar, year: int) -> tuple[date, ...]:
+    """The weekdays of one year that are not working days on this calendar, sorted (what holiday_name says)."""
+    candidates = {day for day in calendar.extra_non_working if day.year == year}
+    for nation in calendar.nations:
+        candidates.update(day for day in _nation_holidays(nation, year) if day.year == year)
+    return tuple(sorted(day for day in candidates if day.weekday() < 5 and calendar.holiday_name(day) is not None))
 
 
 def add_months(start: date, months: int) -> date:

@@ -18,11 +18,17 @@ from mailbot.store.models import Decision
 
 def may_be_request(decision: Decision) -> bool:
     """A person's mail left for staff, not already on an enquiry with its own due date."""
-    if decision.action != Action.STAFF_REVIEW or decision.regime is None:
+    on_enquiry = decision.case is not None and decision.case.reference is not None
+    return could_be_request(decision.action, decision.kind, decision.regime, on_enquiry)
+
+
+def could_be_request(action: str, kind: str, regime: str | None, on_enquiry: bool) -> bool:
+    """may_be_request from the decision's columns alone, for listings that read no ORM objects."""
+    if action != Action.STAFF_REVIEW or regime is None:
         return False
-    if decision.kind in Kind.__members__.values() and Kind(decision.kind).robot:
+    if kind in Kind.__members__.values() and Kind(kind).robot:
         return False
-    return decision.case is None or decision.case.reference is None
+    return not on_enquiry
 
 
 def would_be_due(decision: Decision, received: date, policy: ClockPolicy) -> date | None:

@@ -1,7 +1,7 @@
 """The requests list as staff filter it (web app and CSV): one query per page, on the stored dates.
 
 Due dates are stored on each case (casework.py keeps them derived), so filtering and sorting never recompute a
-deadline or read clock events, and no raw mail is loaded: a page costs two statements whatever the archive's size.
+deadline or read clock events, and no raw mail is loaded: a page costs three statements whatever the archive's size.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot.store.models import Case
 
+_T = TypeVar("_T", bound=Any)
 STATES = ("held", "open", "due_soon", "overdue", "answered", "closed")
 
 
@@ -30,8 +32,8 @@ class RequestFilter:
     search: str = ""  # part of a reference, applicant name, address or subject
 
 
-def _filtered(query: Select[tuple[Case]], wanted: RequestFilter, today: date, soon: date,
-              mailboxes: Sequence[str]) -> Select[tuple[Case]]:
+def _filtered(query: Select[_T], wanted: RequestFilter, today: date, soon: date,
+              mailboxes: Sequence[str]) -> Select[_T]:
     """`soon` is the last day counted as due soon (today + 5 working days: the caller owns the calendar)."""
     if mailboxes:
         query = query.where(Case.mailbox.in_(list(mailboxes)))
@@ -63,19 +65,26 @@ def _filtered(query: Select[tuple[Case]], wanted: RequestFilter, today: date, so
 
 def count_requests(session: Session, wanted: RequestFilter, *, today: date, soon: date,
                    mailboxes: Sequence[str] = ()) -> int:
-    query = _filtered(select(Case), wanted, today, soon, mailboxes)
-    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    # count(cases.id) over the filter itself: a subquery of whole rows made the database build every row to count it.
+    return int(session.scalar(_filtered(select(func.count(Case.id)), wanted, today, soon, mailboxes)) or 0)
 
 
 def list_requests(session: Session, wanted: RequestFilter, *, today: date, soon: date,
                   mailboxes: Sequence[str] = (), offset: int = 0, limit: int | None = 50) -> list[Case]:
-    """Open requests first, due soonest first; then held ones (no clock yet), then the rest; oldest first within."""
+    """Open requests first, due soonest first; then held ones (no clock yet), then the rest; oldest first within.
+
+    The page's ids are chosen first, sorting only the sort keys, then its rows are read by id: sorting whole rows
+    (subjects, reasons for due dates) of 50,000 cases to keep 50 cost more than the rest of the page."""
     standing = case((Case.status == "open", 0), (Case.status == "held", 1), else_=2)
-    query = _filtered(select(Case), wanted, today, soon, mailboxes).order_by(
-        standing, Case.due.is_(None), Case.due, Case.first_received, Case.id).offset(offset)
+    order = (standing, Case.due.is_(None), Case.due, Case.first_received, Case.id)
+    query = _filtered(select(Case.id), wanted, today, soon, mailboxes).order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    rows = {row.id: row for row in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def mailboxes_in_use(session: Session) -> list[str]:

@@ -84,6 +84,8 @@ class InboundMessage(Base):
         UniqueConstraint("mailbox", "message_id"),
         Index("ix_inbound_status", "status", "received_at"),
         Index("ix_inbound_unmoved", "mailbox", "moved"),
+        Index("ix_inbound_processed", "mailbox", "processed_at"),  # the digest's period
+        Index("ix_inbound_received", "mailbox", "received_at"),  # `messages list`, in order
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -114,6 +116,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("mailbox", "reference"),
         Index("ix_cases_sender_stem", "mailbox", "address", "subject_stem"),
+        Index("ix_cases_listing", "mailbox", "status", "due"),  # the lists and the digest: open cases by due date
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -145,6 +148,7 @@ class Case(Base):
 
 class Review(Base):
     __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_case", "case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -164,7 +168,8 @@ class ClockEventRow(Base):
     """One event on a clock. Append-only: due dates are derived from receipt plus these, never edited in place."""
 
     __tablename__ = "clock_events"
-    __table_args__ = (Index("ix_clock_events_case", "case_id", "review_id"),)
+    __table_args__ = (Index("ix_clock_events_case", "case_id", "review_id"),
+                      Index("ix_clock_events_review", "review_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -182,6 +187,7 @@ class Decision(Base):
     """The audit trail: what was decided about one inbound message, and why."""
 
     __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_case", "case_id"), Index("ix_decisions_action", "action"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), unique=True)
@@ -208,6 +214,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_created", "mailbox", "created_at"),
         # Every send looks for sent replies not yet copied to the Sent folder; almost always there are none.
         Index("ix_outbox_unfiled", "mailbox", "status", "in_sent"),
+        Index("ix_outbox_case", "case_id"),  # a request's replies (its page, `requests show`)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
