@@ -10,9 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -20,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from servers import SmtpSink
 
 from mailbot.config import Settings
@@ -28,6 +24,7 @@ from mailbot.runners.send import Outbox
 from mailbot.store.db import Database
 from mailbot.testing.web import HASHER, PASSWORD, add_account, add_cases, seed_requests, web_settings
 from mailbot.web.app import create_app
+from mailbot.web.serving import free_port, serve_in_thread
 
 SITE: dict[str, Any] = {}  # the module's database and settings, for tests that look behind the pages
 CHROMIUM = os.environ.get("MAILBOT_CHROMIUM", "/usr/bin/chromium")
@@ -69,20 +66,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_account(db, "alice")
     add_account(db, "newbie", must_change=True)
     add_account(db, "root", "admin")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(settings, db, password_hasher=HASHER, secret_key="browser-tests")
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if uv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
+    served = serve_in_thread(create_app(settings, db, password_hasher=HASHER, secret_key="browser-tests"))
+    yield served.url
+    served.stop()
     db.dispose()
 
 
@@ -283,25 +269,16 @@ def sso_server(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with db.session() as session:
         alice = session.scalars(select(User).where(User.name == "alice")).one()
         alice.oidc_tid, alice.oidc_oid = TENANT, SSO_OID
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # the callback address is registered with the provider before the app starts
     with oidc_provider() as provider, pytest.MonkeyPatch.context() as env:
         client_id, secret = provider.register(f"http://127.0.0.1:{port}/signin/oidc/callback")
         env.setenv("MAILBOT_WEB_OIDC_SECRET", secret)
         settings = web_settings(data, oidc_tenant_id=TENANT, oidc_client_id=client_id,
                                 oidc_metadata_url=provider.metadata_url)
-        app = create_app(settings, db, password_hasher=HASHER, secret_key="browser-sso")
-        uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        for _ in range(200):
-            if uv.started:
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", provider
-        uv.should_exit = True
-        thread.join(10)
+        served = serve_in_thread(create_app(settings, db, password_hasher=HASHER, secret_key="browser-sso"),
+                                 port=port)
+        yield served.url, provider
+        served.stop()
     db.dispose()
 
 

@@ -11,10 +11,7 @@ import email
 import email.policy
 import json
 import secrets
-import socket
 import tempfile
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,25 +68,15 @@ def show_requests(bot: Bot) -> None:
 def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
     """The staff web app on the demo's database, in a background thread, with an admin whose password is made
     for this run (never a fixed default)."""
-    import uvicorn
-
     from mailbot.web.app import create_app
+    from mailbot.web.serving import serve_in_thread
 
     password = one_time_password()
     with bot.db.session() as session:
         admin = add_user(session, "admin", "admin", hasher().hash(password), display_name="Demo administrator")
         admin.must_change_password = False
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(settings, bot.db, secret_key=secrets.token_urlsafe(32))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, name="web", daemon=True).start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}/", password
+    served = serve_in_thread(create_app(settings, bot.db, secret_key=secrets.token_urlsafe(32)))
+    return served.url + "/", password
 
 
 def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
