@@ -243,17 +243,23 @@ def working_days_between(start: date, end: date, cal: WorkingCalendar) -> int:
 def staff_state(deadline: Deadline, today: date, policy: ClockPolicy | None = None) -> StaffState:
     """What the digest and `requests list` say: due in N working days, due today, overdue, long overdue."""
     policy = policy or ClockPolicy()
-    cal = policy.sar_calendar if deadline.regime == Regime.SAR else policy.calendar
     if deadline.state in STOPPING:
         return StaffState("done", deadline.state)
     if deadline.due is None:
         return StaffState("on_hold", deadline.state.replace("_", " "))
-    if today < deadline.due:
-        n = working_days_between(today, deadline.due, cal)
+    return due_state(deadline.due, deadline.regime, today, policy)
+
+
+def due_state(due: date, regime: str, today: date, policy: ClockPolicy) -> StaffState:
+    """Where a running clock stands against its due date, in working days of the regime's calendar (the web's
+    list reads it from the stored due date, the digest from a computed deadline)."""
+    cal = policy.sar_calendar if regime == Regime.SAR else policy.calendar
+    if today < due:
+        n = working_days_between(today, due, cal)
         return StaffState("due_in", f"due in {n} working day{'s' if n != 1 else ''}", n)
-    if today == deadline.due:
+    if today == due:
         return StaffState("due_today", "due today", 0)
-    late = working_days_between(deadline.due, today, cal)
+    late = working_days_between(due, today, cal)
     if late >= policy.long_overdue_working_days:
         return StaffState("long_overdue", f"long overdue ({late} working days late)", late)
     return StaffState("overdue", f"overdue ({late} working day{'s' if late != 1 else ''} late)", late)

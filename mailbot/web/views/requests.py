@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from mailbot.clock.deadlines import ClockPolicy, working_days_between
-from mailbot.clock.regimes import REGIMES, Regime
+from mailbot.clock.deadlines import ClockPolicy, due_state
+from mailbot.clock.regimes import REGIMES
 from mailbot.clock.workdays import receipt_date
 from mailbot.mail.parse import parse_message
 from mailbot.store.listing import STATES, RequestFilter, count_requests, list_requests, mailboxes_in_use
@@ -47,16 +47,14 @@ def standing(case: Case, today: date, policy: ClockPolicy) -> Standing:
         return Standing("held", "held: " + (", ".join(case.missing or []) or "details") + " missing")
     if case.status != "open" or case.due is None:
         return Standing("done", case.status)
-    calendar = policy.sar_calendar if case.regime == Regime.SAR else policy.calendar
-    if today < case.due:
-        n = working_days_between(today, case.due, calendar)
-        return Standing("due_in", f"{n} working day{'s' if n != 1 else ''} left", n)
-    if today == case.due:
+    state = due_state(case.due, case.regime, today, policy)
+    n = state.working_days or 0
+    days = f"{n} working day{'s' if n != 1 else ''}"
+    if state.label == "due_in":
+        return Standing("due_in", f"{days} left", n)
+    if state.label == "due_today":
         return Standing("due_today", "due today", 0)
-    late = working_days_between(case.due, today, calendar)
-    label = "long_overdue" if late >= policy.long_overdue_working_days else "overdue"
-    return Standing(label, f"{'long overdue' if label == 'long_overdue' else 'overdue'}: {late} working "
-                    f"day{'s' if late != 1 else ''} late", -late)
+    return Standing(state.label, f"{state.label.replace('_', ' ')}: {days} late", -n)
 
 
 def _date_param(request: Request, key: str) -> date | None:
