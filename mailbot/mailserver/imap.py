@@ -111,6 +111,18 @@ class ImapConnection:
                 result[int(uid)] = (bytes(raw), when)
         return result
 
+    def delete(self, uids: Iterable[int]) -> None:
+        """Remove messages from the selected folder for good (the retention schedule's server copies): with
+        UIDPLUS only these UIDs are expunged, never another client's \\Deleted mail."""
+        uids = list(uids)
+        if not uids:
+            return
+        self.client.delete_messages(uids)
+        if "UIDPLUS" in self.capabilities:
+            self.client.uid_expunge(uids)
+        else:
+            self.client.expunge()
+
     def move(self, uids: Iterable[int], folder: str) -> None:
         uids = list(uids)
         if not uids:

@@ -14,8 +14,15 @@ OUTCOMES = {
     "refused": "Refused in full",
     "not_held": "Information not held",
     "advice_given": "Advice and assistance given (s16 / reg 9)",
+    "withdrawn": "Withdrawn by the requester",  # set by the `withdrawn` clock event (store/casework.py)
 }
 NEEDS_EXEMPTIONS = ("granted_in_part", "refused")
+# An internal review's result, as the Cabinet Office's statistics count reviews.
+REVIEW_OUTCOMES = {
+    "upheld": "Original decision upheld in full",
+    "partly_upheld": "Original decision upheld in part (more released)",
+    "overturned": "Original decision overturned (released in full)",
+}
 
 # Part II exemptions, s21 (reasonably accessible) to s44 (prohibitions), and the two refusals that are not
 # exemptions but are counted beside them: s12 (cost limit) and s14 (vexatious or repeated).
@@ -48,11 +55,16 @@ def exemptions_from(text: str) -> list[str]:
     return cited
 
 
-def check_outcome(outcome: str, exemptions: list[str]) -> None:
+def check_outcome(outcome: str, exemptions: list[str], *, review: bool = False) -> None:
+    """An internal review's answer takes a review outcome (upheld, partly upheld, overturned)."""
+    if review:
+        if outcome not in REVIEW_OUTCOMES:
+            raise OutcomeError(f"choose the review's result: {', '.join(REVIEW_OUTCOMES)}")
+        return
     if outcome not in OUTCOMES:
         raise OutcomeError("choose what the answer was")
     if outcome in NEEDS_EXEMPTIONS and not exemptions:
         raise OutcomeError("information withheld: name the exemptions or exceptions relied on")
 
 
-__all__ = ["NEEDS_EXEMPTIONS", "OUTCOMES", "OutcomeError", "check_outcome", "exemptions_from"]
+__all__ = ["NEEDS_EXEMPTIONS", "OUTCOMES", "REVIEW_OUTCOMES", "OutcomeError", "check_outcome", "exemptions_from"]

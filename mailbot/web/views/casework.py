@@ -63,7 +63,7 @@ def read_form(form: FormData) -> EventForm:
     try:
         exemptions = exemptions_from(exemptions_text)
         if kind == "answered":
-            check_outcome(outcome or "", exemptions)
+            check_outcome(outcome or "", exemptions, review=review_text.isdigit())
         elif outcome or exemptions:
             raise FormProblem("An outcome and exemptions belong to an answer only.")
     except OutcomeError as exc:
@@ -118,6 +118,8 @@ async def record(request: Request) -> Response:
                          note=wanted.note, review=review, actor=user.name)
             if wanted.kind == "answered" and review is None:
                 case.outcome, case.exemptions = wanted.outcome, wanted.exemptions
+            elif wanted.kind == "answered" and review is not None:
+                review.outcome = wanted.outcome
             record_action(session, user.name, "clock_event", case_id=case.id, kind=wanted.kind,
                           on=wanted.on.isoformat(), review=wanted.review_id, outcome=wanted.outcome,
                           exemptions=wanted.exemptions)

@@ -1,0 +1,164 @@
+"""Carrying out the retention schedule in the database, and the disposal log that records it.
+
+A closed case is *anonymised*, not deleted: its reference, regime, dates, clock events (without notes), outcome and
+exemptions stay, so the statistics of past quarters survive; its name, address, subject, raw messages, reply texts
+and decision facts go. A message that started no case loses its raw bytes and decision facts. Rows stay (with
+their row numbers) so nothing that points at them breaks, and the log says what went.
+
+The copies on the mail server go after the database commit (`runners/retention.py`): a disposed row keeps its
+Message-ID until the server has confirmed the copies gone, then the Message-ID is replaced by a digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from mailbot.store.models import (
+    Case,
+    ClockEventRow,
+    Decision,
+    Disposal,
+    InboundMessage,
+    OutboxMessage,
+    Review,
+    StaffAlert,
+)
+from mailbot.store.retention import REMOVES, Item
+
+DISPOSED = "disposed:"  # the prefix of a Message-ID whose server copies are gone
+
+
+def instance_name() -> str:
+    """Which instance acted, for the log: host and process (never a person's address)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def log_disposal(session: Session, mailbox: str, instance: str, record: str, rule: str, at: datetime, *,
+                 record_id: int | None = None, reference: str | None = None, detail: str = "") -> None:
+    session.add(Disposal(mailbox=mailbox, instance=instance[:255], record=record, rule=rule, at=at,
+                         record_id=record_id, reference=reference, detail=detail[:500]))
+
+
+def _blank_messages(session: Session, inbound_ids: Iterable[int], now: datetime) -> None:
+    ids = sorted(set(inbound_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        session.execute(update(InboundMessage).where(InboundMessage.id.in_(chunk))
+                        .values(raw=b"", last_error=None, disposed_at=func.coalesce(InboundMessage.disposed_at, now)))
+        session.execute(update(Decision).where(Decision.inbound_id.in_(chunk)).values(facts={}, reasons=[]))
+        session.execute(update(OutboxMessage).where(OutboxMessage.inbound_id.in_(chunk))
+                        .values(raw=b"", recipient="", recipient_key="", last_error=None,
+                                disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
+
+
+def _blank_outbox(session: Session, where: object, now: datetime) -> None:
+    session.execute(update(OutboxMessage).where(where)  # type: ignore[arg-type]
+                    .values(raw=b"", recipient="", recipient_key="", last_error=None,
+                            disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
+
+
+def anonymise_case(session: Session, case: Case, now: datetime) -> None:
+    """What identifies the applicant goes; what the statistics count stays."""
+    inbound = set(session.scalars(select(Decision.inbound_id).where(Decision.case_id == case.id)))
+    inbound |= set(session.scalars(select(Review.inbound_id).where(Review.case_id == case.id)))
+    inbound |= {i for i in session.scalars(select(ClockEventRow.inbound_id).where(ClockEventRow.case_id == case.id))
+                if i is not None}
+    _blank_messages(session, inbound, now)
+    session.execute(update(Decision).where(Decision.case_id == case.id).values(facts={}, reasons=[]))
+    _blank_outbox(session, OutboxMessage.case_id == case.id, now)
+    session.execute(update(ClockEventRow).where(ClockEventRow.case_id == case.id).values(note=""))
+    case.applicant_name, case.address, case.subject, case.subject_stem = None, "", "", ""
+    case.anonymised_at = now
+
+
+def dispose(session: Session, mailbox: str, items: Iterable[Item], today: date, now: datetime, instance: str,
+            *, staff_alert_days: int | None = None) -> Counter[str]:
+    """Dispose of every item that may go today, logging each; returns how many of each record went."""
+    done: Counter[str] = Counter()
+    for item in items:
+        if not item.verdict.disposable(today):
+            continue
+        if item.record == "case":
+            case = session.get(Case, item.record_id, with_for_update=True)
+            if case is None or case.anonymised_at is not None:
+                continue
+            anonymise_case(session, case, now)
+        elif item.record in ("message", "quarantined"):
+            _blank_messages(session, [item.record_id], now)
+        elif item.record == "staff_mail":
+            _blank_outbox(session, OutboxMessage.id == item.record_id, now)
+        log_disposal(session, mailbox, instance, item.record, item.verdict.rule, now, record_id=item.record_id,
+                     reference=item.label if item.record == "case" else None, detail=item.removes)
+        done[item.record] += 1
+    if staff_alert_days is not None:
+        gone = session.execute(delete(StaffAlert).where(StaffAlert.mailbox == mailbox,
+                                                        StaffAlert.day <= today - timedelta(days=staff_alert_days)))
+        count = int(getattr(gone, "rowcount", 0) or 0)
+        if count:
+            log_disposal(session, mailbox, instance, "alert", "staff_alert", now,
+                         detail=f"{count} staff alert records: {REMOVES['staff_alert']}")
+            done["alert"] += count
+    return done
+
+
+@dataclass(frozen=True)
+class ServerCopy:
+    """A disposed message whose copies on the mail server are still to be removed."""
+
+    table: str  # inbound | outbox
+    row_id: int
+    message_id: str
+    quarantined: bool  # a copy was put in the quarantine folder
+
+
+def pending_server_copies(session: Session, mailbox: str, limit: int = 500) -> list[ServerCopy]:
+    not_done = ~InboundMessage.message_id.startswith(DISPOSED)
+    inbound = session.execute(select(InboundMessage.id, InboundMessage.message_id, InboundMessage.quarantine_copied)
+                              .where(InboundMessage.mailbox == mailbox, InboundMessage.disposed_at.is_not(None),
+                                     not_done).order_by(InboundMessage.id).limit(limit))
+    copies = [ServerCopy("inbound", i, m, bool(q)) for i, m, q in inbound]
+    outbox = session.execute(select(OutboxMessage.id, OutboxMessage.message_id).where(
+        OutboxMessage.mailbox == mailbox, OutboxMessage.disposed_at.is_not(None),
+        ~OutboxMessage.message_id.startswith(DISPOSED)).order_by(OutboxMessage.id).limit(limit))
+    return copies + [ServerCopy("outbox", i, m, False) for i, m in outbox]
+
+
+def server_copies_removed(session: Session, mailbox: str, copy: ServerCopy, removed: dict[str, int],
+                          instance: str, now: datetime) -> None:
+    """The server no longer holds the copies: the Message-ID (which may name the sender) becomes a digest."""
+    digest = DISPOSED + hashlib.sha256(copy.message_id.encode("utf-8", "replace")).hexdigest()[:48]
+    model = InboundMessage if copy.table == "inbound" else OutboxMessage
+    session.execute(update(model).where(model.id == copy.row_id).values(message_id=digest))
+    where = ", ".join(f"{n} from {folder}" for folder, n in removed.items() if n) or "none found on the server"
+    log_disposal(session, mailbox, instance, "server_copy", "server_copies", now, record_id=copy.row_id,
+                 detail=f"{'message' if copy.table == 'inbound' else 'reply'} #{copy.row_id}: {where}")
+
+
+def schedule_started(session: Session, mailbox: str, now: datetime, instance: str) -> datetime:
+    """When the schedule first ran for this mailbox (logged then): nothing goes until it has been announced."""
+    first = session.scalar(select(func.min(Disposal.at)).where(Disposal.mailbox == mailbox,
+                                                              Disposal.rule == "schedule_started"))
+    if first is None:
+        log_disposal(session, mailbox, instance, "schedule", "schedule_started", now,
+                     detail="the retention schedule started; the first disposal waits retention.notice_days")
+        session.flush()
+        return now
+    return first
+
+
+def disposals_since(session: Session, mailbox: str, since: datetime) -> list[Disposal]:
+    return list(session.scalars(select(Disposal).where(Disposal.mailbox == mailbox, Disposal.at >= since,
+                                                       or_(Disposal.record != "schedule")).order_by(Disposal.id)))
+
+
+__all__ = ["DISPOSED", "ServerCopy", "anonymise_case", "disposals_since", "dispose", "instance_name",
+           "log_disposal", "pending_server_copies", "schedule_started", "server_copies_removed"]
