@@ -77,7 +77,7 @@ def _settings(ctx: click.Context) -> Settings:
 # cost about 1.5 s of CPU before any command ran (docs/operations.md, "At the size of a real authority").
 LAZY_COMMANDS = {"digest": "digest", "doctor": "doctor", "evaluate": "evaluate", "messages": "messages",
                  "requeue": "messages", "requests": "requests", "rules": "rules", "templates": "templates",
-                 "web": "web", "users": "web"}
+                 "web": "web", "users": "web", "retention": "retention", "stats": "stats", "person": "person"}
 
 
 class LazyGroup(click.Group):

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot.store.models import (
@@ -48,7 +48,7 @@ def log_disposal(session: Session, mailbox: str, instance: str, record: str, rul
                          record_id=record_id, reference=reference, detail=detail[:500]))
 
 
-def _blank_messages(session: Session, inbound_ids: Iterable[int], now: datetime) -> None:
+def blank_messages(session: Session, inbound_ids: Iterable[int], now: datetime) -> None:
     ids = sorted(set(inbound_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -60,7 +60,7 @@ def _blank_messages(session: Session, inbound_ids: Iterable[int], now: datetime)
                                 disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
 
 
-def _blank_outbox(session: Session, where: object, now: datetime) -> None:
+def blank_outbox(session: Session, where: object, now: datetime) -> None:
     session.execute(update(OutboxMessage).where(where)  # type: ignore[arg-type]
                     .values(raw=b"", recipient="", recipient_key="", last_error=None,
                             disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
@@ -72,9 +72,9 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
     inbound |= set(session.scalars(select(Review.inbound_id).where(Review.case_id == case.id)))
     inbound |= {i for i in session.scalars(select(ClockEventRow.inbound_id).where(ClockEventRow.case_id == case.id))
                 if i is not None}
-    _blank_messages(session, inbound, now)
+    blank_messages(session, inbound, now)
     session.execute(update(Decision).where(Decision.case_id == case.id).values(facts={}, reasons=[]))
-    _blank_outbox(session, OutboxMessage.case_id == case.id, now)
+    blank_outbox(session, OutboxMessage.case_id == case.id, now)
     session.execute(update(ClockEventRow).where(ClockEventRow.case_id == case.id).values(note=""))
     case.applicant_name, case.address, case.subject, case.subject_stem = None, "", "", ""
     case.anonymised_at = now
@@ -93,9 +93,9 @@ def dispose(session: Session, mailbox: str, items: Iterable[Item], today: date, 
                 continue
             anonymise_case(session, case, now)
         elif item.record in ("message", "quarantined"):
-            _blank_messages(session, [item.record_id], now)
+            blank_messages(session, [item.record_id], now)
         elif item.record == "staff_mail":
-            _blank_outbox(session, OutboxMessage.id == item.record_id, now)
+            blank_outbox(session, OutboxMessage.id == item.record_id, now)
         log_disposal(session, mailbox, instance, item.record, item.verdict.rule, now, record_id=item.record_id,
                      reference=item.label if item.record == "case" else None, detail=item.removes)
         done[item.record] += 1
@@ -156,9 +156,9 @@ def schedule_started(session: Session, mailbox: str, now: datetime, instance: st
 
 
 def disposals_since(session: Session, mailbox: str, since: datetime) -> list[Disposal]:
-    return list(session.scalars(select(Disposal).where(Disposal.mailbox == mailbox, Disposal.at >= since,
-                                                       or_(Disposal.record != "schedule")).order_by(Disposal.id)))
+    return list(session.scalars(select(Disposal).where(Disposal.mailbox == mailbox, Disposal.at >= since)
+                                .order_by(Disposal.id)))
 
 
-__all__ = ["DISPOSED", "ServerCopy", "anonymise_case", "disposals_since", "dispose", "instance_name",
-           "log_disposal", "pending_server_copies", "schedule_started", "server_copies_removed"]
+__all__ = ["DISPOSED", "ServerCopy", "anonymise_case", "blank_messages", "blank_outbox", "disposals_since", "dispose",
+           "instance_name", "log_disposal", "pending_server_copies", "schedule_started", "server_copies_removed"]
