@@ -210,3 +210,26 @@ def test_the_dry_run_lists_what_would_go_and_why_not(tmp_path) -> None:  # type:
     assert released.exit_code == 0 and "released" in released.output
     again = mailbot("--config", str(config), "retention", "--dry-run")
     assert "2 records would go today, 0 held" in again.output
+
+
+def test_the_digest_lists_what_goes_in_the_next_30_days(db_url: str) -> None:
+    from mailbot.replies.context import digest_context
+    from mailbot.replies.templates import Templates
+    from mailbot.runners.digest_contents import gather
+
+    db = Database(db_url)
+    settings = settings_from_mapping({"mailbox": {"address": MAILBOX}})
+    with db.session() as s:
+        soon = casebook.case(s, POLICY, D(2023, 12, 1), [("answered", D(2023, 12, 20))], outcome="not_held")
+        casebook.case(s, POLICY, D(2023, 12, 1), [("answered", D(2023, 12, 20))], outcome="not_held", hold="claim")
+        casebook.case(s, POLICY, D(2024, 3, 1), [("answered", D(2024, 3, 20))], outcome="not_held")  # not yet
+        casebook.message(s, D(2026, 9, 20), action="none", kind="robot")
+        label = soon.reference
+    end = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    with db.session() as s:
+        digest = gather(s, settings, end - timedelta(days=1), end)
+    assert [(line.label, line.due) for line in digest.disposals.rows] == [("1 message", D(2026, 12, 19)),
+                                                                         (label, D(2026, 12, 20))]
+    text = Templates().render("digest", digest_context(digest, settings), max_chars=10**6).text
+    assert "TO BE DISPOSED OF IN THE NEXT 30 DAYS" in text and label in text
+    db.dispose()
