@@ -24,6 +24,7 @@ from mailbot.clock.workdays import receipt_date
 from mailbot.mail.parse import parse_message
 from mailbot.store.listing import STATES, RequestFilter, count_requests, list_requests, mailboxes_in_use
 from mailbot.store.models import Case
+from mailbot.store.retention import case_standing
 from mailbot.store.timeline import case_timeline
 from mailbot.web.context import WebContext, web_context
 from mailbot.web.labels import ALL_OUTCOMES, EVENT_LABELS, REGIME_LABELS, STATE_LABELS
@@ -185,7 +186,10 @@ async def render_case(request: Request, *, preview: Any = None, error: str | Non
             elif entry.kind == "reply":
                 texts[f"reply{entry.row.id}"] = {"text": _reply_text(entry.row.raw)}
         reviews = list(case.reviews)
-    return web.render(request, "request.html", status_code=status_code, case=case, entries=entries, texts=texts,
+        settings = web.by_mailbox.get(case.mailbox, web.settings)
+        retention = case_standing(session, case, settings.retention_policy(), today)
+    return web.render(request, "request.html", retention=retention, status_code=status_code, case=case,
+                      entries=entries, texts=texts,
                       reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
                       regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=ALL_OUTCOMES, today=today, preview=preview,
                       error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")))
