@@ -118,6 +118,7 @@ def requests_show(ctx: click.Context, ref: str) -> None:
             click.echo(f"  due:            {deadline.due or '-'}  ({staff_state(deadline, today, policy).text})")
             click.echo(f"  why this date:  {deadline.why}")
             click.echo(f"  calendar:       {deadline.calendar}")
+        click.echo(f"  retention:      {_retention_line(session, case, settings, today)}")
         _show_events(session, case)
         for review in case.reviews:
             deadline = review_deadline(session, review, policy, today)
@@ -136,6 +137,18 @@ def requests_show(ctx: click.Context, ref: str) -> None:
                                      .order_by(OutboxMessage.id)):
             click.echo(f"    {reply.template}: {reply.status} {reply.message_id}"
                        + (f" ({reply.last_error})" if reply.last_error else ""))
+
+
+def _retention_line(session: Session, case: Case, settings: Any, today: date) -> str:
+    """Where the case stands in the retention schedule, with every hold's reason."""
+    from mailbot.store.retention import case_standing
+
+    if case.anonymised_at is not None:
+        return f"anonymised on {case.anonymised_at:%Y-%m-%d} under the retention schedule"
+    verdict = case_standing(session, case, settings.retention_policy(), today)
+    if verdict.holds:
+        return "kept: " + "; ".join(verdict.holds)
+    return f"to be anonymised on or after {verdict.due} ({verdict.rule})" if verdict.due else "-"
 
 
 def _show_events(session: Session, case: Case) -> None:
