@@ -1,6 +1,7 @@
 """The copies on the mail server go with the records: a real bot on a real Dovecot answers requests and files
 robot mail, then, years later under a fake clock, its daily retention job removes the disposed messages from the
-Processed folder and their replies from the Sent folder, by Message-ID, and keeps what a legal hold keeps."""
+Processed and Quarantine folders and their replies from the Sent folder, by Message-ID, and keeps what a legal hold
+keeps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from mailbot.store.casework import record_event
 from mailbot.store.models import Case, Disposal, InboundMessage
+from mailbot.testing import casebook
 from mailbot.testing.clock import ManualClock
 from mailbot.testing.messages import request
 
@@ -45,6 +47,14 @@ def test_the_daily_job_removes_the_server_copies_and_keeps_the_held(make_bot, do
         for case in cases.values():
             record_event(s, case, "answered", WHEN.date() + timedelta(days=10), policy, source="staff")
         cases["person2@example.org"].hold_reason = "litigation: claim 42"
+        robot = s.scalars(select(InboundMessage).where(InboundMessage.message_id == "<robot-3@example.org>")).one()
+        robot.status, robot.quarantine_copied = "quarantined", True  # as if it had failed: a copy in Quarantine
+        casebook.triaged(s, robot.id, WHEN.date() + timedelta(days=1))  # and staff dealt with it
+        robot_raw = robot.raw
+    with dovecot.client() as client:
+        client.create_folder("Quarantine")
+    dovecot.append(robot_raw, WHEN, "Quarantine")
+    assert message_ids(dovecot, "Quarantine") == {"<robot-3@example.org>"}
 
     clock.now = WHEN.replace(year=2028, month=3)  # three years after both closed
     first = bot.retention_job()
@@ -52,9 +62,10 @@ def test_the_daily_job_removes_the_server_copies_and_keeps_the_held(make_bot, do
     assert message_ids(dovecot, "Processed") == processed
     clock.advance(days=31)
     outcome = bot.retention_job()
-    assert outcome is not None and outcome.disposed == {"case": 1, "message": 1}
+    assert outcome is not None and outcome.disposed == {"case": 1, "quarantined": 1}
     assert outcome.server_copies == 3  # the request, its acknowledgement and the robot mail
     assert message_ids(dovecot, "Processed") == {"<held-2@example.org>"}
+    assert message_ids(dovecot, "Quarantine") == set()
     left = message_ids(dovecot, "Sent")
     assert len(left) == 1 and left < replies  # the held case's acknowledgement only
     with bot.db.session() as s:
@@ -63,6 +74,7 @@ def test_the_daily_job_removes_the_server_copies_and_keeps_the_held(make_bot, do
     assert "<held-2@example.org>" in stored and stored["<held-2@example.org>"].raw
     assert sum(1 for mid in stored if mid.startswith("disposed:")) == 2  # the Message-IDs too, once the copies went
     assert len(log) == 3 and all("@" not in row.detail for row in log)
-    assert any("1 from Processed" in row.detail for row in log) and any("1 from Sent" in row.detail for row in log)
+    assert any("1 from Processed, 1 from Quarantine" in row.detail for row in log)
+    assert any("1 from Sent" in row.detail for row in log)
     again = bot.retention_job()  # a second run finds nothing left to do
     assert again is not None and not again.disposed and again.server_copies == 0

@@ -22,6 +22,7 @@ from mailbot.store.db import Database
 from mailbot.store.disposal import (
     ServerCopy,
     dispose,
+    dispose_alerts,
     instance_name,
     pending_server_copies,
     schedule_started,
@@ -30,6 +31,8 @@ from mailbot.store.disposal import (
 from mailbot.store.retention import Item, plan
 
 log = logging.getLogger(__name__)
+BATCH = 500  # records disposed of per transaction
+SERVER_BATCH = 10_000  # disposed messages whose server copies are looked for per pass over the folders
 
 
 @dataclass
@@ -71,8 +74,14 @@ class Retention:
                 return outcome
             items = plan(session, self.mailbox, self.policy, today)
             outcome.held = sum(1 for item in items if item.verdict.holds)
-            outcome.disposed = dispose(session, self.mailbox, items, today, now, self.instance,
-                                       staff_alert_days=self.policy.staff_mail_days)
+            alerts = dispose_alerts(session, self.mailbox, today, self.policy.staff_mail_days, now, self.instance)
+            if alerts:
+                outcome.disposed["alert"] += alerts
+        going = [item for item in items if item.verdict.disposable(today)]
+        for start in range(0, len(going), BATCH):  # one commit per batch: a crash keeps what is done, and logged
+            with self.db.session() as session:
+                outcome.disposed += dispose(session, self.mailbox, going[start:start + BATCH], self.policy, today,
+                                            now, self.instance)
         if outcome.disposed:
             log.info("retention: disposed of %s in %s (%d held)",
                      ", ".join(f"{n} {kind}" for kind, n in sorted(outcome.disposed.items())), self.mailbox,
@@ -86,30 +95,37 @@ class Retention:
         return [imap.processed_folder, imap.inbox] + ([imap.quarantine_folder] if copy.quarantined else [])
 
     def remove_server_copies(self, conn: ImapConnection, now: datetime) -> int:
-        """Delete the server's copies of every disposed message, folder by folder (one SELECT each)."""
-        with self.db.session() as session:
-            pending = pending_server_copies(session, self.mailbox)
-        if not pending:
-            return 0
-        removed: dict[tuple[str, int], dict[str, int]] = {}
-        by_folder: dict[str, list[ServerCopy]] = {}
-        for copy in pending:
-            for folder in self._folders(copy):
-                by_folder.setdefault(folder, []).append(copy)
-        for folder, copies in by_folder.items():
-            if not conn.client.folder_exists(folder):
-                continue
-            conn.select(folder)
-            for copy in copies:
-                uids = conn.client.search(["HEADER", "Message-ID", copy.message_id])
-                if uids:
-                    conn.delete(uids)
-                removed.setdefault((copy.table, copy.row_id), {})[folder] = len(uids)
-        with self.db.session() as session:
+        """Delete the server's copies of every disposed message: each folder's Message-IDs are read once, the
+        matching messages expunged together, and each row then marked (and logged) in one commit per batch."""
+        done = 0
+        while True:
+            with self.db.session() as session:
+                pending = pending_server_copies(session, self.mailbox, limit=SERVER_BATCH)
+            if not pending:
+                return done
+            removed: dict[tuple[str, int], dict[str, int]] = {}
+            by_folder: dict[str, list[ServerCopy]] = {}
             for copy in pending:
-                found = removed.get((copy.table, copy.row_id), {})
-                server_copies_removed(session, self.mailbox, copy, found, self.instance, now)
-        return len(pending)
+                for folder in self._folders(copy):
+                    by_folder.setdefault(folder, []).append(copy)
+            for folder, copies in by_folder.items():
+                if not conn.client.folder_exists(folder):
+                    continue
+                conn.select(folder)
+                held = conn.message_ids()
+                doomed: list[int] = []
+                for copy in copies:
+                    uids = held.get(copy.message_id, [])
+                    doomed += uids
+                    removed.setdefault((copy.table, copy.row_id), {})[folder] = len(uids)
+                conn.delete(doomed)
+            with self.db.session() as session:
+                for copy in pending:
+                    found = removed.get((copy.table, copy.row_id), {})
+                    server_copies_removed(session, self.mailbox, copy, found, self.instance, now)
+            done += len(pending)
+            if len(pending) < SERVER_BATCH:
+                return done
 
     def run(self, now: datetime, connect: Callable[[], ImapConnection] | None = None, *,
             announced: bool = True) -> RetentionOutcome:

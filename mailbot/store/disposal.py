@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from mailbot.clock.retention import RetentionPolicy, case_verdict
 from mailbot.store.models import (
     Case,
     ClockEventRow,
@@ -32,7 +33,7 @@ from mailbot.store.models import (
     Review,
     StaffAlert,
 )
-from mailbot.store.retention import REMOVES, Item
+from mailbot.store.retention import REMOVES, Item, case_facts
 
 DISPOSED = "disposed:"  # the prefix of a Message-ID whose server copies are gone
 
@@ -66,48 +67,70 @@ def blank_outbox(session: Session, where: object, now: datetime) -> None:
                             disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
 
 
-def anonymise_case(session: Session, case: Case, now: datetime) -> None:
-    """What identifies the applicant goes; what the statistics count stays."""
-    inbound = set(session.scalars(select(Decision.inbound_id).where(Decision.case_id == case.id)))
-    inbound |= set(session.scalars(select(Review.inbound_id).where(Review.case_id == case.id)))
-    inbound |= {i for i in session.scalars(select(ClockEventRow.inbound_id).where(ClockEventRow.case_id == case.id))
-                if i is not None}
+def anonymise_cases(session: Session, case_ids: list[int], now: datetime) -> None:
+    """What identifies the applicants goes; what the statistics count stays. A few statements for the lot."""
+    if not case_ids:
+        return
+    inbound = set(session.scalars(select(Decision.inbound_id).where(Decision.case_id.in_(case_ids))))
+    inbound |= set(session.scalars(select(Review.inbound_id).where(Review.case_id.in_(case_ids))))
+    inbound |= {i for i in session.scalars(select(ClockEventRow.inbound_id).where(
+        ClockEventRow.case_id.in_(case_ids), ClockEventRow.inbound_id.is_not(None))) if i is not None}
     blank_messages(session, inbound, now)
-    session.execute(update(Decision).where(Decision.case_id == case.id).values(facts={}, reasons=[]))
-    blank_outbox(session, OutboxMessage.case_id == case.id, now)
-    session.execute(update(ClockEventRow).where(ClockEventRow.case_id == case.id).values(note=""))
-    case.applicant_name, case.address, case.subject, case.subject_stem = None, "", "", ""
-    case.anonymised_at = now
+    session.execute(update(Decision).where(Decision.case_id.in_(case_ids)).values(facts={}, reasons=[]))
+    blank_outbox(session, OutboxMessage.case_id.in_(case_ids), now)
+    session.execute(update(ClockEventRow).where(ClockEventRow.case_id.in_(case_ids)).values(note=""))
+    session.execute(update(Case).where(Case.id.in_(case_ids)).values(
+        applicant_name=None, address="", subject="", subject_stem="", anonymised_at=now),
+        execution_options={"synchronize_session": "fetch"})
 
 
-def dispose(session: Session, mailbox: str, items: Iterable[Item], today: date, now: datetime, instance: str,
-            *, staff_alert_days: int | None = None) -> Counter[str]:
-    """Dispose of every item that may go today, logging each; returns how many of each record went."""
+def anonymise_case(session: Session, case: Case, now: datetime) -> None:
+    anonymise_cases(session, [case.id], now)
+
+
+def _disposable_cases(session: Session, ids: list[int], policy: RetentionPolicy, today: date) -> list[Case]:
+    """The cases among `ids` that may still go, re-judged under a row lock: a hold recorded since the plan was
+    made (an ICO complaint, a legal hold, a new request) wins."""
+    cases = list(session.scalars(select(Case).where(Case.id.in_(ids), Case.anonymised_at.is_(None))
+                                 .order_by(Case.id).with_for_update()))
+    facts = case_facts(session, cases)
+    return [c for c in cases if case_verdict(facts[c.id], policy, today).disposable(today)]
+
+
+def dispose(session: Session, mailbox: str, items: list[Item], policy: RetentionPolicy, today: date,
+            now: datetime, instance: str) -> Counter[str]:
+    """Dispose of every item that may go today (a batch: the caller commits), logging each; returns how many of
+    each record went."""
     done: Counter[str] = Counter()
-    for item in items:
-        if not item.verdict.disposable(today):
-            continue
-        if item.record == "case":
-            case = session.get(Case, item.record_id, with_for_update=True)
-            if case is None or case.anonymised_at is not None:
-                continue
-            anonymise_case(session, case, now)
-        elif item.record in ("message", "quarantined"):
-            blank_messages(session, [item.record_id], now)
-        elif item.record == "staff_mail":
-            blank_outbox(session, OutboxMessage.id == item.record_id, now)
+    going = [i for i in items if i.verdict.disposable(today)]
+    by_id = {i.record_id: i for i in going if i.record == "case"}
+    cases = _disposable_cases(session, sorted(by_id), policy, today) if by_id else []
+    anonymise_cases(session, [c.id for c in cases], now)
+    logged = [by_id[c.id] for c in cases]
+    messages = [i.record_id for i in going if i.record in ("message", "quarantined")]
+    still = set(session.scalars(select(InboundMessage.id).where(InboundMessage.id.in_(messages),
+                                                                InboundMessage.disposed_at.is_(None))))
+    blank_messages(session, still, now)
+    logged += [i for i in going if i.record in ("message", "quarantined") and i.record_id in still]
+    staff = [i for i in going if i.record == "staff_mail"]
+    blank_outbox(session, OutboxMessage.id.in_([i.record_id for i in staff]), now)
+    logged += staff
+    for item in logged:
         log_disposal(session, mailbox, instance, item.record, item.verdict.rule, now, record_id=item.record_id,
                      reference=item.label if item.record == "case" else None, detail=item.removes)
         done[item.record] += 1
-    if staff_alert_days is not None:
-        gone = session.execute(delete(StaffAlert).where(StaffAlert.mailbox == mailbox,
-                                                        StaffAlert.day <= today - timedelta(days=staff_alert_days)))
-        count = int(getattr(gone, "rowcount", 0) or 0)
-        if count:
-            log_disposal(session, mailbox, instance, "alert", "staff_alert", now,
-                         detail=f"{count} staff alert records: {REMOVES['staff_alert']}")
-            done["alert"] += count
     return done
+
+
+def dispose_alerts(session: Session, mailbox: str, today: date, days: int, now: datetime, instance: str) -> int:
+    """Staff alert records (their detail may quote what a message said) older than `days`."""
+    gone = session.execute(delete(StaffAlert).where(StaffAlert.mailbox == mailbox,
+                                                    StaffAlert.day <= today - timedelta(days=days)))
+    count = int(getattr(gone, "rowcount", 0) or 0)
+    if count:
+        log_disposal(session, mailbox, instance, "alert", "staff_alert", now,
+                     detail=f"{count} staff alert records: {REMOVES['staff_alert']}")
+    return count
 
 
 @dataclass(frozen=True)
@@ -160,5 +183,6 @@ def disposals_since(session: Session, mailbox: str, since: datetime) -> list[Dis
                                 .order_by(Disposal.id)))
 
 
-__all__ = ["DISPOSED", "ServerCopy", "anonymise_case", "blank_messages", "blank_outbox", "disposals_since", "dispose",
-           "instance_name", "log_disposal", "pending_server_copies", "schedule_started", "server_copies_removed"]
+__all__ = ["DISPOSED", "ServerCopy", "anonymise_case", "anonymise_cases", "blank_messages", "blank_outbox",
+           "disposals_since", "dispose", "dispose_alerts", "instance_name", "log_disposal", "pending_server_copies",
+           "schedule_started", "server_copies_removed"]
