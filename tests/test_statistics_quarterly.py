@@ -108,3 +108,30 @@ def test_the_cli_prints_the_figures_and_the_per_request_csv(tmp_path) -> None:  
     assert "Jo Bloggs" not in per_request.output and "@" not in per_request.output  # no names, no addresses
     wrong = mailbot("--config", str(config), "stats", "--quarter", "third")
     assert wrong.exit_code == 2 and "2026Q3" in wrong.output
+
+
+def test_answering_a_review_at_the_cli_records_its_result_not_the_requests(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from mailbot.store.models import Review
+
+    url = f"sqlite:///{tmp_path}/mailbot.db"
+    db = Database(url)
+    with db.session() as s:
+        stored = casebook.case(s, POLICY, D(2026, 7, 6), [("answered", D(2026, 7, 20))], outcome="refused",
+                               exemptions=["s40(2)"], review=(D(2026, 8, 3), [], None))
+        reference = stored.reference
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[mailbox]\naddress = "foi@council.example"\n')
+    with db.session() as s:
+        review_id = s.scalars(select(Review.id)).one()
+    wrong = mailbot("--config", str(config), "requests", "answer", reference, "--review", str(review_id),
+                    "--outcome", "granted_in_full", "--date", "2026-08-20", "--as", "kim")
+    assert wrong.exit_code == 1 and "review's result" in wrong.output
+    done = mailbot("--config", str(config), "requests", "answer", reference, "--review", str(review_id),
+                   "--outcome", "overturned", "--date", "2026-08-20", "--as", "kim")
+    assert done.exit_code == 0, done.output
+    with db.session() as s:
+        case = s.scalars(select(Case)).one()
+        assert (case.outcome, s.get(Review, review_id).outcome) == ("refused", "overturned")
+    db.dispose()

@@ -1,7 +1,9 @@
 """What an answered request's outcome was, and which exemptions or exceptions it cited.
 
 The categories are those the Cabinet Office's FOI statistics and the s45 Code of Practice (2018) ask authorities
-to publish; the provisions are FOIA Part II (s21–s44) and EIR regulations 12(4), 12(5) and 13.
+to publish; the provisions are FOIA Part II (s21–s44) and EIR regulations 12(3) (personal data, by way of
+reg 13), 12(4), 12(5) and 13. An internal review's result is one of REVIEW_OUTCOMES; a withdrawal is recorded as
+the outcome "withdrawn" by its clock event.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ REVIEW_OUTCOMES = {
 # exemptions but are counted beside them: s12 (cost limit) and s14 (vexatious or repeated).
 FOIA_SECTIONS = (12, 14, *range(21, 45))
 _FOIA = re.compile(r"^s\s?(\d{2})(\(\d+\)(\([a-z]\))?)?$")
-_EIR = re.compile(r"^(reg(ulation)?\s?)?(12\(4\)\([a-e]\)|12\(5\)\([a-g]\)|13(\(\d\))?)$")
+_EIR = re.compile(r"^(reg(ulation)?\s?)?(12\(3\)|12\(4\)\([a-e]\)|12\(5\)\([a-g]\)|13(\(\d\))?)$")
 
 
 class OutcomeError(ValueError):
@@ -51,7 +53,7 @@ def exemptions_from(text: str) -> list[str]:
             cited.append(f"reg {eir.group(3)}")
             continue
         raise OutcomeError(f"{part.strip()!r} is not a FOIA exemption (s21–s44, or s12, s14) or an EIR exception "
-                           "(reg 12(4)(a)–(e), 12(5)(a)–(g), 13)")
+                           "(reg 12(3), 12(4)(a)–(e), 12(5)(a)–(g), 13)")
     return cited
 
 
