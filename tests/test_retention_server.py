@@ -78,3 +78,10 @@ def test_the_daily_job_removes_the_server_copies_and_keeps_the_held(make_bot, do
     assert any("1 from Sent" in row.detail for row in log)
     again = bot.retention_job()  # a second run finds nothing left to do
     assert again is not None and not again.disposed and again.server_copies == 0
+
+
+def test_the_scheduler_runs_retention_daily_at_its_time(make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot({"retention": {"time": "03:15"}})
+    job = bot.build_scheduler().get_job("retention")
+    assert job is not None and "hour='3'" in str(job.trigger) and "minute='15'" in str(job.trigger)
+    assert "day_of_week" not in str(job.trigger)  # every day: storage limitation keeps no weekends

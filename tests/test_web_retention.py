@@ -61,4 +61,35 @@ def test_a_request_page_says_where_it_stands_in_the_schedule(site: tuple[TestCli
         going = casebook.case(s, POLICY, date(2026, 3, 2), [("answered", date(2026, 3, 20))], outcome="not_held")
         ids = kept.id, going.id
     assert "Kept: legal hold: litigation: claim 42" in client.get(f"/requests/{ids[0]}").text
+    assert "Legal hold: litigation: claim 42" in client.get("/requests?state=answered").text  # in the list too
     assert "To be anonymised on or after" in client.get(f"/requests/{ids[1]}").text
+
+
+def test_an_admin_sets_and_releases_a_legal_hold_and_staff_cannot(site: tuple[TestClient, Database]) -> None:
+    from sqlalchemy import select
+
+    from mailbot.store.models import Case, StaffAction
+
+    client, db = site
+    add_account(db, "root", "admin")
+    with db.session() as s:
+        case_id = casebook.case(s, POLICY, date(2020, 3, 2), [("answered", date(2020, 3, 20))]).id
+    page = client.get(f"/requests/{case_id}").text
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert "Set the legal hold" not in page  # staff see the standing, not the form
+    assert client.post(f"/requests/{case_id}/hold", data={"csrf_token": csrf, "reason": "x"}).status_code == 403
+    admin = TestClient(client.app, base_url="http://testserver")
+    signin = admin.get("/signin").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    admin.post("/signin", data={"name": "root", "password": PASSWORD, "csrf_token": signin, "next": "/"})
+    page = admin.get(f"/requests/{case_id}").text
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert "Set the legal hold" in page
+    admin.post(f"/requests/{case_id}/hold", data={"csrf_token": csrf, "reason": "subject access dispute"})
+    page = admin.get(f"/requests/{case_id}").text
+    assert "Kept: legal hold: subject access dispute" in page and "Release the legal hold" in page
+    admin.post(f"/requests/{case_id}/hold", data={"csrf_token": csrf})
+    assert "To be anonymised on or after" in admin.get(f"/requests/{case_id}").text
+    with db.session() as s:
+        assert s.get(Case, case_id).hold_reason is None
+        actions = [a.action for a in s.scalars(select(StaffAction).where(StaffAction.case_id == case_id))]
+    assert actions == ["legal_hold", "legal_hold_released"]
