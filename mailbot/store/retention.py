@@ -56,19 +56,25 @@ class Item:
         return REMOVES[self.verdict.rule]
 
 
-def _later_open(session: Session, mailbox: str) -> dict[str, list[tuple[int, str]]]:
-    """Per applicant address: their open requests (id, label), for the "later request covers it" hold."""
-    rows = session.execute(select(Case.address, Case.id, Case.reference).where(
-        Case.mailbox == mailbox, Case.status.in_(OPEN_STATUSES), Case.address != ""))
+def _later_open(session: Session, mailbox: str, addresses: list[str] | None = None
+                ) -> dict[str, list[tuple[int, str]]]:
+    """Per applicant address (all, or those given): their open requests (id, label), for the "later request
+    covers it" hold. One case's page asks for one address (an index range), the daily plan for all at once."""
+    query = select(Case.address, Case.id, Case.reference).where(
+        Case.mailbox == mailbox, Case.status.in_(OPEN_STATUSES), Case.address != "")
     found: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for address, case_id, reference in rows:
-        found[address].append((case_id, reference or f"#{case_id}"))
+    chunks = [None] if addresses is None else [addresses[i:i + 500] for i in range(0, len(addresses), 500)]
+    for chunk in chunks:
+        for address, case_id, reference in session.execute(
+                query if chunk is None else query.where(Case.address.in_(chunk))):
+            found[address].append((case_id, reference or f"#{case_id}"))
     return found
 
 
 def case_facts(session: Session, cases: list[Case], later: dict[str, list[tuple[int, str]]] | None = None
                ) -> dict[int, CaseFacts]:
-    """Every case's facts in three queries (events, open reviews, later open requests)."""
+    """Every case's facts in three queries (events, open reviews, later open requests). `later`, when given, is
+    `_later_open` of the one mailbox all the cases are in."""
     ids = [c.id for c in cases]
     events: dict[int, list[ClockEvent]] = defaultdict(list)
     open_reviews: dict[int, int] = defaultdict(int)
@@ -81,14 +87,14 @@ def case_facts(session: Session, cases: list[Case], later: dict[str, list[tuple[
         for case_id, count in session.execute(select(Review.case_id, func.count()).where(
                 Review.case_id.in_(chunk), Review.status == "open").group_by(Review.case_id)):
             open_reviews[case_id] = int(count)
-    if later is None:
-        mailboxes = {c.mailbox for c in cases}
-        later = {}
-        for mailbox in mailboxes:
-            later.update(_later_open(session, mailbox))
+    by_mailbox: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for mailbox in {c.mailbox for c in cases}:
+        addresses = sorted({c.address for c in cases if c.mailbox == mailbox and c.address})
+        by_mailbox[mailbox] = later if later is not None else _later_open(session, mailbox, addresses)
     facts = {}
     for case in cases:
-        covering = [label for other_id, label in later.get(case.address, []) if other_id > case.id] \
+        covering = [label for other_id, label in by_mailbox[case.mailbox].get(case.address, [])
+                    if other_id > case.id] \
             if case.address else []
         facts[case.id] = CaseFacts(case.regime, case.status, tuple(sorted(events[case.id])), open_reviews[case.id],
                                    case.hold_reason, covering[0] if covering else None)
