@@ -41,12 +41,12 @@ class Timeliness:
 def timeliness(regime: str, received: date, events: Iterable[ClockEvent], policy: ClockPolicy,
                today: date) -> Timeliness:
     own = sorted(events)
-    running = [e for e in own if e.kind not in STOPPING]
-    initial = compute_deadline(regime, received, [e for e in running if e.kind != "extended"], policy, today=today)
     final = compute_deadline(regime, received, own, policy, today=today)
+    extended = any(e.kind == "extended" for e in own)
+    initial = final if not extended else compute_deadline(
+        regime, received, [e for e in own if e.kind not in STOPPING and e.kind != "extended"], policy, today=today)
     answers = [e.on for e in own if e.kind == "answered"]
     answered = min(answers) if answers else None
-    extended = any(e.kind == "extended" for e in own)
     cal = policy.sar_calendar if regime == Regime.SAR else policy.calendar
     start = final.start
     taken = cal.working_days_between(start, answered) if answered and start and answered >= start else None
