@@ -53,6 +53,8 @@ def test_export_then_erase_keeps_only_what_a_hold_keeps(tmp_path: Path, db_url: 
     assert cases[refs[0]].address == "" and cases[refs[0]].outcome == "granted_in_full"
     assert cases[refs[1]].address == WHO and cases[refs[2]].address == "someone@example.org"
     assert raw == b"" and len(log) >= 2 and not any(WHO in row.detail for row in log)
+    logged = mailbot("--config", str(config), "retention", "log", "--csv")
+    assert logged.exit_code == 0 and logged.stdout.count(",erasure,") == len(log) and WHO not in logged.stdout
     again = json.loads(mailbot("--config", str(config), "person", "export", WHO).stdout)
     assert [c["reference"] for c in again["cases"]] == [refs[1]]  # only what the ICO complaint keeps
     db.dispose()
