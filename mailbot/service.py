@@ -109,6 +109,8 @@ class Bot:
         self.templates.interrupt()  # an admin template's render in hand is abandoned, not waited out
 
     def close(self) -> None:
+        """Release the scheduler lock (its connection would otherwise outlive the engine) and the engine."""
+        self.leader.release()
         self.db.dispose()
 
     @property

@@ -177,6 +177,7 @@ def test_a_year_of_requests_runs_through_the_schedule(db_url: str) -> None:
                 assert decisions[inbound_id].facts == {}
         for reply in s.scalars(select(OutboxMessage)):
             assert (reply.raw == b"") == (expected[reply.case_id][1] is not None)
+            assert (reply.recipient == "" and reply.in_reply_to is None) == (reply.raw == b"")
         log = list(s.scalars(select(Disposal)))
         after = quarter_stats(s, "2025Q2", POLICY, D(2032, 1, 1))[0]
     assert {row.rule for row in log} >= {"schedule_started", "closed_case", "sar_case", "unanswered_mail",

@@ -57,13 +57,13 @@ def blank_messages(session: Session, inbound_ids: Iterable[int], now: datetime) 
                         .values(raw=b"", last_error=None, disposed_at=func.coalesce(InboundMessage.disposed_at, now)))
         session.execute(update(Decision).where(Decision.inbound_id.in_(chunk)).values(facts={}, reasons=[]))
         session.execute(update(OutboxMessage).where(OutboxMessage.inbound_id.in_(chunk))
-                        .values(raw=b"", recipient="", recipient_key="", last_error=None,
+                        .values(raw=b"", recipient="", recipient_key="", last_error=None, in_reply_to=None,
                                 disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
 
 
 def blank_outbox(session: Session, where: object, now: datetime) -> None:
     session.execute(update(OutboxMessage).where(where)  # type: ignore[arg-type]
-                    .values(raw=b"", recipient="", recipient_key="", last_error=None,
+                    .values(raw=b"", recipient="", recipient_key="", last_error=None, in_reply_to=None,
                             disposed_at=func.coalesce(OutboxMessage.disposed_at, now)))
 
 

@@ -58,7 +58,8 @@ def case(session: Session, policy: ClockPolicy, received: date, events: Sequence
     refresh_case(session, row, policy)
     first = message(session, received, case_id=row.id, sender=address)
     session.add(OutboxMessage(mailbox=MAILBOX, inbound_id=first.id, case_id=row.id, template="acknowledgement_foi",
-                              message_id=f"<ack-{n}@council.example>", recipient=address, raw=b"Thank you",
+                              message_id=f"<ack-{n}@council.example>", in_reply_to=first.message_id,
+                              recipient=address, raw=b"Thank you",
                               status="sent", in_sent=True, created_at=at_nine(received), sent_at=at_nine(received)))
     for kind, day in events:
         record_event(session, row, kind, day, policy, source="staff")
