@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import click
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, main, operator
@@ -47,28 +47,29 @@ def _find(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case:
 
 
 _CASES = Case.__table__.c  # Core columns: plain rows, without the ORM's per-row loading
-# `missing` as its stored text: decoded only where it is not the empty list (held requests), not 50,000 times.
+# `missing` cast to text in SQL: decoded only where it is not the empty list (held requests), not 50,000 times
+# (psycopg would otherwise parse every JSON value).
 LISTED = (_CASES.id, _CASES.reference, _CASES.status, _CASES.regime, _CASES.applicant_name,
-          type_coerce(_CASES.missing, Text).label("missing"),
+          cast(_CASES.missing, Text).label("missing"),
           _CASES.first_received, _CASES.received, _CASES.due, _CASES.due_why, _CASES.calendar, _CASES.subject)
 
 
 def _row(case: Any, standings: Standings, policy: Any, today: date) -> dict[str, Any]:
     """One line of the listing from the case's stored dates (`standings` reads events only where those cannot
     say where it stands): what `case_deadline` would give, without a query per case."""
-    deadline = standings.deadline(case, policy, today)
-    state = staff_state(deadline, today, policy) if deadline else None
-    missing = case.missing if not isinstance(case.missing, str) else [] if case.missing == "[]" else \
-        json.loads(case.missing)
+    case_id, reference, status, regime, applicant, missing, first_received, *_, subject = case  # one unpacking
+    missing = [] if missing == "[]" else json.loads(missing) if isinstance(missing, str) else list(missing or [])
+    if reference is None:
+        received = due = None
+        label, text = "held", "held: " + ", ".join(missing) + " missing"
+    else:
+        received, due, state = standings.standing(case, policy, today)
+        label, text = state.label, state.text
     return {
-        "reference": case.reference, "id": case.id, "status": case.status, "regime": case.regime,
-        "applicant_name": case.applicant_name, "missing": list(missing or []),
-        "first_received": case.first_received.isoformat(),
-        "received": deadline.start.isoformat() if deadline and deadline.start else None,
-        "due": deadline.due.isoformat() if deadline and deadline.due else None,
-        "state": state.label if state else "held", "state_text": state.text if state else
-        "held: " + ", ".join(missing or []) + " missing",
-        "subject": case.subject,
+        "reference": reference, "id": case_id, "status": status, "regime": regime, "applicant_name": applicant,
+        "missing": missing, "first_received": first_received.isoformat(),
+        "received": received.isoformat() if received else None, "due": due.isoformat() if due else None,
+        "state": label, "state_text": text, "subject": subject,
     }
 
 

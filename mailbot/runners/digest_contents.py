@@ -9,10 +9,11 @@ database.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from mailbot.clock.deadlines import (
@@ -82,14 +83,17 @@ def _line(case: Any, review: Review | None, deadline: Deadline, today: date, pol
 
 
 def _held_line(case: Any, today: date, policy: ClockPolicy) -> CaseLine:
-    missing = ", ".join(case.missing or []) or "details"
+    missing = ", ".join(json.loads(case.missing) if isinstance(case.missing, str) else case.missing or []) \
+        or "details"
     return CaseLine(_case_label(case), case.regime, case.subject, case.first_received, None,
                     f"held: {missing} missing (no reference, no clock)", None, case.first_received,
                     working_days_between(case.first_received, today, policy.calendar))
 
 
-CURRENT = (Case.id, Case.reference, Case.regime, Case.subject, Case.missing, Case.first_received, Case.received,
-           Case.due, Case.due_why, Case.calendar)
+_CASES = Case.__table__.c  # Core columns: plain rows, without the ORM's per-row loading
+# `missing` as its stored text, decoded only for held requests (json.loads 20,000 times cost more than the rest)
+CURRENT = (_CASES.id, _CASES.reference, _CASES.regime, _CASES.subject, cast(_CASES.missing, Text).label(
+    "missing"), _CASES.first_received, _CASES.received, _CASES.due, _CASES.due_why, _CASES.calendar)
 
 
 def _current_lines(session: Session, settings: Settings, today: date,
@@ -101,12 +105,17 @@ def _current_lines(session: Session, settings: Settings, today: date,
     standings = read_standings(session, scope, policy)
     by_label: dict[str, list[CaseLine]] = {}
     for case in session.execute(select(*CURRENT).where(*scope).order_by(Case.first_received, Case.id)):
-        deadline = standings.deadline(case, policy, today)
-        if deadline is None:
+        if case.reference is None:
             by_label.setdefault("held", []).append(_held_line(case, today, policy))
-            continue
-        label, line = _line(case, None, deadline, today, policy, standings.events.get(case.id, []))
-        by_label.setdefault(label, []).append(line)
+        elif standings.stale(case):  # no stored due date (on hold) or another calendar's: from its events
+            deadline = standings.deadline(case, policy, today)
+            assert deadline is not None  # it has a reference
+            label, line = _line(case, None, deadline, today, policy, standings.events.get(case.id, []))
+            by_label.setdefault(label, []).append(line)
+        else:  # the common case, 20,000 times in a backlog: the stored dates say it, no Deadline built
+            received, due, state = standings.standing(case, policy, today)
+            by_label.setdefault(state.label, []).append(
+                CaseLine(case.reference, case.regime, case.subject, received, due, state.text, state.working_days))
     open_reviews = [Review.status == "open", Case.mailbox == mailbox]
     review_events: dict[int, list[ClockEvent]] = {}
     for review_id, on, kind, note in session.execute(

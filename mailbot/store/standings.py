@@ -19,7 +19,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from mailbot.clock.deadlines import STOPPING, ClockEvent, ClockPolicy, Deadline, compute_deadline
+from mailbot.clock.deadlines import (
+    STOPPING,
+    ClockEvent,
+    ClockPolicy,
+    Deadline,
+    StaffState,
+    compute_deadline,
+    due_state,
+    staff_state,
+)
 from mailbot.clock.regimes import Regime
 from mailbot.store.models import Case, ClockEventRow
 
@@ -49,6 +58,20 @@ class Standings:
         state = self.stopped.get(case.id, "running")
         return Deadline(case.regime, case.first_received, case.received, case.due, state, case.due_why or "",
                         case.calendar or "")
+
+    def standing(self, case: Any, policy: ClockPolicy, today: date) -> tuple[date | None, date | None, StaffState]:
+        """The clock's start, its due date and where it stands today, as `staff_state(deadline(...))` gives them,
+        without building a Deadline for each of 50,000 rows (a listing needs only these three)."""
+        if not self.stale(case):
+            stopped = self.stopped.get(case.id)
+            state = _DONE[stopped] if stopped else due_state(case.due, case.regime, today, policy)
+            return case.received, case.due, state
+        deadline = self.deadline(case, policy, today)
+        assert deadline is not None  # held cases (no reference) are the caller's to word
+        return deadline.start, deadline.due, staff_state(deadline, today, policy)
+
+
+_DONE = {kind: StaffState("done", kind) for kind in STOPPING}
 
 
 def read_standings(session: Session, scope: Iterable[ColumnElement[bool]], policy: ClockPolicy) -> Standings:
