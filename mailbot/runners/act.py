@@ -109,7 +109,7 @@ class DecisionApplier:
             self.STAFF_NOTICES[decision.staff_notice](self, turn)
         if template and decision.address:
             context = self.context(row, parsed, decision, case, turn.review)
-            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)
+            outcome.reply_message_id = self.queue_reply(session, row, parsed, decision, case, template, context, now)
         row.status = "processed"
         row.processed_at = now
         row.last_error = None
@@ -123,7 +123,7 @@ class DecisionApplier:
         outcome = Outcome(decision.action, case.id, case.reference)
         if acknowledge and decision.address:
             context = self.context(row, parsed, decision, case, None)
-            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case,
+            outcome.reply_message_id = self.queue_reply(session, row, parsed, decision, case,
                                                          acknowledgement_template(case.regime), context, now)
         return outcome
 
@@ -291,8 +291,11 @@ class DecisionApplier:
             "request_summary": defang(summary_of(reading.own_text)),
         }
 
-    def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
-                     case: models.Case | None, template: str, context: dict[str, Any], now: datetime) -> str:
+    def queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
+                     case: models.Case | None, template: str, context: dict[str, Any], now: datetime, *,
+                     automatic: bool = True) -> str:
+        """`automatic`: the bot's one reply to `row` (unique per inbound message); False for one a person asked for
+        later (a second Section 8 notice, an acknowledgement on release), which threads to `row` all the same."""
         # A broken admin override must never stop the reply: the shipped wording goes out and staff are alerted
         # (in this same transaction, so the alert exists exactly when the reply does).
         rendering = self.templates.render_or_default(template, context)
@@ -310,7 +313,8 @@ class DecisionApplier:
             loop_token=mailbox.x_loop, now=now,
         )
         session.execute(_INSERT_OUTBOX, {
-            "mailbox": self.mailbox, "inbound_id": row.id, "case_id": case.id if case else None, "template": template,
+            "mailbox": self.mailbox, "inbound_id": row.id if automatic else None, "case_id": case.id if case else None,
+            "template": template,
             "message_id": message.message_id, "in_reply_to": parsed.message_id, "recipient": recipient,
             "raw": message.raw, "status": "queued", "next_attempt_at": now,
         })

@@ -88,7 +88,11 @@ def _check_event(case: Case, kind: str, on: date, review: Review | None) -> None
     start = review.received if review else case.first_received
     if on < start:
         raise CaseworkError(f"{on.isoformat()} is before the request was received ({start.isoformat()})")
-    if review is None and case.reference is None and kind not in ("completed", "closed", "withdrawn"):
+    if review is None and case.reference is None and kind == "completed":
+        # The event alone would leave it held without a reference: releasing gives it one (runners/held.py).
+        raise CaseworkError("a held request is completed by releasing it, which gives it its reference: use "
+                            "'Release the request' on its page")
+    if review is None and case.reference is None and kind not in ("closed", "withdrawn"):
         # A held request can still be ended (an abandoned Section 8 request must not stay "held" for ever).
         raise CaseworkError("a held request has no clock yet: it starts when the request is complete")
 

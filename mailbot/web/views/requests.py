@@ -193,7 +193,13 @@ async def render_case(request: Request, *, preview: Any = None, error: str | Non
     return web.render(request, "request.html", status_code=status_code, case=case, entries=entries, texts=texts,
                       reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
                       regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=OUTCOMES, today=today, preview=preview,
-                      error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")))
+                      error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")),
+                      held_done=HELD_DONE.get(request.query_params.get("held", "")))
+
+
+HELD_DONE = {"remind": "The Section 8 notice is on its way again.",
+             "release": "Released: the request has its reference and its clock is running.",
+             "close": "Closed: the request was not completed."}
 
 
 def _reply_text(raw: bytes) -> str:
