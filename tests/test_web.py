@@ -320,6 +320,25 @@ def test_an_answer_needs_its_outcome_and_keeps_the_exemptions(site: tuple[TestCl
         assert (case.status, case.outcome, case.exemptions) == ("answered", "refused", ["s40(2)", "s31(1)(a)"])
 
 
+def test_a_request_answered_in_error_is_reopened_with_its_statutory_due_date(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")  # due 13 June 2022
+    form = {"csrf_token": token(client, f"/requests/{case_id}"), "kind": "reopened", "on": "2022-05-20"}
+    refused = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert refused.status_code == 400 and "can be reopened (this one is open)" in refused.text
+    client.post(f"/requests/{case_id}/events", data={**form, "kind": "closed", "on": "2022-05-16"})
+    shown = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert "The new due date would be <strong>Mon 13 Jun 2022</strong>" in shown.text
+    client.post(f"/requests/{case_id}/events", data=form)
+    with db.session() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.due) == ("open", date(2022, 6, 13))
+    early = client.post(f"/requests/{case_id}/events", data={**form, "kind": "answered", "on": "2022-05-19",
+                                                              "outcome": "granted_in_full"})
+    assert early.status_code == 400 and "reopened on 2022-05-20: date this after that" in early.text
+
+
 def test_an_event_the_clock_cannot_take_is_explained_not_saved(site: tuple[TestClient, Database]) -> None:
     client, db = site
     sign_in(client)

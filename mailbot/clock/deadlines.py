@@ -32,8 +32,19 @@ EVENT_KINDS = (
     "withdrawn",
     "answered",
     "closed",
+    "reopened",  # staff reopened a stopped case (ended in error, withdrawal retracted): the stops before it no
+    # longer count, and the due date is what the statute gave it (the date of receipt does not move)
 )
 STOPPING = ("withdrawn", "answered", "closed")
+
+
+def in_force(events: list[ClockEvent]) -> list[ClockEvent]:
+    """The events that still count: a stop on or before the latest reopening is undone by it (sorted events)."""
+    reopened = [e.on for e in events if e.kind == "reopened"]
+    if not reopened:
+        return events
+    last = max(reopened)
+    return [e for e in events if not (e.kind in STOPPING and e.on <= last)]
 
 
 @dataclass(frozen=True, order=True)
@@ -104,7 +115,7 @@ def compute_deadline(regime: str, received: date, events: Iterable[ClockEvent] =
     if regime not in REGIMES:
         raise ValueError(f"unknown regime {regime!r}; expected one of {', '.join(REGIMES)}")
     policy = policy or ClockPolicy()
-    ordered = sorted(events)
+    ordered = in_force(sorted(events))
     stopped = next((e for e in ordered if e.kind in STOPPING), None)
     if regime == Regime.SAR:
         deadline = _sar(received, ordered, policy)

@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "answered": "Answered",
     "withdrawn": "The requester withdrew it",
     "closed": "Closed without an answer being due",
+    "reopened": "Reopened (ended in error or withdrawal retracted: the original due date stands)",
 }
 
 __all__ = ["EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]
