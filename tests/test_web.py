@@ -26,6 +26,7 @@ from mailbot.store.models import (
     Decision,
     InboundMessage,
     OutboxMessage,
+    Review,
     StaffAction,
     TemplateVersion,
     User,
@@ -405,6 +406,34 @@ def test_triage_without_an_acknowledgement_and_the_other_verdicts(site: tuple[Te
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the message is on that request's timeline now
     with db.session() as session:
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == message_id)).all() == []
+
+
+def test_triage_opens_an_internal_review_of_an_answered_request(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")
+    message_id = _left_to_staff(db)
+    with db.session() as session:
+        reference = session.get(Case, case_id).reference
+    form = {"csrf_token": token(client, f"/messages/{message_id}"), "verdict": "review", "reference": reference,
+            "acknowledge": "yes"}
+    early = client.post(f"/messages/{message_id}/triage", data=form)
+    assert early.status_code == 400 and "has not been answered yet" in early.text
+    client.post(f"/requests/{case_id}/events", data={"csrf_token": form["csrf_token"], "kind": "answered",
+                                                     "on": "2022-05-13", "outcome": "granted_in_full"})
+    opened = client.post(f"/messages/{message_id}/triage", data=form, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == f"/requests/{case_id}"
+    with db.session() as session:
+        review = session.scalars(select(Review).where(Review.case_id == case_id)).one()
+        # received Thursday 12 May 2022: 20 working days, 2 and 3 June not counted, so Monday 13 June
+        assert (review.inbound_id, review.received, review.due, review.status) == (
+            message_id, date(2022, 5, 12), date(2022, 6, 13), "open")
+        reply = session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == message_id)).one()
+        assert (reply.template, reply.recipient, reply.case_id) == (
+            "acknowledgement_review", "person1@example.org", case_id)
+        verdict = session.scalars(select(StaffAction).where(StaffAction.action == "triage")).one()
+        assert (verdict.actor, verdict.detail["verdict"], verdict.detail["reference"]) == ("alice", "review",
+                                                                                        reference)
 
 
 def test_not_a_request_is_recorded_with_its_reason(site: tuple[TestClient, Database]) -> None:

@@ -25,7 +25,7 @@ from mailbot.config import Settings
 from mailbot.judging.decision import Decision
 from mailbot.judging.readers.subjects import clean_subject
 from mailbot.judging.reading import Reading, read_message
-from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
+from mailbot.judging.values import Action, CaseStatus, Kind, Regime, StaffNotice
 from mailbot.mail.addresses import sendable
 from mailbot.mail.compose import compose
 from mailbot.mail.echo import defang, echo_subject
@@ -125,6 +125,20 @@ class DecisionApplier:
             context = self.context(row, parsed, decision, case, None)
             outcome.reply_message_id = self.queue_reply(session, row, parsed, decision, case,
                                                          acknowledgement_template(case.regime), context, now)
+        return outcome
+
+    def open_review(self, session: Session, row: models.InboundMessage, parsed: Parsed, case: models.Case,
+                    now: datetime, *, acknowledge: bool, reason: str) -> Outcome:
+        """An internal review staff found in mail the bot left to them: its clock from the message's date of
+        receipt, and the review acknowledgement if staff want one sent (to the request's address)."""
+        review = self._review(session, row, case)
+        outcome = Outcome(Action.ACKNOWLEDGE_REVIEW, case.id, case.reference)
+        if acknowledge:
+            decision = Decision(kind=Kind.FOLLOW_UP, action=Action.ACKNOWLEDGE_REVIEW, regime=Regime.INTERNAL_REVIEW,
+                                applicant_name=case.applicant_name, address=case.address, reasons=(reason,))
+            context = self.context(row, parsed, decision, case, review)
+            outcome.reply_message_id = self.queue_reply(session, row, parsed, decision, case,
+                                                        acknowledgement_template(Regime.INTERNAL_REVIEW), context, now)
         return outcome
 
     # -- one handler per action ------------------------------------------------------------------------------
