@@ -33,9 +33,12 @@ from sqlalchemy import bindparam, select, update
 
 from mailbot.batching import chunks
 from mailbot.config import Settings
+from mailbot.mailserver import logins
 from mailbot.mailserver.imap import tls_context
+from mailbot.mailserver.oauth.advice import mailbox_advice
+from mailbot.mailserver.oauth.tokens import TokenSource
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
-from mailbot.runners.faults import OutageLog
+from mailbot.runners.faults import SMTP_LOGIN, OutageLog
 from mailbot.runners.outages import RelayOutage
 from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
@@ -81,6 +84,7 @@ class SendStats:
     reconciled: int = 0
     answered: int = 0  # replies the server gave a final answer to (accepted or refused for good)
     unreachable: bool = False  # the relay refused the connection itself (the outage is already recorded)
+    login_error: str | None = None  # the relay refused our login (or it is suspended): what to fix, in one line
     last_error: str | None = None
 
 
@@ -90,10 +94,12 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 class Outbox:
     def __init__(self, settings: Settings, db: Database, password: SecretStr | None,
-                 sent_folder: SentFolder | None = None) -> None:
+                 sent_folder: SentFolder | None = None, tokens: TokenSource | None = None) -> None:
+        """`tokens` logs in by XOAUTH2 (smtp.auth = "oauth2"); otherwise `password`, when smtp.username is set."""
         self.settings = settings
         self.db = db
         self.password = password
+        self.tokens = tokens
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
         self.copies = SentCopies(db, sent_folder, self.mailbox)
@@ -127,6 +133,7 @@ class Outbox:
             if ids and not should_stop():
                 sent = asyncio.run(self._send(ids, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
+                stats.login_error = sent.login_error
                 self.relay.after_run(now(), answered=sent.answered > 0,
                                      all_deferred=bool(sent.deferred) and not sent.unreachable,
                                      last_error=sent.last_error)
@@ -141,7 +148,7 @@ class Outbox:
             await self._connect(client)
             await client.quit()
             return True
-        except (aiosmtplib.SMTPException, OSError):
+        except (aiosmtplib.SMTPException, OSError, logins.LoginRefused):
             client.close()
             return False
 
@@ -188,11 +195,60 @@ class Outbox:
             validate_certs=smtp.verify_certificates,
         )
 
+    def _login_key(self) -> str | None:
+        user, smtp = self.settings.smtp_username, self.settings.smtp
+        if not user:
+            return None
+        if smtp.auth == "oauth2" and self.tokens is not None:
+            return logins.login_key(smtp.host, smtp.port, user, self.tokens.key)
+        return logins.login_key(smtp.host, smtp.port, user, self.password.get_secret_value() if self.password else "")
+
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
+        """Connect and log in. A login the server refuses (5xx) is a configuration fault, kept by
+        mailserver/logins.py: LoginRefused, and no further login with the same secret for smtp.login_retry_minutes
+        (Exchange Online locks accounts that keep failing)."""
+        key = self._login_key()
+        if key is not None:
+            logins.check(key)
         await client.connect()
-        if self.settings.smtp.username:
-            # The one place the SMTP password leaves its SecretStr: handed to the library, never logged.
-            await client.login(self.settings.smtp.username, self.password.get_secret_value() if self.password else "")
+        if key is None:
+            return
+        smtp, user = self.settings.smtp, self.settings.smtp_username
+        try:
+            if smtp.auth == "oauth2" and self.tokens is not None:
+                await self._xoauth2(client, user, self.tokens)
+            else:
+                # The one place the SMTP password leaves its SecretStr: handed to the library, never logged.
+                await client.login(user, self.password.get_secret_value() if self.password else "")
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            if not 500 <= exc.code < 600:
+                raise  # 454 and the like: a passing fault on the server's side, retried as an outage
+            client.close()
+            said = f"{exc.code} {exc.message}"[:200]
+            if smtp.auth == "oauth2" and self.tokens is not None:
+                message = (f"SMTP login refused by {smtp.host}:{smtp.port} for user {user} ({said}) with a fresh "
+                           f"OAuth token: {mailbox_advice(self.tokens.provider, 'SMTP')}")
+            else:
+                message = (f"SMTP login refused by {smtp.host}:{smtp.port} for user {user} ({said}): check the "
+                           "password (MAILBOT_SMTP_PASSWORD or its _FILE), smtp.username and that the account may "
+                           "send by SMTP AUTH")
+            logins.refused(key, message, smtp.login_retry_minutes * 60)
+            raise logins.LoginRefused(message) from None
+        logins.accepted(key)
+
+    async def _xoauth2(self, client: aiosmtplib.SMTP, user: str, tokens: TokenSource) -> None:
+        """AUTH XOAUTH2; a refused cached token is tried once more fresh (it may have expired or been revoked)."""
+        token = await asyncio.to_thread(tokens.token)
+        try:
+            await client.auth_xoauth2(user, token.value)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            if not 500 <= exc.code < 600:
+                raise
+            log.info("SMTP server %s refused an OAuth token for %s: trying once with a fresh one",
+                     self.settings.smtp.host, user)
+            tokens.forget()
+            token = await asyncio.to_thread(tokens.token, fresh=True)
+            await client.auth_xoauth2(user, token.value)
 
     async def _send(self, ids: list[int], now: Callable[[], datetime], should_stop: Callable[[], bool]) -> SendStats:
         """Send `ids` in batches over up to `smtp.connections` connections; an unreachable server defers them all
@@ -202,6 +258,15 @@ class Outbox:
         try:
             try:
                 await self._connect(clients[0])
+            except logins.LoginRefused as exc:
+                # Our login, not the relay, is at fault: nothing is sent until the settings or the secret change
+                # (or login_retry_minutes pass); the mail waits in the outbox, the outage is recorded for staff.
+                self.relay.failed(now(), exc, str(exc), fault=SMTP_LOGIN)
+                self._defer_all(ids, exc, now())
+                stats.deferred += len(ids)
+                stats.unreachable = True
+                stats.login_error = str(exc)
+                return stats
             except (aiosmtplib.SMTPException, OSError) as exc:
                 self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}")
                 self._defer_all(ids, exc, now())
