@@ -80,6 +80,7 @@ class MicrosoftTokens(TokenSource):
         return self._app
 
     def _fetch(self, *, fresh: bool) -> Token:
+        import msal.exceptions
         import requests
 
         app = self._application(fresh)
@@ -87,6 +88,8 @@ class MicrosoftTokens(TokenSource):
             result = app.acquire_token_for_client(scopes=self.settings.scopes)
         except requests.RequestException as exc:
             raise self.unavailable(f"{type(exc).__name__}: {exc}") from None
+        except msal.exceptions.MsalServiceError as exc:  # a 5xx or 429 (msal's throttling): the service, not us
+            raise self.unavailable(str(exc)) from None
         if "access_token" in result:
             return Token(result["access_token"], expires_in(result.get("expires_in"), time.time()),
                          from_cache=result.get("token_source") == "cache")

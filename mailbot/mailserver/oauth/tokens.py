@@ -117,12 +117,9 @@ class TokenSource(ABC):
 
     def http_session(self) -> requests.Session:
         """A requests session that trusts oauth2.ca_file (a private CA) when it is set."""
-        import requests
+        from mailbot.mailserver.oauth.http import TokenSession
 
-        session = requests.Session()
-        if self.settings.ca_file:
-            session.verify = self.settings.ca_file
-        return session
+        return TokenSession(self.settings.ca_file)
 
 
 def expires_in(seconds: object, now: float | None = None) -> float:
