@@ -90,6 +90,7 @@ class RelayOutage:
         self.unreachable = False
         self._deferred_runs = 0
         self._opened: str | None = None  # what the relay said, when this run recorded the start of an outage
+        self.login_refused: str | None = None  # while our login is refused: what to fix, said every run
         self._record_checked = False
 
     def should_probe(self) -> bool:
@@ -124,6 +125,8 @@ class RelayOutage:
             if self._deferred_runs < self.DEFERRED_RUNS and not self.log.is_open(Component.SMTP):
                 return
         self.unreachable = exc is not None
+        if fault.what.endswith("login refused"):
+            self.login_refused = detail
         self.log.failed(fault, exc, now, detail)
         if note_outage(self.db, self.mailbox, fault, detail, now):
             self._opened = detail
@@ -136,6 +139,7 @@ class RelayOutage:
     def recovered(self, now: datetime) -> None:
         """Close the outage and make everything it held up due now, rather than at its backoff (up to an hour)."""
         self._deferred_runs = 0
+        self.login_refused = None
         self.log.ok(Component.SMTP, now)
         if end_outage(self.db, self.mailbox, Component.SMTP, now):
             table = OutboxMessage.__table__

@@ -139,6 +139,8 @@ class Outbox:
                                      last_error=sent.last_error)
         finally:
             self.copies.close()
+        if stats.login_error is None and self.relay.login_refused is not None:
+            stats.login_error = self.relay.login_refused  # nothing was due this run, but the fault still stands
         return stats
 
     async def _probe(self) -> bool:
