@@ -7,6 +7,8 @@ JSON key), each also as <NAME>_FILE, and per mailbox as MAILBOT_<MAILBOX>_OAUTH2
 
 from __future__ import annotations
 
+from datetime import date
+
 from mailbot.config import ConfigError, Settings
 from mailbot.mailserver.oauth.tokens import Token, TokenRefused, TokenSource, TokenUnavailable
 
@@ -57,4 +59,27 @@ def token_source(settings: Settings) -> TokenSource:
     raise ConfigError(f"oauth2 ({oauth2.provider}): set {' or '.join(secret_names(settings))}")
 
 
-__all__ = ["SECRETS", "Token", "TokenRefused", "TokenSource", "TokenUnavailable", "secret_names", "token_source"]
+def credential_expiry(settings: Settings) -> tuple[str, date] | None:
+    """Which OAuth credential expires and when, where that is known without asking the provider: a certificate's
+    notAfter (read from MAILBOT_OAUTH2_CERTIFICATE) or oauth2.client_secret_expires. None when not known (or no
+    OAuth); an unreadable certificate is for `mailbot doctor` to report, not for this."""
+    from mailbot.mailserver.oauth.microsoft import load_certificate
+
+    if not settings.uses_oauth2:
+        return None
+    if settings.oauth2.provider == "microsoft" and settings.secret("oauth2_client_secret") is None:
+        certificate = settings.secret("oauth2_certificate")
+        if certificate is not None:
+            try:
+                return "certificate", load_certificate(certificate.get_secret_value())[2]
+            except ValueError:
+                return None
+    if settings.oauth2.client_secret_expires is not None:
+        return "client secret", settings.oauth2.client_secret_expires
+    return None
+
+
+__all__ = [
+    "SECRETS", "Token", "TokenRefused", "TokenSource", "TokenUnavailable", "credential_expiry", "secret_names",
+    "token_source",
+]
