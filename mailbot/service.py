@@ -186,6 +186,9 @@ class Bot:
         try:
             stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
             stats.smtp_error = stats.send.login_error
+            if stats.smtp_error and stats.imap_error and stats.smtp_error.startswith(
+                    stats.imap_error.split(" (not tried again")[0]):
+                stats.smtp_error = None  # one OAuth credential refused for both: said once, by the IMAP line
             if not self.stopping:
                 self._report_refused()
             self.faults.succeeded("sending failed")
@@ -207,8 +210,8 @@ class Bot:
                 notify_staff(session, self.settings, self.templates, key=f"imap-login:{self.settings.imap.host}",
                              title=f"the mailbox {self.settings.mailbox.address} cannot be read: its login is refused",
                              lines=[message, "No new mail is read or answered until this is fixed; mailbot tries "
-                                    f"the same password again after {self.settings.imap.login_retry_minutes} minutes "
-                                    "and a changed one at once. `mailbot doctor` shows it too."],
+                                    f"the same credentials again after {self.settings.imap.login_retry_minutes} "
+                                    "minutes and changed ones at once. `mailbot doctor` shows it too."],
                              now=self.clock())
         except Exception as exc:  # noqa: BLE001 - the notice is for staff; the cycle goes on without it
             log.warning("could not queue the staff notice about the refused login (%s)", type(exc).__name__)

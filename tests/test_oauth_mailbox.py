@@ -129,3 +129,27 @@ def test_run_once_exits_non_zero_naming_the_relay_that_refused_the_login(
         f"mailbot: foi@council.example: SMTP login refused by {xoauth2_sink.host}:{xoauth2_sink.port} for user "
         f"{dovecot_oauth.user} (535 5.7.8")
     assert "Traceback" not in result.stderr
+
+
+def test_an_expired_client_secret_stops_both_logins_with_one_line_and_is_recorded(
+        dovecot_oauth: DovecotAccount, xoauth2_sink: SmtpSink, idp: IdentityProvider, tmp_path: Path,
+        oauth_env: pytest.MonkeyPatch) -> None:
+    idp.register(CLIENT_ID, dovecot_oauth.user, secret=SECRET)
+    idp.refuse_next(401, "invalid_client", f"AADSTS7000222: The provided client secret keys for app '{CLIENT_ID}' "
+                    "are expired.", [7000222])
+    database = f"sqlite:///{tmp_path}/m.db"
+    config = write_config(tmp_path / "mailbot.toml", dovecot_oauth, xoauth2_sink, database,
+                          merge_tables(oauth_config(dovecot_oauth, xoauth2_sink, idp), {"data_dir": str(tmp_path)}))
+    result = mailbot("--config", str(config), "run", "--once")
+    assert result.exit_code == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("mailbot: ")]
+    assert len(lines) == 1 and f"OAuth token refused by {idp.authority} for client {CLIENT_ID}" in lines[0]
+    assert "AADSTS7000222: the client secret has expired" in lines[0]
+    assert sum(path.endswith("/token") for path in idp.requests) == 1  # SMTP did not ask again
+    db = Database(database)
+    try:
+        with db.session() as session:
+            details = [row.detail for row in open_outages(session, "foi@council.example")]
+        assert details and details[0].startswith("IMAP login refused since") and "AADSTS7000222" in details[0]
+    finally:
+        db.dispose()

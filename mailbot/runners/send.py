@@ -36,9 +36,9 @@ from mailbot.config import Settings
 from mailbot.mailserver import logins
 from mailbot.mailserver.imap import tls_context
 from mailbot.mailserver.oauth.advice import mailbox_advice
-from mailbot.mailserver.oauth.tokens import TokenSource
+from mailbot.mailserver.oauth.tokens import TokenSource, TokenUnavailable
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
-from mailbot.runners.faults import SMTP_LOGIN, OutageLog
+from mailbot.runners.faults import SMTP_DOWN, SMTP_LOGIN, SMTP_TOKEN_DOWN, OutageLog
 from mailbot.runners.outages import RelayOutage
 from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
@@ -270,7 +270,8 @@ class Outbox:
                 stats.login_error = str(exc)
                 return stats
             except (aiosmtplib.SMTPException, OSError) as exc:
-                self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}")
+                fault = SMTP_TOKEN_DOWN if isinstance(exc, TokenUnavailable) else SMTP_DOWN
+                self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}", fault=fault)
                 self._defer_all(ids, exc, now())
                 stats.deferred += len(ids)
                 stats.unreachable = True
