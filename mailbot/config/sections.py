@@ -354,8 +354,8 @@ class OAuth2Settings(_Section):
     scope: str = ""  # default: the provider's mail scope (OAUTH2_SCOPES)
     ca_file: str = ""  # trust for the token endpoint's certificate, beside the system's (a private CA)
     imap_mechanism: Literal["auto", "xoauth2", "oauthbearer"] = "auto"  # auto: XOAUTH2 unless only OAUTHBEARER
-    # When the client secret expires (the Entra admin centre shows it): staff are warned in the digest 30 days
-    # before. A certificate's own expiry is read from it.
+    # When the client secret (or a Google key with an expiry policy) expires, as the admin centre shows it: staff
+    # are warned in the digest 30 days before. A certificate's own expiry is read from it.
     client_secret_expires: date | None = None
     timeout_seconds: float = Field(30.0, gt=0)
 

@@ -133,7 +133,8 @@ def credential_expiry(settings: Settings, tokens: TokenSource | None, today: dat
             return [skip("credential expiry", "oauth2.client_secret_expires is not set, so no warning can come "
                          "before the secret expires (set it to the date the Entra admin centre shows)")]
         return []
-    what = "certificate" if getattr(tokens, "certificate", False) else "client secret"
+    what = ("certificate" if getattr(tokens, "certificate", False)
+            else "service-account key" if settings.oauth2.provider == "google" else "client secret")
     left = (expires - today).days
     if left < 0:
         return [fail("credential expiry", f"the {what} expired on {expires:%d %B %Y}", _renew(settings))]

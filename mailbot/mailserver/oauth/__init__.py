@@ -75,7 +75,8 @@ def credential_expiry(settings: Settings) -> tuple[str, date] | None:
             except ValueError:
                 return None
     if settings.oauth2.client_secret_expires is not None:
-        return "client secret", settings.oauth2.client_secret_expires
+        what = "service-account key" if settings.oauth2.provider == "google" else "client secret"
+        return what, settings.oauth2.client_secret_expires
     return None
 
 
