@@ -205,3 +205,15 @@ def test_settings_say_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
         settings_from_mapping(merge_tables(complete, {"oauth2": {"client_secret": "x"}}))
     with pytest.raises(ConfigError, match=re.escape("oauth2.authority: Value error, must be an https://")):
         settings_from_mapping(merge_tables(complete, {"oauth2": {"authority": "http://login.example/tenant"}}))
+
+
+@pytest.mark.parametrize(("lifetime", "asked"), [(3600, 1), (200, 2)])
+def test_a_token_is_renewed_once_it_has_less_than_five_minutes_left(
+        dovecot_oauth: DovecotAccount, idp: IdentityProvider, secret_env: pytest.MonkeyPatch, lifetime: int,
+        asked: int) -> None:
+    idp.register(CLIENT_ID, dovecot_oauth.user, secret=SECRET)
+    idp.lifetime = lifetime
+    source = token_source(oauth_settings(dovecot_oauth, idp))
+    first, second = source.token(), source.token()
+    assert source.fetched == asked and token_requests(idp) == asked
+    assert (first.value == second.value) is (asked == 1) and second.from_cache is (asked == 1)
