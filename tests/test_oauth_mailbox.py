@@ -153,3 +153,18 @@ def test_an_expired_client_secret_stops_both_logins_with_one_line_and_is_recorde
         assert details and details[0].startswith("IMAP login refused since") and "AADSTS7000222" in details[0]
     finally:
         db.dispose()
+
+
+def test_digest_send_goes_through_the_oauth_relay_and_its_copy_to_sent_by_oauth_imap(
+        dovecot_oauth: DovecotAccount, xoauth2_sink: SmtpSink, idp: IdentityProvider, tmp_path: Path,
+        oauth_env: pytest.MonkeyPatch) -> None:
+    idp.register(CLIENT_ID, dovecot_oauth.user, secret=SECRET)
+    config = write_config(tmp_path / "mailbot.toml", dovecot_oauth, xoauth2_sink, f"sqlite:///{tmp_path}/m.db",
+                          merge_tables(oauth_config(dovecot_oauth, xoauth2_sink, idp), {
+                              "data_dir": str(tmp_path), "staff": {"recipients": ["ir-team@council.example"]}}))
+    result = mailbot("--config", str(config), "digest", "--send")
+    assert result.exit_code == 0, result.stderr
+    assert "sent 1" in result.stdout
+    assert [m.rcpt_tos for m in xoauth2_sink.messages] == [["ir-team@council.example"]]
+    assert xoauth2_sink.messages[0].auth_login == dovecot_oauth.user
+    assert len(dovecot_oauth.list_messages("Sent")) == 1
