@@ -146,7 +146,7 @@ class Bot:
                 log.warning("the OAuth credential of %s cannot be read (%s): keeping the one in use",
                             self.settings.mailbox.address, exc)
                 return
-            if not self.tokens.uses(tokens._credential):
+            if tokens.key != self.tokens.key:
                 log.info("the OAuth credential of %s changed: using the new one", self.settings.mailbox.address)
                 self.tokens = tokens
                 if self.settings.imap.auth == "oauth2":

@@ -33,9 +33,8 @@ from sqlalchemy import bindparam, select, update
 
 from mailbot.batching import chunks
 from mailbot.config import Settings
-from mailbot.mailserver import logins
+from mailbot.mailserver import logins, smtp_login
 from mailbot.mailserver.imap import tls_context
-from mailbot.mailserver.oauth.advice import mailbox_advice
 from mailbot.mailserver.oauth.tokens import TokenSource, TokenUnavailable
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
 from mailbot.runners.faults import SMTP_DOWN, SMTP_LOGIN, SMTP_TOKEN_DOWN, OutageLog
@@ -197,60 +196,10 @@ class Outbox:
             validate_certs=smtp.verify_certificates,
         )
 
-    def _login_key(self) -> str | None:
-        user, smtp = self.settings.smtp_username, self.settings.smtp
-        if not user:
-            return None
-        if smtp.auth == "oauth2" and self.tokens is not None:
-            return logins.login_key(smtp.host, smtp.port, user, self.tokens.key)
-        return logins.login_key(smtp.host, smtp.port, user, self.password.get_secret_value() if self.password else "")
-
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
-        """Connect and log in. A login the server refuses (5xx) is a configuration fault, kept by
-        mailserver/logins.py: LoginRefused, and no further login with the same secret for smtp.login_retry_minutes
-        (Exchange Online locks accounts that keep failing)."""
-        key = self._login_key()
-        if key is not None:
-            logins.check(key)
-        await client.connect()
-        if key is None:
-            return
-        smtp, user = self.settings.smtp, self.settings.smtp_username
-        try:
-            if smtp.auth == "oauth2" and self.tokens is not None:
-                await self._xoauth2(client, user, self.tokens)
-            else:
-                # The one place the SMTP password leaves its SecretStr: handed to the library, never logged.
-                await client.login(user, self.password.get_secret_value() if self.password else "")
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            if not 500 <= exc.code < 600:
-                raise  # 454 and the like: a passing fault on the server's side, retried as an outage
-            client.close()
-            said = f"{exc.code} {exc.message}"[:200]
-            if smtp.auth == "oauth2" and self.tokens is not None:
-                message = (f"SMTP login refused by {smtp.host}:{smtp.port} for user {user} ({said}) with a fresh "
-                           f"OAuth token: {mailbox_advice(self.tokens.provider, 'SMTP')}")
-            else:
-                message = (f"SMTP login refused by {smtp.host}:{smtp.port} for user {user} ({said}): check the "
-                           "password (MAILBOT_SMTP_PASSWORD or its _FILE), smtp.username and that the account may "
-                           "send by SMTP AUTH")
-            logins.refused(key, message, smtp.login_retry_minutes * 60)
-            raise logins.LoginRefused(message) from None
-        logins.accepted(key)
-
-    async def _xoauth2(self, client: aiosmtplib.SMTP, user: str, tokens: TokenSource) -> None:
-        """AUTH XOAUTH2; a refused cached token is tried once more fresh (it may have expired or been revoked)."""
-        token = await asyncio.to_thread(tokens.token)
-        try:
-            await client.auth_xoauth2(user, token.value)
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            if not 500 <= exc.code < 600:
-                raise
-            log.info("SMTP server %s refused an OAuth token for %s: trying once with a fresh one",
-                     self.settings.smtp.host, user)
-            tokens.forget()
-            token = await asyncio.to_thread(tokens.token, fresh=True)
-            await client.auth_xoauth2(user, token.value)
+        """Connect and log in (mailserver/smtp_login.py: a refused login raises LoginRefused and is not tried again
+        with the same secret for smtp.login_retry_minutes)."""
+        await smtp_login.connect(client, self.settings, self.password, self.tokens)
 
     async def _send(self, ids: list[int], now: Callable[[], datetime], should_stop: Callable[[], bool]) -> SendStats:
         """Send `ids` in batches over up to `smtp.connections` connections; an unreachable server defers them all

@@ -74,9 +74,6 @@ class TokenSource(ABC):
         """The refusal memory's key: a changed secret (a rotated file) is tried at once."""
         return logins.login_key(self.endpoint, 0, f"{self.settings.client_id}\0{self.subject}", self._credential)
 
-    def uses(self, credential: str) -> bool:
-        return credential == self._credential
-
     def token(self, *, fresh: bool = False) -> Token:
         """A token with at least RENEW_BEFORE seconds left; `fresh` asks the provider even if one is cached."""
         with self._lock:
