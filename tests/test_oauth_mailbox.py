@@ -168,3 +168,28 @@ def test_digest_send_goes_through_the_oauth_relay_and_its_copy_to_sent_by_oauth_
     assert [m.rcpt_tos for m in xoauth2_sink.messages] == [["ir-team@council.example"]]
     assert xoauth2_sink.messages[0].auth_login == dovecot_oauth.user
     assert len(dovecot_oauth.list_messages("Sent")) == 1
+
+
+def test_a_rotated_client_secret_file_is_used_at_the_next_cycle_without_a_restart(
+        dovecot_oauth: DovecotAccount, xoauth2_sink: SmtpSink, idp: IdentityProvider, sqlite_url: str,
+        tmp_path: Path, oauth_env: pytest.MonkeyPatch) -> None:
+    idp.register(CLIENT_ID, dovecot_oauth.user, secret="the-new-one")
+    secret_file = tmp_path / "oauth2-client-secret"
+    secret_file.write_text("the-old-one\n")
+    oauth_env.delenv("MAILBOT_OAUTH2_CLIENT_SECRET")
+    oauth_env.setenv("MAILBOT_OAUTH2_CLIENT_SECRET_FILE", str(secret_file))
+    config = merge_tables(oauth_config(dovecot_oauth, xoauth2_sink, idp),
+                          {"mailbox": {"address": "foi@council.example", "organisation": "Test Council"}})
+    bot = Bot(settings_from_mapping(config), db=Database(sqlite_url))
+    try:
+        dovecot_oauth.append(request(1), WHEN)
+        refused = bot.cycle()
+        assert refused.imap_error is not None and "AADSTS7000215: the client secret is wrong" in refused.imap_error
+        asked = len(idp.requests)
+        assert bot.cycle().imap_error is not None and len(idp.requests) == asked  # the same secret: not sent again
+        secret_file.write_text("the-new-one\n")  # the admin puts the right secret in the file
+        stats = bot.cycle()
+        assert stats.imap_error is None and stats.smtp_error is None
+        assert stats.ingest.stored == 1 and stats.send.sent == 1
+    finally:
+        bot.close()
