@@ -151,9 +151,10 @@ def run(ctx: click.Context, once: bool) -> None:
                 continue
             stats = bot.cycle()
             bot.leader.release()
-            if stats.imap_error is not None:
-                click.echo(f"mailbot: {bot.settings.mailbox.address}: {stats.imap_error}", err=True)
-            failed = failed or stats.imap_error is not None
+            for error in (stats.imap_error, stats.smtp_error):
+                if error is not None:
+                    click.echo(f"mailbot: {bot.settings.mailbox.address}: {error}", err=True)
+            failed = failed or stats.imap_error is not None or stats.smtp_error is not None
         for bot in bots:
             bot.close()
         ctx.exit(1 if failed else 0)

@@ -37,19 +37,24 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
             _digest, rendered = runner.preview(now)
             _show(rendered, html_file)
             return
+        from mailbot.mailserver.imap import Credential
+        from mailbot.mailserver.oauth import token_source
         from mailbot.mailserver.sentfolder import SentFolder
         from mailbot.runners.send import Outbox
 
+        tokens = token_source(settings) if settings.uses_oauth2 else None  # one for SMTP and the copy in Sent
         password = secret("smtp_password")
-        if settings.smtp.username and password is None:
+        if settings.smtp.auth == "password" and settings.smtp.username and password is None:
             raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
         outcome = runner.issue(now, scheduled=False)
         if not outcome.issued:
             click.echo(f"mailbot: digest not sent: {outcome.reason}", err=True)
             ctx.exit(1)
-        imap_password = secret("imap_password")  # for the copy in Sent, as the running bot keeps
-        sent_folder = SentFolder(settings, imap_password) if imap_password is not None else None
-        stats = Outbox(settings, db, password, sent_folder).send_pending(utc_now)
+        # For the copy in Sent, as the running bot keeps.
+        imap_login: Credential | None = tokens if settings.imap.auth == "oauth2" else secret("imap_password")
+        sent_folder = SentFolder(settings, imap_login) if imap_login is not None else None
+        stats = Outbox(settings, db, password, sent_folder,
+                       tokens=tokens if settings.smtp.auth == "oauth2" else None).send_pending(utc_now)
     except ConfigError as exc:
         click.echo(f"mailbot: configuration error: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)

@@ -52,7 +52,8 @@ def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -
     secret_key = _find_secret_keys(data)
     if secret_key:
         section = secret_key.split(".")[0].upper()
-        variable = (f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
+        variable = (f"MAILBOT_OAUTH2_{secret_key.split('.')[-1].upper()}" if section == "OAUTH2"
+                    else f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
                     else f"MAILBOT_{section}_PASSWORD")
         raise ConfigError(
             f"{source}: {secret_key}: passwords are never read from the config file; "

@@ -232,6 +232,33 @@ def _alerts(session: Session, settings: Settings, start: datetime, end: datetime
     return [AlertLine(row.detail, row.day, row.occurrences) for row in rows]
 
 
+EXPIRY_WARNING_DAYS = 30  # the OAuth credential's expiry is in every digest from this many days before it
+
+
+def _credential_warnings(settings: Settings, today: date) -> list[AlertLine]:
+    """The OAuth secret or certificate expires within EXPIRY_WARNING_DAYS (or has): renewing it takes an admin of
+    the tenant, so staff hear of it while there is time to find one. Said in every digest until it is renewed."""
+    from mailbot.mailserver.oauth import credential_expiry
+
+    try:
+        found = credential_expiry(settings)
+    except Exception:  # noqa: BLE001 - an unreadable secret is `mailbot doctor`'s to report; the digest goes out
+        return []
+    if found is None:
+        return []
+    what, expires = found
+    left = (expires - today).days
+    if left > EXPIRY_WARNING_DAYS:
+        return []
+    doc = "docs/google.md" if settings.oauth2.provider == "google" else "docs/microsoft365.md"
+    when = (f"expired on {expires:%d %B %Y}: mailbot cannot read or send mail" if left < 0
+            else f"expires on {expires:%d %B %Y}, in {left} day{'s' if left != 1 else ''}: after that mailbot "
+                 "cannot read or send mail")
+    return [AlertLine(f"The OAuth {what} that mailbot logs in to {settings.mailbox.address} with {when}. Ask your "
+                      f"Microsoft 365 / Google administrator to make a new one before then ({doc}, \"Rotating the "
+                      "secret\").", today, 1)]
+
+
 def on_time_rate(session: Session, settings: Settings, year: int, policy: ClockPolicy) -> OnTimeRate:
     """Answered on or before the due date / answered, over enquiries answered in `year` (clock events "answered").
 
@@ -283,6 +310,6 @@ def gather(session: Session, settings: Settings, start: datetime, end: datetime)
         robots=Section.of(robots),
         quarantined=Section.of(_quarantined(session, settings)),
         failed_replies=Section.of(_failed_replies(session, settings)),
-        alerts=Section.of(_alerts(session, settings, start_utc, end_utc)),
+        alerts=Section.of(_credential_warnings(settings, today) + _alerts(session, settings, start_utc, end_utc)),
         on_time=on_time_rate(session, settings, today.year, policy),
     )
