@@ -155,6 +155,7 @@ def test_a_held_request_passes_axe_and_is_released_from_its_page(page: Any, serv
     page.wait_for_load_state()
     assert re.fullmatch(r"\d+/2022", page.locator("h1").inner_text().split()[0])
     assert "Released: the request has its reference" in page.content()
+    assert "alice: released the held request" in page.locator("ol.timeline").inner_text()
     assert "Mon 13 Jun 2022" in page.locator("dl.facts").inner_text()
     assert axe_violations(page) == []
 

@@ -22,4 +22,15 @@ EVENT_LABELS = {
     "reopened": "Reopened (ended in error or withdrawal retracted: the original due date stands)",
 }
 
-__all__ = ["EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]
+# What a staff action on a request says in its timeline (the audit page lists every action by its stored name).
+ACTION_LABELS = {
+    "triage": "decided what a message was",
+    "held_reminded": "sent the Section 8 notice again",
+    "held_released": "released the held request (complete: reference given, clock started)",
+    "held_closed": "closed the held request (not completed)",
+    "attachment_downloaded": "downloaded an attachment",
+    "retry_reply": "put a failed reply back in the queue",
+    "requeue": "gave a quarantined message back to the bot",
+}
+
+__all__ = ["ACTION_LABELS", "EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]

@@ -33,7 +33,7 @@ from mailbot.store.listing import (
 from mailbot.store.models import Case
 from mailbot.store.timeline import case_timeline
 from mailbot.web.context import WebContext, web_context
-from mailbot.web.labels import EVENT_LABELS, OUTCOMES, REGIME_LABELS, STATE_LABELS
+from mailbot.web.labels import ACTION_LABELS, EVENT_LABELS, OUTCOMES, REGIME_LABELS, STATE_LABELS
 from mailbot.web.security import may_see_mailbox, require_user
 
 SOON_WORKING_DAYS = 5
@@ -192,7 +192,8 @@ async def render_case(request: Request, *, preview: Any = None, error: str | Non
         reviews = list(case.reviews)
     return web.render(request, "request.html", status_code=status_code, case=case, entries=entries, texts=texts,
                       reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
-                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=OUTCOMES, today=today, preview=preview,
+                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=OUTCOMES, actions=ACTION_LABELS,
+                      today=today, preview=preview,
                       error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")),
                       held_done=HELD_DONE.get(request.query_params.get("held", "")))
 
