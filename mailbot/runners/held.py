@@ -27,7 +27,7 @@ from mailbot.judging.values import Action, CaseStatus, Kind, Regime
 from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import acknowledgement_template
 from mailbot.replies.templates import Templates
-from mailbot.runners.act import DecisionApplier
+from mailbot.runners.replying import Replier
 from mailbot.store.accounts import record_action
 from mailbot.store.casework import record_event
 from mailbot.store.models import Case, Decision, InboundMessage, StaffAction
@@ -49,7 +49,7 @@ class Done:
 class HeldRequests:
     def __init__(self, settings: Settings, templates: Templates) -> None:
         self.settings = settings
-        self.applier = DecisionApplier(settings, templates)
+        self.replier = Replier(settings, templates)
         self.policy = settings.clock_policy()
 
     def remind(self, session: Session, case_id: int, *, actor: str, now: datetime) -> Done:
@@ -61,9 +61,8 @@ class HeldRequests:
             raise HeldError("The notice was sent again less than a day ago.")
         judgement = self._judgement(case, Action.SECTION8_NOTICE, f"staff ({actor}): the Section 8 notice again")
         parsed = parse_message(row.raw)
-        context = self.applier.context(row, parsed, judgement, case, None)
-        message_id = self.applier.queue_reply(session, row, parsed, judgement, case, "section8_notice", context,
-                                               now, automatic=False)
+        message_id = self.replier.reply(session, row, parsed, judgement, case, None, "section8_notice", now,
+                                        automatic=False)
         record_action(session, actor, "held_reminded", case_id=case.id, message_id=message_id)
         return Done(None, message_id)
 
@@ -90,9 +89,8 @@ class HeldRequests:
         if acknowledge:
             judgement = self._judgement(case, Action.ACKNOWLEDGE, f"staff ({actor}): released, acknowledged")
             parsed = parse_message(row.raw)
-            context = self.applier.context(row, parsed, judgement, case, None)
-            reply = self.applier.queue_reply(session, row, parsed, judgement, case,
-                                              acknowledgement_template(case.regime), context, now, automatic=False)
+            reply = self.replier.reply(session, row, parsed, judgement, case, None,
+                                       acknowledgement_template(case.regime), now, automatic=False)
         record_action(session, actor, "held_released", case_id=case.id, reference=reference,
                       received=on.isoformat(), acknowledged=bool(reply))
         return Done(reference, reply)
