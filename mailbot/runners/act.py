@@ -35,7 +35,7 @@ from mailbot.store.queries import allocate_reference
 
 # The audit row is only ever inserted here, never read back in the same transaction: a plain INSERT
 # (executed at once, in the caller's transaction) spares the ORM's unit of work for it. The
-# case they point to has been flushed by then.
+# case it points to has been flushed by then.
 _INSERT_DECISION = insert(models.Decision.__table__)
 
 
