@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mailbot.clock.workdays import HOLIDAY_CORRECTIONS
 from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.readers.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
 
 
 class ConfigError(Exception):

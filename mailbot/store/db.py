@@ -1,7 +1,9 @@
 """The engine and schema: SQLite by default (a file under the data directory), PostgreSQL by URL.
 
-Migrations are Alembic's, shipped inside the package, and run by `mailbot db upgrade` and at every start, so a
-deployment can never run code against an older schema.
+Migrations are Alembic's, shipped inside the package, and run by `mailbot db upgrade`, by `mailbot run` at every
+start and by the demo, so a deployment can never run code against an older schema. Every other command opens the
+database with `open_existing`, which creates and migrates nothing: a mistyped path or URL is named, not filled with
+a new empty database that a listing would then show as "no requests".
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def _take_turns(engine: Engine) -> None:
             turns.release(ticket)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     config.attributes["engine"] = engine
@@ -166,3 +168,45 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class SchemaProblem(Exception):
+    """The database a read-only command was pointed at is missing, empty or at another schema: said in one line."""
+
+
+def _schema_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config(None)).get_heads()
+    return str(heads[0])
+
+
+def open_existing(url: str) -> Database:
+    """The database at `url` as it is: never created, never migrated. SchemaProblem if it is not there (a SQLite
+    file that does not exist, a PostgreSQL database without mailbot's tables) or not at this version's schema."""
+    parsed = make_url(normalise_url(url))
+    shown = parsed.render_as_string(hide_password=True)
+    on_disk = parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(parsed.database)).exists():
+        raise SchemaProblem(f"no database at {parsed.database}; `mailbot db upgrade` (or `mailbot run`) "
+                                "creates it, or check data_dir / database.url")
+    database = Database(url, migrate=False)
+    revision = _schema_revision(database.engine)
+    if revision is None:
+        database.dispose()
+        raise SchemaProblem(f"{shown} holds no mailbot tables; `mailbot db upgrade` (or `mailbot run`) creates "
+                            "them, or check database.url")
+    head = head_revision()
+    if revision != head:
+        database.dispose()
+        raise SchemaProblem(f"{shown} is at schema {revision}, this mailbot needs {head}: run `mailbot db upgrade`")
+    return database
