@@ -132,17 +132,15 @@ class LazyGroup(click.Group):
         return sorted(set(self.commands) | set(LAZY_COMMANDS))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from click.utils import make_default_short_help
-
         from mailbot.cli.summaries import summaries
 
+        names = self.list_commands(ctx)
         unloaded = summaries({module for name, module in LAZY_COMMANDS.items() if name not in self.commands})
+        limit = formatter.width - 6 - max(len(name) for name in names)
         rows = []
-        for name in self.list_commands(ctx):
-            loaded = self.commands.get(name)
-            limit = formatter.width - 6 - max(len(n) for n in self.list_commands(ctx))
-            rows.append((name, loaded.get_short_help_str(limit) if loaded is not None
-                         else make_default_short_help(unloaded.get(name, ""), limit)))
+        for name in names:  # a stand-in command shortens a summary exactly as the real one would
+            command = self.commands.get(name) or click.Command(name, help=unloaded.get(name, ""))
+            rows.append((name, command.get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
