@@ -43,6 +43,13 @@ def fail(ctx: click.Context, message: str, status: int = 1) -> NoReturn:
     ctx.exit(status)
 
 
+def config_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """Every problem the settings have, one line each (all of them at once, not the first only), and exit 2."""
+    for line in str(error).splitlines():
+        click.echo(f"mailbot: configuration error: {line}", err=True)
+    ctx.exit(EXIT_CONFIG)
+
+
 def _database(ctx: click.Context, *, create: bool = False) -> tuple[Settings, Database]:
     """The configured database. Only `run`, `db upgrade` and the demo pass create=True: every other command opens
     a database that exists at the current schema, and says so (exit 1) rather than creating or migrating one."""
@@ -66,7 +73,7 @@ def _all_settings(ctx: click.Context) -> Settings:
     try:
         return load_settings(ctx.obj.get("config_path"))
     except ConfigError as exc:
-        fail(ctx, f"configuration error: {exc}", EXIT_CONFIG)
+        config_error(ctx, exc)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -77,7 +84,7 @@ def _settings(ctx: click.Context) -> Settings:
     try:
         return settings.for_mailbox(ctx.obj.get("mailbox_name") or "default")
     except ConfigError as exc:
-        fail(ctx, f"configuration error: {exc}", EXIT_CONFIG)
+        config_error(ctx, exc)
 
 
 def start_logging(ctx: click.Context, configured_level: str) -> None:
@@ -216,8 +223,7 @@ def run(ctx: click.Context, once: bool) -> None:
         db = Database(settings.database_url)  # one database, shared by every mailbox
         bots = [Bot(mailbox, db=db) for mailbox in mailboxes]
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
     except OperationalError as exc:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
