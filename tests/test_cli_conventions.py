@@ -4,8 +4,11 @@ read-only commands that never create or migrate a database, JSON logs, and the s
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +160,41 @@ def test_config_show_says_where_each_value_came_from_and_masks_secrets(tmp_path:
         "# environment MAILBOT_IMAP_PASSWORD")
     assert "hunter2" not in result.output
     assert "(not set)" in lines["smtp.password"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_run_once_progress_counts_on_a_terminal_only(caplog: pytest.LogCaptureFixture) -> None:
+    from mailbot.cli.progress import progress_on_terminal
+
+    terminal = Terminal()
+    with progress_on_terminal(terminal) as line:
+        assert line is not None
+        for _ in range(3):
+            logging.getLogger("mailbot.runners.ingest").info("stored %s (uid %s, received %s, %s)", "m", 1, "d", "x")
+            logging.getLogger("mailbot.runners.decide").info("decided %s: %s/%s%s%s", "m", "request", "ack", "", "")
+        logging.getLogger("mailbot.runners.send").info("sent reply %s", "r")
+        logging.getLogger("mailbot.runners.send").info("SMTP server refused an extra connection (%s): x", "e")
+    assert terminal.getvalue().endswith("\r\x1b[Kmailbot: done: stored 3, judged 3, replies sent 1\n")
+    pipe = io.StringIO()
+    with progress_on_terminal(pipe) as line:
+        assert line is None
+        logging.getLogger("mailbot.runners.decide").info("decided %s: %s/%s%s%s", "m", "request", "ack", "", "")
+    assert pipe.getvalue() == ""
+
+
+def test_run_tells_systemd_it_is_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailbot.cli import notify_systemd
+
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.settimeout(5)
+        monkeypatch.setenv("NOTIFY_SOCKET", address)
+        notify_systemd("READY=1")
+        assert listener.recv(100) == b"READY=1"
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    notify_systemd("READY=1")  # outside systemd: nothing to tell, nothing raised

@@ -228,19 +228,46 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
     if once:
-        failed = False
-        for bot in bots:
-            if not bot.lead():
-                click.echo(f"mailbot: another instance holds the scheduler lock of {bot.settings.mailbox.address}; "
-                           "nothing done for it", err=True)
-                failed = True
-                continue
-            stats = bot.cycle()
-            bot.leader.release()
-            if stats.imap_error is not None:
-                click.echo(f"mailbot: {bot.settings.mailbox.address}: {stats.imap_error}", err=True)
-            failed = failed or stats.imap_error is not None
-        for bot in bots:
-            bot.close()
+        from mailbot.cli.progress import progress_on_terminal
+
+        with progress_on_terminal():
+            failed = _once(bots)
         ctx.exit(1 if failed else 0)
+    notify_systemd("READY=1")  # under systemd's Type=notify: started, settings checked, database migrated
     run_forever(bots)
+
+
+def _once(bots: list[Any]) -> bool:
+    """One cycle for each mailbox; True if any failed (another instance leading it, or its IMAP unreachable)."""
+    failed = False
+    for bot in bots:
+        if not bot.lead():
+            click.echo(f"mailbot: another instance holds the scheduler lock of {bot.settings.mailbox.address}; "
+                       "nothing done for it", err=True)
+            failed = True
+            continue
+        stats = bot.cycle()
+        bot.leader.release()
+        if stats.imap_error is not None:
+            click.echo(f"mailbot: {bot.settings.mailbox.address}: {stats.imap_error}", err=True)
+        failed = failed or stats.imap_error is not None
+    for bot in bots:
+        bot.close()
+    return failed
+
+
+def notify_systemd(state: str) -> None:
+    """sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, when systemd gave one (Type=notify)."""
+    import socket
+
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):  # an abstract socket
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        logging.getLogger("mailbot").warning("could not tell systemd %s (%s)", state, exc)
