@@ -55,12 +55,12 @@ def _database(ctx: click.Context, *, create: bool = False) -> tuple[Settings, Da
     a database that exists at the current schema, and says so (exit 1) rather than creating or migrating one."""
     from sqlalchemy.exc import OperationalError
 
-    from mailbot.store.db import Database, SchemaProblem, open_existing
+    from mailbot.store.db import Database, DriverMissing, SchemaProblem, open_existing
 
     settings = _settings(ctx)
     try:
         return settings, (Database(settings.database_url) if create else open_existing(settings.database_url))
-    except SchemaProblem as exc:
+    except (SchemaProblem, DriverMissing) as exc:
         fail(ctx, str(exc), EXIT_NO_DATABASE)
     except OperationalError as exc:
         fail(ctx, f"database unavailable: {str(exc.orig).strip().splitlines()[0]}")
@@ -202,7 +202,7 @@ def run(ctx: click.Context, once: bool) -> None:
     from mailbot.config import ConfigError, require_for_run
     from mailbot.config.permissions import loose_files, secret_files
     from mailbot.service import Bot, run_forever
-    from mailbot.store.db import Database
+    from mailbot.store.db import Database, DriverMissing
 
     # Before anything is created: the database, its journals, the leader lock and any file a library writes hold
     # personal data, so they are the bot user's alone (systemd's UMask=0077 says the same; this covers a shell).
@@ -227,6 +227,8 @@ def run(ctx: click.Context, once: bool) -> None:
     except OperationalError as exc:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
+    except DriverMissing as exc:
+        fail(ctx, str(exc))
     if once:
         from mailbot.cli.progress import progress_on_terminal
 

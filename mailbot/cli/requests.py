@@ -131,7 +131,8 @@ def requests_list(ctx: click.Context, as_json: bool, today: datetime | None) -> 
 @click.argument("ref")
 @click.pass_context
 def requests_show(ctx: click.Context, ref: str) -> None:
-    """One request or enquiry (by reference, or #id while held): dates and why, events, decisions, replies."""
+    """One request or enquiry (13931/2022; 13931 for this year's or the only one; #id while held): dates and why,
+    events, decisions, replies."""
     settings, db = _database(ctx)
     policy, today = settings.clock_policy(), today_in_london()
     with db.session() as session:

@@ -18,14 +18,14 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the staff web app on the configured database, beside `mailbot run`."""
     import uvicorn
 
-    from mailbot.store.db import SchemaProblem, open_existing
+    from mailbot.store.db import DriverMissing, SchemaProblem, open_existing
     from mailbot.web.app import create_app
 
     settings = _all_settings(ctx)
     start_logging(ctx, settings.log_level)
     try:  # the web app never creates or migrates the database: `mailbot run` or `mailbot db upgrade` does
         database = open_existing(settings.database_url)
-    except SchemaProblem as exc:
+    except (SchemaProblem, DriverMissing) as exc:
         fail(ctx, str(exc))
     app = create_app(settings, database)
     bind_host, bind_port = host or settings.web.host, port or settings.web.port

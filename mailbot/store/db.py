@@ -34,9 +34,20 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class DriverMissing(Exception):
+    """PostgreSQL was configured but psycopg is not installed (it is an extra): said in one line."""
+
+
 def make_engine(url: str) -> Engine:
     """hide_parameters: a failed statement's error names the SQL, never the personal data bound into it."""
     url = normalise_url(url)
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401 - only to say which extra is missing, before SQLAlchemy's own error
+        except ImportError:
+            raise DriverMissing("database.url is PostgreSQL but its driver is not installed: pip install "
+                                "'mailbot[postgresql]' (psycopg over the system's libpq) or "
+                                "'mailbot[postgresql-binary]'") from None
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
