@@ -198,3 +198,11 @@ def test_run_tells_systemd_it_is_ready(tmp_path: Path, monkeypatch: pytest.Monke
         assert listener.recv(100) == b"READY=1"
     monkeypatch.delenv("NOTIFY_SOCKET")
     notify_systemd("READY=1")  # outside systemd: nothing to tell, nothing raised
+
+
+def test_postgresql_without_its_driver_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the `postgresql` extra were not installed
+    config = tmp_path / "m.toml"
+    config.write_text('[database]\nurl = "postgresql://mailbot@127.0.0.1:1/mailbot"\n')
+    result = mailbot("--config", str(config), "requests", "list")
+    assert result.exit_code == 1 and "pip install 'mailbot[postgresql]'" in result.stderr
