@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from mailbot.config.shipped import example_settings, systemd_unit
+from mailbot.cli.shipped import example_settings, systemd_unit
 from mailbot.testing.commands import mailbot
 
 MESSAGE = Path(__file__).parent / "data" / "labelled" / "replies" / "antw-dutch-reply.eml"
@@ -206,3 +206,11 @@ def test_postgresql_without_its_driver_names_the_extra(tmp_path: Path, monkeypat
     config.write_text('[database]\nurl = "postgresql://mailbot@127.0.0.1:1/mailbot"\n')
     result = mailbot("--config", str(config), "requests", "list")
     assert result.exit_code == 1 and "pip install 'mailbot[postgresql]'" in result.stderr
+
+
+def test_the_schema_head_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from mailbot.store.db import alembic_config, head_revision
+
+    assert [head_revision()] == ScriptDirectory.from_config(alembic_config(None)).get_heads()

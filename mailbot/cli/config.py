@@ -27,7 +27,7 @@ def config_group() -> None:
 @config_group.command("example")
 def config_example() -> None:
     """Print the example settings file: every key with its default and what it does."""
-    from mailbot.config.shipped import example_settings
+    from mailbot.cli.shipped import example_settings
 
     click.echo(example_settings(), nl=False)
 
@@ -35,7 +35,7 @@ def config_example() -> None:
 @config_group.command("systemd")
 def config_systemd() -> None:
     """Print a hardened systemd unit for `mailbot run` (Type=notify, ProtectSystem=strict, …)."""
-    from mailbot.config.shipped import systemd_unit
+    from mailbot.cli.shipped import systemd_unit
 
     click.echo(systemd_unit(), nl=False)
 
@@ -43,7 +43,7 @@ def config_systemd() -> None:
 @config_group.command("files")
 def config_files() -> None:
     """Where the shipped example, systemd unit and documentation are on this machine."""
-    from mailbot.config.shipped import shipped_path
+    from mailbot.cli.shipped import shipped_path
 
     click.echo(f"example settings: {shipped_path('config', 'mailbot.example.toml')}")
     click.echo(f"systemd unit:     {shipped_path('config', 'mailbot.service')}")
