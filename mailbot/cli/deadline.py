@@ -34,7 +34,8 @@ class ReceivedDate(click.ParamType):
               show_default=True, help="The law the request falls under.")
 @click.option("--extended", is_flag=True, help="With the extension the regime allows (s10(3), EIR reg 7, "
               "review, SAR three months).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: regime, received, due, extended, why.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: regime, received, due, extended, why, calendar.")
 @click.pass_context
 def deadline(ctx: click.Context, received: date, regime: str, extended: bool, as_json: bool) -> None:
     """The due date of a request received on RECEIVED (YYYY-MM-DD), and why."""
