@@ -1004,13 +1004,17 @@ def make_postgres_database(
     clean-up. A fresh database per test is why the tests can run migrations and assert on
     exact row counts without interfering with each other.
 
+    The database ``base_url`` names need not exist: the new one is created from the server's maintenance
+    database ``postgres`` (as ``createdb`` does), so a fresh server with only its default databases will do.
+
     Raises ``psycopg.OperationalError`` if the server is unreachable.
     """
     import psycopg
     from psycopg import sql
 
     name = f"{prefix}_{secrets.token_hex(6)}"
-    admin_url = _psycopg_url(base_url)
+    admin_parts = urlsplit(_psycopg_url(base_url))
+    admin_url = urlunsplit((admin_parts.scheme, admin_parts.netloc, "/postgres", admin_parts.query, ""))
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=connect_timeout) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 

@@ -261,6 +261,11 @@ def test_users_add_prints_a_one_time_password_that_signs_in(tmp_path: Path, monk
     config = tmp_path / "mailbot.toml"
     config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\n')
     monkeypatch.setenv("MAILBOT_CONFIG", str(config))
+    # `users add` never creates the database (only run, db upgrade and the demo do): it says how to.
+    missing = CliRunner().invoke(main, ["users", "add", "carol", "--role", "admin", "--as", "setup"])
+    assert missing.exit_code == 1 and "`mailbot db upgrade`" in missing.output
+    assert not (tmp_path / "mailbot.db").exists()
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(main, ["users", "add", "carol", "--role", "admin", "--as", "setup"])
     assert result.exit_code == 0, result.output
     password = result.output.rsplit(": ", 1)[1].strip()

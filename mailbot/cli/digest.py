@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from mailbot.cli import EXIT_CONFIG, _database, main
+from mailbot.cli import EXIT_CONFIG, _database, config_error, main
 from mailbot.cli.templates import _show
 from mailbot.clock.workdays import LONDON
 from mailbot.config import ConfigError, secret
@@ -16,7 +16,8 @@ from mailbot.service import utc_now
 
 
 @main.command("digest")
-@click.option("--preview", is_flag=True, help="Print the digest that would be sent now; record nothing.")
+@click.option("--preview", is_flag=True, help="Print the digest that would be sent now; record nothing (the "
+              "default).")
 @click.option("--send", is_flag=True, help="Send the digest now (covering everything since the last one).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, allow_dash=True),
               help="With --preview: write the HTML part to FILE ('-' for standard output).")
@@ -24,9 +25,13 @@ from mailbot.service import utc_now
               help="With --preview: as of this UK time instead of now.")
 @click.pass_context
 def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None, at: datetime | None) -> None:
-    """The staff digest: due today, overdue, due soon, new, held, mail not answered, and the on-time rate."""
-    if preview == send:
-        raise click.UsageError("give exactly one of --preview or --send")
+    """The staff digest: due today, overdue, due soon, new, held, mail not answered, and the on-time rate.
+
+    Without --send it is only printed (a preview): sending is never what a bare command does.
+    """
+    if preview and send:
+        raise click.UsageError("give one of --preview or --send")
+    preview = not send
     if send and (html_file or at):
         raise click.UsageError("--html and --at go with --preview")
     settings, db = _database(ctx)
@@ -56,8 +61,7 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
         stats = Outbox(settings, db, password, sent_folder,
                        tokens=tokens if settings.smtp.auth == "oauth2" else None).send_pending(utc_now)
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
     except DigestError as exc:
         click.echo(f"mailbot: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)

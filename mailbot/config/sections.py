@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mailbot.clock.workdays import HOLIDAY_CORRECTIONS
 from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.readers.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
 
 
 class ConfigError(Exception):
@@ -103,6 +103,24 @@ class SmtpSettings(_Section):
 
 class DatabaseSettings(_Section):
     url: str = ""  # empty: SQLite file mailbot.db under data_dir
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        """SQLite and PostgreSQL are what mailbot is tested on; anything else is refused by name at start-up
+        rather than failing at the first query (or, for a typo, creating a database somewhere unexpected)."""
+        if not value:
+            return value
+        scheme, separator, rest = value.partition("://")
+        if not separator or not re.fullmatch(r"[a-z][a-z0-9+]*", scheme):
+            raise ValueError(f"{value[:40]!r} is not a database URL: write sqlite:////var/lib/mailbot/mailbot.db "
+                             "or postgresql://user@host:5432/mailbot (or leave it empty for SQLite under data_dir)")
+        dialect = scheme.split("+")[0]
+        if dialect not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"{dialect} databases are not supported: use postgresql://… or sqlite:///…")
+        if not rest:
+            raise ValueError(f"{value!r} names no database: postgresql://user@host:5432/mailbot")
+        return value
 
 
 class ReferenceSettings(_Section):

@@ -68,6 +68,12 @@ class Settings(_Section):
 
     _name: str = PrivateAttr(default="default")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """`debug` means DEBUG, as it does on the command line (--log-level)."""
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("mailboxes")
     @classmethod
     def _mailbox_names(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
