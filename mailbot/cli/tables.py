@@ -60,7 +60,20 @@ def line(cells: Sequence[str], column_widths: Sequence[int]) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """The header row and every row, aligned."""
-    cells = [[clean(cell) for cell in row] for row in rows]
-    column_widths = widths(headers, cells)
-    return [line(list(headers), column_widths).rstrip()] + [line(row, column_widths).rstrip() for row in cells]
+    """The header row and every row, aligned. Column by column, so that a column of plain ASCII (nearly all of
+    them) is measured and padded by str methods at C speed: 50,000 requests in a fraction of a second."""
+    columns = [_column(header, [row[index] for row in rows]) for index, header in enumerate(headers)]
+    return ["  ".join(cells).rstrip() for cells in zip(*columns, strict=True)]
+
+
+def _column(header: str, values: list[object]) -> list[str]:
+    texts = [header, *map(str, values)]
+    joined = "".join(texts)
+    if not joined.isprintable():
+        texts = [clean(text) for text in texts]
+        joined = "".join(texts)
+    if joined.isascii():
+        width = max(map(len, texts))
+        return [text.ljust(width) for text in texts]
+    width = max(map(display_width, texts))
+    return [pad(text, width) for text in texts]
