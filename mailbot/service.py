@@ -33,8 +33,9 @@ from sqlalchemy import select
 from mailbot.clock.workdays import LONDON
 from mailbot.config import ConfigError, Settings, as_secret
 from mailbot.mailserver.idle import IdleWatcher
-from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.imap import Credential, ImapConnection
 from mailbot.mailserver.logins import LoginRefused, LoginSuspended
+from mailbot.mailserver.oauth import TokenSource, token_source
 from mailbot.mailserver.sentfolder import SentFolder
 from mailbot.replies.templates import Templates
 from mailbot.runners.alerts import notify_staff
@@ -71,29 +72,42 @@ class CycleStats:
     process: ProcessStats = field(default_factory=ProcessStats)
     send: SendStats = field(default_factory=SendStats)
     imap_error: str | None = None
+    smtp_error: str | None = None  # the relay refused our login: what to fix, in one line
 
 
 class Bot:
     """Everything one mailbox needs, built once from settings."""
 
     def __init__(self, settings: Settings, *, db: Database | None = None, clock: Callable[[], datetime] = utc_now,
-                 imap_password: SecretStr | str | None = None, smtp_password: SecretStr | str | None = None) -> None:
+                 imap_password: SecretStr | str | None = None, smtp_password: SecretStr | str | None = None,
+                 tokens: TokenSource | None = None) -> None:
         """The passwords, if not given (the demo and the tests give them), come from the environment."""
         self.settings = settings
         self.clock = clock
         self.db = db or Database(settings.database_url)
         self.templates = Templates.from_settings(settings)
-        imap_secret = as_secret(imap_password) if imap_password is not None else settings.secret("imap_password")
-        if imap_secret is None:
-            raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")
-        self.imap_password: SecretStr = imap_secret
-        self._imap_from_settings = imap_password is None  # re-read each poll: a rotated secret file is used at once
+        # With OAuth (imap.auth or smtp.auth = "oauth2") one token source serves both; tests may hand one in.
+        self.tokens: TokenSource | None = tokens or (token_source(settings) if settings.uses_oauth2 else None)
+        self._tokens_from_settings = tokens is None and self.tokens is not None
+        self.imap_password: Credential
+        if settings.imap.auth == "oauth2":
+            assert self.tokens is not None
+            self.imap_password = self.tokens
+            self._imap_from_settings = False
+        else:
+            imap_secret = as_secret(imap_password) if imap_password is not None else settings.secret("imap_password")
+            if imap_secret is None:
+                raise ConfigError(_secret_hint(settings, "imap_password") + " is not set")
+            self.imap_password = imap_secret
+            self._imap_from_settings = imap_password is None  # re-read each poll: a rotated secret is used at once
         smtp_secret = as_secret(smtp_password) if smtp_password is not None else settings.secret("smtp_password")
-        if settings.smtp.username and smtp_secret is None:
+        if settings.smtp.auth == "password" and settings.smtp.username and smtp_secret is None:
             raise ConfigError(f"smtp.username is set but {_secret_hint(settings, 'smtp_password')} is not")
+        self._smtp_from_settings = smtp_password is None
         self.ingest = Ingest(settings, self.db)
         self.processor = Processor(settings, self.db, self.templates)
-        self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password))
+        self.outbox = Outbox(settings, self.db, smtp_secret, SentFolder(settings, self.imap_password),
+                             tokens=self.tokens if settings.smtp.auth == "oauth2" else None)
         self.digest = DigestRunner(settings, self.db, self.templates)
         self.quarantine = Quarantine(settings, self.db, self.templates)
         self.retention = Retention(settings, self.db)
@@ -117,13 +131,39 @@ class Bot:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def poll(self) -> IngestStats:
-        if self._imap_from_settings:
+    def refresh_secrets(self) -> None:
+        """Re-read the secrets from the environment or their files: a rotated secret is used at the next cycle,
+        with no restart (and, being new, is tried at once even after the old one was refused)."""
+        if self._imap_from_settings and isinstance(self.imap_password, SecretStr):
             fresh = self.settings.secret("imap_password")
             if fresh is not None and fresh.get_secret_value() != self.imap_password.get_secret_value():
                 log.info("the IMAP password of %s changed: using the new one", self.settings.mailbox.address)
-                self.imap_password = fresh
-                self.outbox.copies.use_password(fresh)
+                self._use_imap(fresh)
+        if self._smtp_from_settings and self.settings.smtp.auth == "password":
+            fresh = self.settings.secret("smtp_password")
+            old = self.outbox.password
+            if fresh is not None and (old is None or fresh.get_secret_value() != old.get_secret_value()):
+                self.outbox.password = fresh
+        if self._tokens_from_settings and self.tokens is not None:
+            try:
+                tokens = token_source(self.settings)
+            except ConfigError as exc:
+                log.warning("the OAuth credential of %s cannot be read (%s): keeping the one in use",
+                            self.settings.mailbox.address, exc)
+                return
+            if tokens.key != self.tokens.key:
+                log.info("the OAuth credential of %s changed: using the new one", self.settings.mailbox.address)
+                self.tokens = tokens
+                if self.settings.imap.auth == "oauth2":
+                    self._use_imap(tokens)
+                if self.settings.smtp.auth == "oauth2":
+                    self.outbox.tokens = tokens
+
+    def _use_imap(self, credential: Credential) -> None:
+        self.imap_password = credential
+        self.outbox.copies.use_password(credential)
+
+    def poll(self) -> IngestStats:
         with ImapConnection(self.settings.imap, self.settings.imap_username, self.imap_password) as conn:
             stats = self.ingest.poll(conn)
             self.quarantine.flush(conn, self.clock)  # what the last cycle gave up on
@@ -132,6 +172,7 @@ class Bot:
     def cycle(self) -> CycleStats:
         stats = CycleStats()
         failed: set[Component | None] = set()
+        self.refresh_secrets()
         try:
             stats.ingest = self.poll()
         except Exception as exc:  # noqa: BLE001 - a mailbox outage must not stop sending what is queued
@@ -149,6 +190,10 @@ class Bot:
                 failed.add(self.faults.failed(exc, None, "deciding failed"))
         try:
             stats.send = self.outbox.send_pending(self.clock, should_stop=lambda: self.stopping)
+            stats.smtp_error = stats.send.login_error
+            if stats.smtp_error and stats.imap_error and stats.smtp_error.startswith(
+                    stats.imap_error.split(" (not tried again")[0]):
+                stats.smtp_error = None  # one OAuth credential refused for both: said once, by the IMAP line
             if not self.stopping:
                 self._report_refused()
             self.faults.succeeded("sending failed")
@@ -170,8 +215,8 @@ class Bot:
                 notify_staff(session, self.settings, self.templates, key=f"imap-login:{self.settings.imap.host}",
                              title=f"the mailbox {self.settings.mailbox.address} cannot be read: its login is refused",
                              lines=[message, "No new mail is read or answered until this is fixed; mailbot tries "
-                                    f"the same password again after {self.settings.imap.login_retry_minutes} minutes "
-                                    "and a changed one at once. `mailbot doctor` shows it too."],
+                                    f"the same credentials again after {self.settings.imap.login_retry_minutes} "
+                                    "minutes and changed ones at once. `mailbot doctor` shows it too."],
                              now=self.clock())
         except Exception as exc:  # noqa: BLE001 - the notice is for staff; the cycle goes on without it
             log.warning("could not queue the staff notice about the refused login (%s)", type(exc).__name__)

@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 
 from mailbot.testing.bots import BotFactory
+from mailbot.testing.identity_provider import IdentityProvider
 
 try:  # tests/ is a rootdir-style directory (no __init__.py): pytest puts it on sys.path
     from servers import (
@@ -67,6 +68,8 @@ SERVER_FIXTURES = frozenset(
         "postgres_url",
         "db_url",
         "database_url",
+        "dovecot_oauth",
+        "dovecot_oauth_server",
     }
 )
 
@@ -163,6 +166,40 @@ def dovecot(dovecot_server: DovecotServer) -> Iterator[DovecotAccount]:
     yield account
     if not dovecot_server.running:
         dovecot_server.start()
+
+
+@pytest.fixture(scope="session")
+def _session_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvider]:
+    idp = IdentityProvider().start(tmp_path_factory.mktemp("idp"))
+    try:
+        yield idp
+    finally:
+        idp.stop()
+
+
+@pytest.fixture
+def idp(_session_idp: IdentityProvider) -> IdentityProvider:
+    """The loopback identity provider (mailbot/testing/identity_provider.py), emptied for each test."""
+    _session_idp.reset()
+    return _session_idp
+
+
+@pytest.fixture(scope="session")
+def dovecot_oauth_server(_session_idp: IdentityProvider) -> Iterator[DovecotServer]:
+    """A Dovecot that also takes XOAUTH2 and OAUTHBEARER logins, checking each token with the identity provider."""
+    server = new_dovecot(oauth2_introspection_url=_session_idp.introspection_url)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def dovecot_oauth(dovecot_oauth_server: DovecotServer, idp: IdentityProvider) -> DovecotAccount:
+    """A fresh mailbox on the OAuth Dovecot (it has a password too, for the test's own deliveries)."""
+    user = f"foi-{next(_user_numbers):04d}@{DEFAULT_DOMAIN}"
+    return dovecot_oauth_server.add_user(user, DEFAULT_PASSWORD)
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ The traps these classes avoid, with their figures, are in docs/operations.md ("F
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import os
@@ -217,7 +218,11 @@ class DovecotServer:
         host: str = "127.0.0.1",
         start_timeout: float = 10.0,
         dovecot_binary: str | None = None,
+        oauth2_introspection_url: str | None = None,
     ) -> None:
+        """``oauth2_introspection_url``: also accept XOAUTH2 and OAUTHBEARER logins, each token checked by RFC 7662
+        introspection at that URL (Dovecot 2.3's oauth2 password database; the user is the answer's
+        ``username``)."""
         binary = dovecot_binary or find_dovecot()
         if binary is None:
             raise DovecotNotInstalled(
@@ -227,6 +232,7 @@ class DovecotServer:
         self.host: str = host
         self.tls: bool = tls
         self.start_timeout: float = start_timeout
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.users: dict[str, str] = dict(users) if users is not None else {
             DEFAULT_USER: DEFAULT_PASSWORD
         }
@@ -377,6 +383,19 @@ class DovecotServer:
         else:
             ssl_lines = "ssl = no\n"
             imaps_listener = "  inet_listener imaps {\n    port = 0\n  }\n"
+        mechanisms, oauth2_passdb = "plain login", ""
+        if self.oauth2_introspection_url:
+            mechanisms = "plain login xoauth2 oauthbearer"
+            self._path("dovecot-oauth2.conf.ext").write_text(
+                "introspection_mode = post\n"
+                f"introspection_url = {self.oauth2_introspection_url}\n"
+                "username_attribute = username\n"
+                "active_attribute = active\n"
+                "active_value = true\n"
+                "force_introspection = yes\n"
+            )
+            oauth2_passdb = (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                             f"  args = {d}/dovecot-oauth2.conf.ext\n}}\n")
         config = f"""\
 # Written by tests/servers.py for one test session; never a system config.
 instance_name = mailbot-test-{d.name}
@@ -389,7 +408,7 @@ listen = {self.host}
 default_internal_user = {internal_user}
 default_login_user = {login_user}
 {ssl_lines}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 auth_verbose = yes
 # The first passdb authenticates nobody ("noauthenticate"): it only adds the field
@@ -401,9 +420,10 @@ passdb {{
 }}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {d}/passwd.d/%u
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = {userdb_ids} home={d}/mail/%u
 }}
@@ -774,6 +794,33 @@ class _SinkHandler:
         return "250 Message accepted for delivery"
 
 
+class _OAuthSinkHandler(_SinkHandler):
+    """As _SinkHandler, and AUTH XOAUTH2 (RFC-less, as Google and Microsoft define it), each token checked by the
+    sink's ``oauth`` callable."""
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 - aiosmtpd's name
+        if len(args) > 1:
+            response = args[1].encode()
+        else:
+            challenge = await server.challenge_auth("", encode_to_b64=False)
+            if not isinstance(challenge, bytes):
+                return AuthResult(success=False, handled=False)
+            response = challenge
+        try:
+            decoded = base64.b64decode(response, validate=True).decode("utf-8")
+            fields = dict(part.split("=", 1) for part in decoded.split("\x01") if "=" in part)
+            user, token = fields["user"], fields["auth"].removeprefix("Bearer ")
+        except (ValueError, KeyError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        check = self.sink.oauth
+        ok = check is not None and check(user, token)
+        with self.sink._cond:
+            self.sink.auth_attempts.append((user, ok))
+        if not ok:
+            return AuthResult(success=False, handled=False)  # aiosmtpd answers 535 5.7.8
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+
+
 class SmtpSink:
     """An in-process SMTP server on 127.0.0.1 that captures what the bot sends.
 
@@ -791,7 +838,10 @@ class SmtpSink:
         credentials: dict[str, str] | None = None,
         auth_required: bool = False,
         host: str = "127.0.0.1",
+        oauth: Callable[[str, str], bool] | None = None,
     ) -> None:
+        """``oauth``: offer AUTH XOAUTH2 and accept a login when ``oauth(user, token)`` is true."""
+        self.oauth = oauth
         self.host = host
         self.port = 0
         self.credentials = dict(credentials) if credentials else None
@@ -823,13 +873,14 @@ class SmtpSink:
                 "ready_timeout": 10.0,
                 "enable_SMTPUTF8": True,
             }
-            if self.credentials is not None:
+            if self.credentials is not None or self.oauth is not None:
                 kwargs.update(
                     authenticator=self._authenticate,
                     auth_require_tls=False,
                     auth_required=self.auth_required,
                 )
-            controller = Controller(_SinkHandler(self), **kwargs)
+            handler = _OAuthSinkHandler(self) if self.oauth is not None else _SinkHandler(self)
+            controller = Controller(handler, **kwargs)
             try:
                 controller.start()
             except Exception as exc:  # noqa: BLE001 - whatever the start raised, the port raced away: try another
@@ -953,13 +1004,17 @@ def make_postgres_database(
     clean-up. A fresh database per test is why the tests can run migrations and assert on
     exact row counts without interfering with each other.
 
+    The database ``base_url`` names need not exist: the new one is created from the server's maintenance
+    database ``postgres`` (as ``createdb`` does), so a fresh server with only its default databases will do.
+
     Raises ``psycopg.OperationalError`` if the server is unreachable.
     """
     import psycopg
     from psycopg import sql
 
     name = f"{prefix}_{secrets.token_hex(6)}"
-    admin_url = _psycopg_url(base_url)
+    admin_parts = urlsplit(_psycopg_url(base_url))
+    admin_url = urlunsplit((admin_parts.scheme, admin_parts.netloc, "/postgres", admin_parts.query, ""))
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=connect_timeout) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 

@@ -170,14 +170,26 @@ def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
     assert "13931/2022   open" in out
 
 
-def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) -> None:
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_demo_serve_answers_a_member_of_the_public_in_their_own_mailbox(tmp_path: Path) -> None:
+    """The README's `demo --serve`: a person sends a request from a mail client (SMTP, with their login) and reads
+    the bot's answer in their own INBOX (IMAP), on the ports and password they chose."""
     import asyncio
-    import re
     import threading
 
     import aiosmtplib
+    from imapclient import IMAPClient
 
-    process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--serve", "--data-dir", str(tmp_path)],
+    imap_port, smtp_port, password = free_port(), free_port(), "demo-pass-1"
+    process = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--serve", "--data-dir", str(tmp_path),
+                                "--imap-port", str(imap_port), "--smtp-port", str(smtp_port), "--password", password],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None and process.stderr is not None
@@ -194,19 +206,37 @@ def test_demo_serve_answers_mail_sent_through_its_smtp_server(tmp_path: Path) ->
         raise AssertionError(f"{pattern!r} not seen in:\n{''.join(lines)}")
 
     try:
-        smtp_port = int(read_until(r"SMTP 127\.0\.0\.1:(\d+)").group(1))
-        request = ("From: Jo Bloggs <jo@example.org>\r\nTo: inforights@police.example.uk\r\n"
+        read_until(rf"your address  (\S+)   password {password}.*IMAP .* port {imap_port}.*SMTP .* port {smtp_port}")
+        request = ("From: Jo Bloggs <you@public.example>\r\nTo: inforights@police.example.uk\r\n"
                    "Subject: Gritting\r\nMessage-ID: <serve-1@example.org>\r\n\r\n"
                    "Please send the 2023 gritting budget.\r\n\r\nYours faithfully,\r\nJo Bloggs\r\n")
-        asyncio.run(aiosmtplib.send(request, sender="jo@example.org", recipients=["inforights@police.example.uk"],
-                                    hostname="127.0.0.1", port=smtp_port, start_tls=False))
-        read_until(r"To: jo@example\.org.*Dear Jo Bloggs.*Enquiry Ref: 1/\d{4}")
+        asyncio.run(aiosmtplib.send(request, sender="you@public.example", recipients=["inforights@police.example.uk"],
+                                    hostname="127.0.0.1", port=smtp_port, start_tls=False,
+                                    username="you@public.example", password=password))
+        read_until(r"delivered the bot's answer to you@public\.example's INBOX")
+        client = IMAPClient("127.0.0.1", port=imap_port, ssl=False, timeout=10)
+        try:
+            client.login("you@public.example", password)
+            client.select_folder("INBOX")
+            answers = client.fetch(client.search(), ["RFC822"])
+            bodies = [data[b"RFC822"].decode("utf-8", "replace") for data in answers.values()]
+        finally:
+            client.logout()
+        assert any("Dear Jo Bloggs" in body and re.search(r"Enquiry Ref: 1/\d{4}", body) for body in bodies)
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, stderr.read()
+    errors = stderr.read()
+    assert process.returncode == 0, errors
+    assert "maximum number of running instances" not in errors
+
+
+def test_demo_removes_its_temporary_directory(tmp_path: Path) -> None:
+    result = shell("demo", env={"TMPDIR": str(tmp_path)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "database sqlite:///" in result.stdout and list(tmp_path.iterdir()) == []
 
 
 def test_messages_list_says_why_mail_was_not_answered(

@@ -34,3 +34,43 @@ def test_asking_for_one_command_imports_only_its_module() -> None:
     assert "'mailbot.cli.requests'" in out
     assert "'mailbot.cli.digest'" not in out and "'mailbot.cli.templates'" not in out
     assert LAZY_COMMANDS["requests"] == "requests"
+
+
+def test_help_lists_every_command_without_importing_any() -> None:
+    probe = ("import sys; from click.testing import CliRunner; from mailbot.cli import main; "
+             "out = CliRunner().invoke(main, ['--help']).output; "
+             "print(sorted(m for m in sys.modules if m.startswith('mailbot.') and m not in ('mailbot.cli.logs', 'mailbot.cli.summaries')), "
+             "sorted(m for m in ('sqlalchemy', 'pydantic', 'alembic', 'apscheduler') if m in sys.modules)); "
+             "print(out)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("['mailbot.cli'] []"), out.splitlines()[0]
+    for name in LAZY_COMMANDS:
+        assert f"  {name} " in out, f"`mailbot --help` does not list {name}"
+
+
+def test_the_help_without_imports_says_what_each_command_says_of_itself() -> None:
+    """`--help` reads the summaries from the source; they must be what click gives once the command is loaded."""
+    from mailbot.cli.summaries import summaries
+
+    read = summaries(set(LAZY_COMMANDS.values()))
+    assert set(LAZY_COMMANDS) <= set(read)
+    ctx = click.Context(main)
+    for name in LAZY_COMMANDS:
+        command = main.get_command(ctx, name)
+        assert command is not None, name
+        assert click.Command(name, help=read[name]).get_short_help_str(80) == command.get_short_help_str(80), name
+
+
+def test_every_command_and_subcommand_has_a_description() -> None:
+    def walk(command: click.Command, path: str) -> list[str]:
+        missing = [] if (command.help or command.short_help) else [path]
+        if isinstance(command, click.Group):
+            for name in command.list_commands(click.Context(command)):
+                sub = command.get_command(click.Context(command), name)
+                assert sub is not None
+                missing += walk(sub, f"{path} {name}")
+        return missing
+
+    ctx = click.Context(main)
+    missing = [p for name in main.list_commands(ctx) for p in walk(main.get_command(ctx, name), name)]  # type: ignore[arg-type]
+    assert missing == []

@@ -172,3 +172,18 @@ def test_fees_pause_and_extension_compose_in_either_order(received: date, notice
     assert forward.due == backward.due and forward.due is not None
     # and the pause can only move the date later than the extension alone
     assert forward.due >= compute_deadline("foi", received, [ClockEvent(extended, "extended")]).due
+
+
+def test_reopening_undoes_the_stops_before_it_and_keeps_the_statutory_due_date() -> None:
+    from mailbot.clock.deadlines import ClockEvent, compute_deadline
+
+    received = date(2022, 5, 12)  # due 13 June 2022 (2 and 3 June were bank holidays)
+    closed = compute_deadline("foi", received, [ClockEvent(date(2022, 5, 13), "closed")])
+    assert closed.state == "closed"
+    reopened = compute_deadline("foi", received, [ClockEvent(date(2022, 5, 13), "closed"),
+                                                  ClockEvent(date(2022, 5, 20), "reopened")])
+    assert (reopened.state, reopened.due) == ("running", date(2022, 6, 13))
+    answered_again = compute_deadline("foi", received, [ClockEvent(date(2022, 5, 13), "answered"),
+                                                        ClockEvent(date(2022, 5, 20), "reopened"),
+                                                        ClockEvent(date(2022, 6, 1), "answered")])
+    assert (answered_again.state, answered_again.answered_on) == ("answered", date(2022, 6, 1))

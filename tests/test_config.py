@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import re
 import tomllib
@@ -116,3 +117,55 @@ def test_not_holidays_defaults_to_the_shipped_correction_and_is_validated() -> N
             settings_from_mapping({"calendar": {"not_holidays": bad}})
     with pytest.raises(ConfigError, match="both in extra_non_working_days and in not_holidays"):
         settings_from_mapping({"calendar": {"extra_non_working_days": ["2006-11-30"]}})
+
+
+@pytest.mark.parametrize("data,named", [
+    ({"schedule": {"poll_seconds": "60"}}, 'schedule.poll_seconds: must be an integer, not a string ("60")'),
+    ({"imap": {"verify_certificates": "no"}}, 'imap.verify_certificates: must be a boolean, not a string ("no")'),
+    ({"imap": {"port": 993.0}}, "imap.port: must be an integer, not a float (993.0)"),
+    ({"imap": {"port": True}}, "imap.port: must be an integer, not a boolean (True)"),
+    ({"mailbox": {"own_domains": "council.gov.uk"}}, "mailbox.own_domains: must be an array, not a string"),
+    ({"imap": "localhost"}, "imap: must be a table, not a string"),
+    ({"imap": {"hots": "x"}}, "imap.hots: unknown key; did you mean host?"),
+    ({"database": {"url": "mysql://u@h/db"}}, "database.url: mysql databases are not supported"),
+    ({"database": {"url": "garbage"}}, "database.url: 'garbage' is not a database URL"),
+    ({"mailboxes": {"dp": {"imap": {"port": "993"}}}}, "mailboxes.dp.imap.port: must be an integer"),
+])
+def test_wrong_types_are_refused_in_tomls_words(data: dict, named: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        settings_from_mapping(data)
+
+
+def test_a_whole_number_where_a_float_is_declared_and_any_case_log_level_are_fine() -> None:
+    settings = settings_from_mapping({"imap": {"timeout_seconds": 30}, "log_level": "debug",
+                                      "database": {"url": "postgresql:///mailbot?host=/run/postgresql"}})
+    assert settings.imap.timeout_seconds == 30.0 and settings.log_level == "DEBUG"
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from_mapping({"imap": {"port": "x", "hots": "y"}, "schedule": {"poll_seconds": 0},
+                               "smtp": {"security": "ssl"}}, "m.toml")
+    lines = str(raised.value).splitlines()
+    assert any(line.startswith("m.toml: imap.port: must be an integer") for line in lines)
+    assert any(line.startswith("m.toml: imap.hots: unknown key; did you mean host?") for line in lines)
+    with pytest.raises(ConfigError) as raised:  # pydantic's checks too: every one, each on its line
+        settings_from_mapping({"schedule": {"poll_seconds": 0}, "smtp": {"security": "ssl"}}, "m.toml")
+    lines = str(raised.value).splitlines()
+    assert sorted(line.split(":")[1].strip() for line in lines) == ["schedule.poll_seconds", "smtp.security"]
+    assert "m.toml: smtp.security: must be 'tls', 'starttls' or 'none'" in lines
+
+
+def test_unreadable_and_non_utf8_files_are_named(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[mailbox]\norganisation = "Caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=re.escape(f"{latin1}: not UTF-8 text")):
+        load_settings(latin1)
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_settings(tmp_path)
+    if os.getuid() != 0:  # root reads any file
+        locked = tmp_path / "locked.toml"
+        locked.write_text("")
+        locked.chmod(0)
+        with pytest.raises(ConfigError, match="not readable"):
+            load_settings(locked)

@@ -419,8 +419,11 @@ def test_digest_preview_and_send_commands(db_url: str, smtp_sink, tmp_path: Path
     assert sent.exit_code == 0, sent.output
     assert "queued for 1 recipient; sent 1" in sent.stdout
     assert [m.rcpt_tos for m in smtp_sink.messages] == [[STAFF[0]]] and len(digests(db)) == 1
-    neither = runner.invoke(main, ["--config", str(config), "digest"])
-    assert neither.exit_code == 2 and "exactly one of --preview or --send" in neither.output
+    bare = runner.invoke(main, ["--config", str(config), "digest", "--at", "2024-03-04 08:00"])  # previews
+    assert bare.exit_code == 0 and bare.stdout.startswith("Subject: Test Council information rights digest, 4th Mar")
+    assert len(digests(db)) == 1 and len(smtp_sink.messages) == 1  # nothing recorded or sent
+    both = runner.invoke(main, ["--config", str(config), "digest", "--preview", "--send"])
+    assert both.exit_code == 2 and "give one of --preview or --send" in both.output
     db.dispose()
 
 

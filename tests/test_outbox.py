@@ -88,6 +88,13 @@ def test_smtp_wrong_password_keeps_the_reply_queued(make_bot, dovecot, smtp_sink
     assert bot.cycle().send.deferred == 1
     (row,) = outbox(bot)
     assert row.status == "queued" and not sink.messages
+    # A refused login is a configuration fault: said in one line naming the relay and the user, and not tried
+    # again with the same password (lockout), while the reply waits.
+    tries = len(sink.auth_attempts)
+    again = bot.cycle()
+    assert again.smtp_error is not None and again.smtp_error.startswith(
+        f"SMTP login refused by {sink.host}:{sink.port} for user bot (535")
+    assert "MAILBOT_SMTP_PASSWORD" in again.smtp_error and len(sink.auth_attempts) == tries
 
 
 def test_a_server_that_never_answers_times_out_and_the_reply_waits(make_bot, dovecot, smtp_sink, clock) -> None:  # type: ignore[no-untyped-def]

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from servers import DovecotAccount, SmtpSink
 from sqlalchemy import event, select
 
@@ -80,10 +81,19 @@ def lines(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord
 
 
 def config_file(tmp_path: Path, bot: Bot) -> str:
+    """The bot's own settings as a file: `mailbot doctor` then checks its real servers as well as its records."""
+    imap, smtp = bot.settings.imap, bot.settings.smtp
     config = tmp_path / "m.toml"
-    config.write_text(f'[mailbox]\naddress = "foi@council.example"\n[database]\nurl = "{bot.db.url}"\n')
+    config.write_text(f'[mailbox]\naddress = "foi@council.example"\norganisation = "Test Council"\n'
+                      f'[imap]\nhost = "{imap.host}"\nport = {imap.port}\nusername = "{bot.settings.imap_username}"\n'
+                      f'[smtp]\nhost = "{smtp.host}"\nport = {smtp.port}\n[database]\nurl = "{bot.db.url}"\n')
     config.chmod(0o600)
     return str(config)
+
+
+def doctor(tmp_path: Path, bot: Bot) -> Result:
+    password = bot.imap_password.get_secret_value()  # type: ignore[union-attr]  # a password bot
+    return mailbot("--config", config_file(tmp_path, bot), "doctor", env={"MAILBOT_IMAP_PASSWORD": password})
 
 
 # -- the relay: long outages lose nothing ----------------------------------------------------------------------------
@@ -109,8 +119,9 @@ def test_a_relay_deferring_everything_for_longer_than_max_attempts_loses_no_repl
     assert [r.status for r in rows] == ["queued"] * 3  # before: "failed" for good after the third attempt
     assert errors(caplog, "SMTP relay unavailable") and len(errors(caplog, "SMTP relay unavailable")) == 1
     assert not lines(caplog, "staff told")  # nothing was told to anyone while the relay took nothing
-    doctor = mailbot("--config", config_file(tmp_path, bot), "doctor")
-    assert doctor.exit_code == 1 and "OUTAGE SMTP relay unavailable" in doctor.stdout
+    checked = doctor(tmp_path, bot)
+    assert checked.exit_code == 1 and "✘ outage: SMTP relay unavailable" in checked.stdout
+    assert "✔ IMAP login" in checked.stdout and "✔ SMTP login" in checked.stdout  # the relay answers, defers mail
     (notice,) = dovecot.list_messages("Quarantine")  # one notice filed over IMAP for the whole outage
     filed = email.message_from_bytes(notice[1], policy=email.policy.default)
     assert "451 4.3.0 relay busy" in filed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -127,7 +138,8 @@ def test_a_relay_deferring_everything_for_longer_than_max_attempts_loses_no_repl
     with bot.db.session() as session:  # the record the digest lists: the outage and its end
         (record,) = session.scalars(select(StaffAlert).where(StaffAlert.key.like("outage:smtp%"))).all()
     assert record.key != "outage:smtp" and "recovered" in record.detail and "451" in record.detail
-    assert mailbot("--config", config_file(tmp_path, bot), "doctor").exit_code == 0
+    checked = doctor(tmp_path, bot)
+    assert checked.exit_code == 0, checked.stdout
     digest = mailbot("--config", config_file(tmp_path, bot), "digest", "--preview", "--at",
                      f"{clock.now:%Y-%m-%d %H:%M}")
     assert digest.exit_code == 0 and "SMTP relay unavailable since 2026-01-05" in digest.stdout

@@ -35,6 +35,12 @@ HISTORIES: list[tuple[str, date, list[tuple[str, date]]]] = [
     ("foi", date(2024, 1, 8), [("withdrawn", date(2024, 1, 9))]),
     ("foi", date(2024, 1, 8), [("clarification_asked", date(2024, 1, 9)), ("closed", date(2024, 1, 30))]),
     ("internal_review", date(2024, 5, 1), [("completed", date(2024, 5, 3))]),
+    # Reopened: the stops before it no longer count (closed in error; answered, reopened, answered again)
+    ("foi", date(2024, 1, 8), [("closed", date(2024, 1, 9)), ("reopened", date(2024, 1, 15))]),
+    ("foi", date(2024, 1, 8), [("answered", date(2024, 1, 10)), ("reopened", date(2024, 1, 12)),
+                               ("answered", date(2024, 2, 1))]),
+    ("eir", date(2024, 1, 8), [("withdrawn", date(2024, 1, 9)), ("reopened", date(2024, 1, 10)),
+                               ("extended", date(2024, 1, 20))]),
 ]
 TODAYS = (date(2024, 1, 9), date(2024, 3, 4), date(2024, 6, 3), date(2026, 1, 5))
 
@@ -83,5 +89,7 @@ def test_bulk_standings_say_what_the_clock_says(db: Database, policy: ClockPolic
                 assert bulk is not None
                 assert (bulk.start, bulk.due, bulk.state, bulk.why) == (one.start, one.due, one.state, one.why), case.id
                 assert staff_state(bulk, today, policy) == staff_state(one, today, policy)
+                assert standings.standing(case, policy, today) == (one.start, one.due,
+                                                                   staff_state(one, today, policy))
         seen = {standings.deadline(c, policy, date(2024, 6, 3)).state for c in cases if c.reference}  # type: ignore[union-attr]
         assert {"running", "awaiting_clarification", "lapsed", "answered", "closed", "withdrawn"} <= seen

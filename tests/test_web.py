@@ -26,6 +26,7 @@ from mailbot.store.models import (
     Decision,
     InboundMessage,
     OutboxMessage,
+    Review,
     StaffAction,
     TemplateVersion,
     User,
@@ -260,6 +261,11 @@ def test_users_add_prints_a_one_time_password_that_signs_in(tmp_path: Path, monk
     config = tmp_path / "mailbot.toml"
     config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\n')
     monkeypatch.setenv("MAILBOT_CONFIG", str(config))
+    # `users add` never creates the database (only run, db upgrade and the demo do): it says how to.
+    missing = CliRunner().invoke(main, ["users", "add", "carol", "--role", "admin", "--as", "setup"])
+    assert missing.exit_code == 1 and "`mailbot db upgrade`" in missing.output
+    assert not (tmp_path / "mailbot.db").exists()
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(main, ["users", "add", "carol", "--role", "admin", "--as", "setup"])
     assert result.exit_code == 0, result.output
     password = result.output.rsplit(": ", 1)[1].strip()
@@ -318,6 +324,25 @@ def test_an_answer_needs_its_outcome_and_keeps_the_exemptions(site: tuple[TestCl
     with db.session() as session:
         case = session.get(Case, case_id)
         assert (case.status, case.outcome, case.exemptions) == ("answered", "refused", ["s40(2)", "s31(1)(a)"])
+
+
+def test_a_request_answered_in_error_is_reopened_with_its_statutory_due_date(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")  # due 13 June 2022
+    form = {"csrf_token": token(client, f"/requests/{case_id}"), "kind": "reopened", "on": "2022-05-20"}
+    refused = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert refused.status_code == 400 and "can be reopened (this one is open)" in refused.text
+    client.post(f"/requests/{case_id}/events", data={**form, "kind": "closed", "on": "2022-05-16"})
+    shown = client.post(f"/requests/{case_id}/events/preview", data=form)
+    assert "The new due date would be <strong>Mon 13 Jun 2022</strong>" in shown.text
+    client.post(f"/requests/{case_id}/events", data=form)
+    with db.session() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.due) == ("open", date(2022, 6, 13))
+    early = client.post(f"/requests/{case_id}/events", data={**form, "kind": "answered", "on": "2022-05-19",
+                                                              "outcome": "granted_in_full"})
+    assert early.status_code == 400 and "reopened on 2022-05-20: date this after that" in early.text
 
 
 def test_an_event_the_clock_cannot_take_is_explained_not_saved(site: tuple[TestClient, Database]) -> None:
@@ -386,6 +411,34 @@ def test_triage_without_an_acknowledgement_and_the_other_verdicts(site: tuple[Te
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the message is on that request's timeline now
     with db.session() as session:
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == message_id)).all() == []
+
+
+def test_triage_opens_an_internal_review_of_an_answered_request(site: tuple[TestClient, Database]) -> None:
+    client, db = site
+    sign_in(client)
+    case_id = _case_id(db, "Jo Bloggs")
+    message_id = _left_to_staff(db)
+    with db.session() as session:
+        reference = session.get(Case, case_id).reference
+    form = {"csrf_token": token(client, f"/messages/{message_id}"), "verdict": "review", "reference": reference,
+            "acknowledge": "yes"}
+    early = client.post(f"/messages/{message_id}/triage", data=form)
+    assert early.status_code == 400 and "has not been answered yet" in early.text
+    client.post(f"/requests/{case_id}/events", data={"csrf_token": form["csrf_token"], "kind": "answered",
+                                                     "on": "2022-05-13", "outcome": "granted_in_full"})
+    opened = client.post(f"/messages/{message_id}/triage", data=form, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == f"/requests/{case_id}"
+    with db.session() as session:
+        review = session.scalars(select(Review).where(Review.case_id == case_id)).one()
+        # received Thursday 12 May 2022: 20 working days, 2 and 3 June not counted, so Monday 13 June
+        assert (review.inbound_id, review.received, review.due, review.status) == (
+            message_id, date(2022, 5, 12), date(2022, 6, 13), "open")
+        reply = session.scalars(select(OutboxMessage).where(OutboxMessage.inbound_id == message_id)).one()
+        assert (reply.template, reply.recipient, reply.case_id) == (
+            "acknowledgement_review", "person1@example.org", case_id)
+        verdict = session.scalars(select(StaffAction).where(StaffAction.action == "triage")).one()
+        assert (verdict.actor, verdict.detail["verdict"], verdict.detail["reference"]) == ("alice", "review",
+                                                                                        reference)
 
 
 def test_not_a_request_is_recorded_with_its_reason(site: tuple[TestClient, Database]) -> None:

@@ -141,6 +141,25 @@ def test_the_request_page_of_a_real_decision_passes_axe(page: Any, server: str) 
     assert axe_violations(page) == []
 
 
+def test_a_held_request_passes_axe_and_is_released_from_its_page(page: Any, server: str) -> None:
+    sign_in_by_keyboard(page, server)
+    page.goto(f"{server}/requests?state=held")
+    page.locator("table.requests tbody th a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Held request #")
+    assert axe_violations(page) == []
+    page.fill("#held-name", "Fred Wright")
+    page.fill("#held-on", "2022-05-12")
+    page.uncheck("#held-ack")
+    page.get_by_role("button", name="Release the request").click()
+    page.wait_for_load_state()
+    assert re.fullmatch(r"\d+/2022", page.locator("h1").inner_text().split()[0])
+    assert "Released: the request has its reference" in page.content()
+    assert "alice: released the held request" in page.locator("ol.timeline").inner_text()
+    assert "Mon 13 Jun 2022" in page.locator("dl.facts").inner_text()
+    assert axe_violations(page) == []
+
+
 def test_the_password_page_passes_axe(page: Any, server: str) -> None:
     sign_in_by_keyboard(page, server, "newbie")
     assert page.url.endswith("/account/password")

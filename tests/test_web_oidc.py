@@ -227,6 +227,7 @@ def test_users_link_at_the_command_line_lets_the_person_sign_in(
     config = tmp_path / "mailbot.toml"
     config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\n')
     monkeypatch.setenv("MAILBOT_CONFIG", str(config))
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0  # users add never creates the database
     assert CliRunner().invoke(main, ["users", "add", "carol", "--role", "staff"]).exit_code == 0
     wrong = CliRunner().invoke(main, ["users", "link", "carol", "--tid", "common", "--oid", MALLORY_OID])
     assert wrong.exit_code == 1 and "GUID" in wrong.output

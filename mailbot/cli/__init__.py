@@ -1,36 +1,30 @@
-"""The command line. Its commands and JSON fields are a contract: scripts outside the project rely on them."""
+"""The command line. Its commands and JSON fields are a contract: scripts outside the project rely on them.
+
+Start-up time is part of the contract too (`benchmarks/bench_startup.py`): this module imports click and the
+standard library only; each command imports what it needs (the settings, SQLAlchemy, the judge) when it runs.
+"""
 
 from __future__ import annotations
 
 import getpass
 import importlib
-import json
 import logging
 import os
 import sys
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from mailbot.config import ConfigError, Settings, load_settings, require_for_run
+from mailbot.cli.logs import LOG_FORMATS, LOG_LEVELS, setup_logging
 
 if TYPE_CHECKING:
-    from mailbot.judging.decision import Decision
-    from mailbot.judging.settings import JudgeSettings
+    from mailbot.config import Settings
     from mailbot.store.db import Database
 
 EXIT_CONFIG = 2
+EXIT_NO_DATABASE = 1
 
-
-def setup_logging(level: str) -> None:
-    # Messages are named by Message-ID and enquiry reference only; no module logs bodies or addresses at INFO.
-    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("imapclient").setLevel(logging.WARNING)
+__all__ = ["EXIT_CONFIG", "LAZY_COMMANDS", "main", "operator", "setup_logging"]
 
 
 def operator(as_name: str | None) -> str:
@@ -43,45 +37,98 @@ def operator(as_name: str | None) -> str:
         return f"uid {os.getuid()}"
 
 
-def _database(ctx: click.Context) -> tuple[Settings, Database]:
-    from mailbot.store.db import Database
+def fail(ctx: click.Context, message: str, status: int = 1) -> NoReturn:
+    """One line on standard error, prefixed with the program's name, and the exit status that says what kind."""
+    click.echo(f"mailbot: {message}", err=True)
+    ctx.exit(status)
+
+
+def config_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """Every problem the settings have, one line each (all of them at once, not the first only), and exit 2."""
+    for line in str(error).splitlines():
+        click.echo(f"mailbot: configuration error: {line}", err=True)
+    ctx.exit(EXIT_CONFIG)
+
+
+def _database(ctx: click.Context, *, create: bool = False) -> tuple[Settings, Database]:
+    """The configured database. Only `run`, `db upgrade` and the demo pass create=True: every other command opens
+    a database that exists at the current schema, and says so (exit 1) rather than creating or migrating one."""
+    from sqlalchemy.exc import OperationalError
+
+    from mailbot.store.db import Database, DriverMissing, SchemaProblem, open_existing
 
     settings = _settings(ctx)
     try:
-        return settings, Database(settings.database_url)
+        return settings, (Database(settings.database_url) if create else open_existing(settings.database_url))
+    except (SchemaProblem, DriverMissing) as exc:
+        fail(ctx, str(exc), EXIT_NO_DATABASE)
     except OperationalError as exc:
-        click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
-        ctx.exit(1)
+        fail(ctx, f"database unavailable: {str(exc.orig).strip().splitlines()[0]}")
 
 
 def _all_settings(ctx: click.Context) -> Settings:
     """The whole configuration (every mailbox)."""
+    from mailbot.config import ConfigError, load_settings
+
     try:
         return load_settings(ctx.obj.get("config_path"))
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
 
 
 def _settings(ctx: click.Context) -> Settings:
     """The settings of the mailbox a command is about: --mailbox-name, or the top-level (default) one."""
+    from mailbot.config import ConfigError
+
     settings = _all_settings(ctx)
     try:
         return settings.for_mailbox(ctx.obj.get("mailbox_name") or "default")
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
 
 
-# Commands whose modules are imported only when they are asked for (or listed): importing every command's modules
-# cost about 1.5 s of CPU before any command ran (docs/operations.md, "At the size of a real authority").
-LAZY_COMMANDS = {"digest": "digest", "doctor": "doctor", "evaluate": "evaluate", "messages": "messages",
+def start_logging(ctx: click.Context, configured_level: str) -> None:
+    """For the long-running commands: --log-level (or MAILBOT_LOG_LEVEL) over the configured log_level."""
+    setup_logging(ctx.obj.get("log_level") or configured_level, ctx.obj.get("log_format") or "text")
+
+
+# Commands whose modules are imported only when they are asked for: importing every command's modules cost about
+# 1.5 s before any command ran. Each module registers its commands on `main` when imported.
+LAZY_COMMANDS = {"check": "check", "config": "config", "db": "db", "deadline": "deadline", "demo": "demo",
+                 "digest": "digest", "doctor": "doctor", "evaluate": "evaluate", "messages": "messages",
                  "requeue": "messages", "requests": "requests", "rules": "rules", "templates": "templates",
                  "web": "web", "users": "web", "retention": "retention", "stats": "stats", "person": "person"}
+# Options of `main` that may also follow the command (`mailbot run --config x.toml`), as people type them.
+GLOBAL_OPTIONS = ("--config", "--mailbox-name", "--log-level", "--log-format")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Moves global options written after the command to before it, where click looks for them. Stops at `--`;
+    a command's own options never share these names."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            takes_next = "=" not in arg and index + 1 < len(args)
+            hoisted.extend(args[index:index + 2] if takes_next else [arg])
+            index += 2 if takes_next else 1
+            continue
+        rest.append(arg)
+        index += 1
+    return hoisted + rest
 
 
 class LazyGroup(click.Group):
-    """`main`: a command module registers its commands on `main` when imported, which happens on first use."""
+    """`main`: commands are imported on first use; `--help` lists them from their source without importing any."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
@@ -89,23 +136,60 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        for module in sorted(set(LAZY_COMMANDS.values())):
-            importlib.import_module(f"mailbot.cli.{module}")
-        return super().list_commands(ctx)
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from mailbot.cli.summaries import summaries
+
+        names = self.list_commands(ctx)
+        unloaded = summaries({module for name, module in LAZY_COMMANDS.items() if name not in self.commands})
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:  # a stand-in command shortens a summary exactly as the real one would
+            command = self.commands.get(name) or click.Command(name, help=unloaded.get(name, ""))
+            rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mailbot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"mailbot {_version()} (Python {sys.version.split()[0]})")
+        ctx.exit(0)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Global options may also follow the command (`mailbot run --config mailbot.toml`). "
+                    "Shell completion: docs/operations.md, \"Shell completion\".")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Print the version and exit.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MAILBOT_CONFIG",
               help="TOML settings file (default: embedded defaults). Also MAILBOT_CONFIG.")
 @click.option("--mailbox-name", "mailbox_name", envvar="MAILBOT_MAILBOX", metavar="NAME",
               help="Which configured mailbox a command is about ([mailboxes.NAME]; default: the top-level one). "
                    "`run` serves every mailbox unless this is given. Also MAILBOT_MAILBOX.")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), envvar="MAILBOT_LOG_LEVEL",
+              help="Log from this level up (default: the file's log_level). Also MAILBOT_LOG_LEVEL.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), envvar="MAILBOT_LOG_FORMAT",
+              help="text (default) or json: one JSON object a line, for log collectors. Also MAILBOT_LOG_FORMAT.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, mailbox_name: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, mailbox_name: str | None, log_level: str | None,
+         log_format: str | None) -> None:
     """mailbot answers a UK public authority's FOI mailbox: lawful, threaded, on time."""
-    ctx.ensure_object(dict)
-    ctx.obj["config_path"] = config_path
-    ctx.obj["mailbox_name"] = mailbox_name
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    obj.update(config_path=config_path, mailbox_name=mailbox_name, log_level=log_level and log_level.upper(),
+               log_format=log_format)
+    if log_level or log_format:  # the one-shot commands log only when asked to
+        setup_logging(log_level or "WARNING", log_format or "text")
 
 
 @main.command()
@@ -113,15 +197,18 @@ def main(ctx: click.Context, config_path: str | None, mailbox_name: str | None) 
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Poll the mailboxes on a schedule, judge each message, reply, and send the outbox."""
+    from sqlalchemy.exc import OperationalError
+
+    from mailbot.config import ConfigError, require_for_run
     from mailbot.config.permissions import loose_files, secret_files
     from mailbot.service import Bot, run_forever
-    from mailbot.store.db import Database
+    from mailbot.store.db import Database, DriverMissing
 
     # Before anything is created: the database, its journals, the leader lock and any file a library writes hold
     # personal data, so they are the bot user's alone (systemd's UMask=0077 says the same; this covers a shell).
     os.umask(0o077)
     settings = _all_settings(ctx)
-    setup_logging(settings.log_level)
+    start_logging(ctx, settings.log_level)
     for problem in loose_files([ctx.obj.get("config_path"), *secret_files()]):
         logging.getLogger("mailbot").warning("%s", problem)
     if ctx.obj.get("config_path") is None:
@@ -136,128 +223,55 @@ def run(ctx: click.Context, once: bool) -> None:
         db = Database(settings.database_url)  # one database, shared by every mailbox
         bots = [Bot(mailbox, db=db) for mailbox in mailboxes]
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
     except OperationalError as exc:
         click.echo(f"mailbot: database unavailable: {str(exc.orig).strip().splitlines()[0]}", err=True)
         ctx.exit(1)
+    except DriverMissing as exc:
+        fail(ctx, str(exc))
     if once:
-        failed = False
-        for bot in bots:
-            if not bot.lead():
-                click.echo(f"mailbot: another instance holds the scheduler lock of {bot.settings.mailbox.address}; "
-                           "nothing done for it", err=True)
-                failed = True
-                continue
-            stats = bot.cycle()
-            bot.leader.release()
-            if stats.imap_error is not None:
-                click.echo(f"mailbot: {bot.settings.mailbox.address}: {stats.imap_error}", err=True)
-            failed = failed or stats.imap_error is not None
-        for bot in bots:
-            bot.close()
+        from mailbot.cli.progress import progress_on_terminal
+
+        with progress_on_terminal():
+            failed = _once(bots)
         ctx.exit(1 if failed else 0)
+    notify_systemd("READY=1")  # under systemd's Type=notify: started, settings checked, database migrated
     run_forever(bots)
 
 
-def check_settings(settings: Settings, mailbox: str | None) -> JudgeSettings:
-    """The judge's settings for `check`: the configured mailbox's, or those of the address given with --mailbox."""
-    from dataclasses import replace
-
-    judge_settings = settings.judge_settings()
-    if mailbox:
-        # The own domains as configured, else (the default) the given mailbox's domain, not the configured one's.
-        judge_settings = replace(judge_settings, mailbox=mailbox, loop_token=f"mailbot {mailbox}",
-                                 own_domains=settings.mailbox.own_domains)
-    return judge_settings
-
-
-def check_record(path: str, decision: Decision) -> dict[str, Any]:
-    """One line of `check --json`: a contract for scripts, and what the labelled corpus (tests/) is checked against."""
-    return {
-        "file": path, "kind": decision.kind, "regime": decision.regime,
-        "applicant_name": decision.applicant_name, "address": decision.address,
-        "valid": decision.valid if decision.kind in ("request", "follow_up") else None,
-        "missing": list(decision.missing), "references": list(decision.references),
-        "action": decision.action, "reasons": list(decision.reasons),
-    }
+def _once(bots: list[Any]) -> bool:
+    """One cycle for each mailbox; True if any failed (another instance leading it, its IMAP unreachable or a login
+    refused)."""
+    failed = False
+    for bot in bots:
+        if not bot.lead():
+            click.echo(f"mailbot: another instance holds the scheduler lock of {bot.settings.mailbox.address}; "
+                       "nothing done for it", err=True)
+            failed = True
+            continue
+        stats = bot.cycle()
+        bot.leader.release()
+        for error in (stats.imap_error, stats.smtp_error):
+            if error is not None:
+                click.echo(f"mailbot: {bot.settings.mailbox.address}: {error}", err=True)
+        failed = failed or stats.imap_error is not None or stats.smtp_error is not None
+    for bot in bots:
+        bot.close()
+    return failed
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
-@click.option("--mailbox", help="The address the bot answers from (mail from it is a loop).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.pass_context
-def check(ctx: click.Context, as_json: bool, mailbox: str | None, files: tuple[str, ...]) -> None:
-    """Judge .eml files without a mailbox or database and say what the bot would do."""
-    from mailbot.judging.judge import judge
-    from mailbot.mail.parse import parse_message
+def notify_systemd(state: str) -> None:
+    """sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, when systemd gave one (Type=notify)."""
+    import socket
 
-    judge_settings = check_settings(_settings(ctx), mailbox)
-    for path in files:
-        decision = judge(parse_message(Path(path).read_bytes()), None, judge_settings)
-        record = check_record(path, decision)
-        if as_json:
-            click.echo(json.dumps(record, ensure_ascii=False))
-        else:
-            click.echo(f"{path}: {decision.kind} → {decision.action}"
-                       + (f" ({decision.regime})" if decision.regime else "")
-                       + (f"; missing {', '.join(decision.missing)}" if decision.missing else ""))
-            for reason in decision.reasons:
-                click.echo(f"    - {reason}")
-
-
-@main.command()
-@click.argument("received", type=click.DateTime(formats=["%Y-%m-%d"]))
-@click.option("--regime", type=click.Choice(["foi", "eir", "sar", "internal_review"]), default="foi",
-              show_default=True)
-@click.option("--extended", is_flag=True, help="With the extension the regime allows (s10(3), EIR reg 7, "
-              "review, SAR three months).")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def deadline(ctx: click.Context, received: datetime, regime: str, extended: bool, as_json: bool) -> None:
-    """The due date of a request received on RECEIVED (YYYY-MM-DD), and why."""
-    from mailbot.clock.deadlines import ClockEvent, compute_deadline
-
-    settings = _settings(ctx)
-    day = received.date()  # click.DateTime gives a datetime
-    events = [ClockEvent(day, "extended")] if extended else []
-    result = compute_deadline(regime, day, events, settings.clock_policy())
-    assert result.due is not None
-    if as_json:
-        click.echo(json.dumps({"regime": regime, "received": day.isoformat(), "due": result.due.isoformat(),
-                               "extended": extended, "why": result.why, "calendar": result.calendar}))
-    else:
-        click.echo(f"{result.due:%A} {result.due.day} {result.due:%B %Y}  ({result.why})")
-
-
-@main.group()
-def db() -> None:
-    """The database schema."""
-
-
-@db.command("upgrade")
-@click.pass_context
-def db_upgrade(ctx: click.Context) -> None:
-    """Apply every Alembic migration (also done at every start)."""
-    _settings, database = _database(ctx)
-    database.dispose()
-    click.echo(f"database at head: {database.engine.url.render_as_string(hide_password=True)}")
-
-
-@main.command()
-@click.option("--serve", is_flag=True, help="Keep the servers and the bot running; print how to connect.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Where the demo database goes (default: a fresh temporary directory).")
-def demo(serve: bool, data_dir: str | None) -> None:
-    """Play the seed exchange through embedded IMAP and SMTP servers and the real bot."""
-    from mailbot.demo.play import run_demo
-
-    setup_logging(os.environ.get("MAILBOT_LOG_LEVEL", "WARNING"))
-    sys.exit(run_demo(serve=serve, data_dir=data_dir))
-
-
-# The command groups register themselves on `main` when imported, which LazyGroup does on first use.
-
-if __name__ == "__main__":
-    main()
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):  # an abstract socket
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        logging.getLogger("mailbot").warning("could not tell systemd %s (%s)", state, exc)

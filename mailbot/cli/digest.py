@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from mailbot.cli import EXIT_CONFIG, _database, main
+from mailbot.cli import EXIT_CONFIG, _database, config_error, main
 from mailbot.cli.templates import _show
 from mailbot.clock.workdays import LONDON
 from mailbot.config import ConfigError, secret
@@ -16,7 +16,8 @@ from mailbot.service import utc_now
 
 
 @main.command("digest")
-@click.option("--preview", is_flag=True, help="Print the digest that would be sent now; record nothing.")
+@click.option("--preview", is_flag=True, help="Print the digest that would be sent now; record nothing (the "
+              "default).")
 @click.option("--send", is_flag=True, help="Send the digest now (covering everything since the last one).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, allow_dash=True),
               help="With --preview: write the HTML part to FILE ('-' for standard output).")
@@ -24,9 +25,13 @@ from mailbot.service import utc_now
               help="With --preview: as of this UK time instead of now.")
 @click.pass_context
 def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None, at: datetime | None) -> None:
-    """The staff digest: due today, overdue, due soon, new, held, mail not answered, and the on-time rate."""
-    if preview == send:
-        raise click.UsageError("give exactly one of --preview or --send")
+    """The staff digest: due today, overdue, due soon, new, held, mail not answered, and the on-time rate.
+
+    Without --send it is only printed (a preview): sending is never what a bare command does.
+    """
+    if preview and send:
+        raise click.UsageError("give one of --preview or --send")
+    preview = not send
     if send and (html_file or at):
         raise click.UsageError("--html and --at go with --preview")
     settings, db = _database(ctx)
@@ -37,22 +42,26 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
             _digest, rendered = runner.preview(now)
             _show(rendered, html_file)
             return
+        from mailbot.mailserver.imap import Credential
+        from mailbot.mailserver.oauth import token_source
         from mailbot.mailserver.sentfolder import SentFolder
         from mailbot.runners.send import Outbox
 
+        tokens = token_source(settings) if settings.uses_oauth2 else None  # one for SMTP and the copy in Sent
         password = secret("smtp_password")
-        if settings.smtp.username and password is None:
+        if settings.smtp.auth == "password" and settings.smtp.username and password is None:
             raise ConfigError("smtp.username is set but MAILBOT_SMTP_PASSWORD (or _FILE) is not")
         outcome = runner.issue(now, scheduled=False)
         if not outcome.issued:
             click.echo(f"mailbot: digest not sent: {outcome.reason}", err=True)
             ctx.exit(1)
-        imap_password = secret("imap_password")  # for the copy in Sent, as the running bot keeps
-        sent_folder = SentFolder(settings, imap_password) if imap_password is not None else None
-        stats = Outbox(settings, db, password, sent_folder).send_pending(utc_now)
+        # For the copy in Sent, as the running bot keeps.
+        imap_login: Credential | None = tokens if settings.imap.auth == "oauth2" else secret("imap_password")
+        sent_folder = SentFolder(settings, imap_login) if imap_login is not None else None
+        stats = Outbox(settings, db, password, sent_folder,
+                       tokens=tokens if settings.smtp.auth == "oauth2" else None).send_pending(utc_now)
     except ConfigError as exc:
-        click.echo(f"mailbot: configuration error: {exc}", err=True)
-        ctx.exit(EXIT_CONFIG)
+        config_error(ctx, exc)
     except DigestError as exc:
         click.echo(f"mailbot: {exc}", err=True)
         ctx.exit(EXIT_CONFIG)

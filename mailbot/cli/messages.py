@@ -10,6 +10,8 @@ import click
 from sqlalchemy import select
 
 from mailbot.cli import _database, main, operator
+from mailbot.cli.tables import clean, line, widths
+from mailbot.judging.values import Action, Kind
 from mailbot.store.accounts import record_action
 
 
@@ -43,6 +45,8 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
              .where(InboundMessage.mailbox == settings.mailbox.address)
              .order_by(InboundMessage.received_at, InboundMessage.id)
              .execution_options(yield_per=2000))
+    if not as_json:
+        click.echo(line(MESSAGE_HEADERS, MESSAGE_COLUMNS))
     with db.session() as session:
         for batch in session.execute(query).partitions():
             lines: list[str] = []
@@ -68,11 +72,18 @@ def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
                 click.echo("\n".join(lines))
 
 
+# The listing is streamed (memory stays flat whatever the archive's size), so its columns are as wide as the
+# widest value each can hold, known in advance, rather than measured over every row first.
+MESSAGE_HEADERS = ("RECEIVED", "STATUS", "KIND", "ACTION", "REPLY", "MESSAGE-ID")
+MESSAGE_COLUMNS = widths(MESSAGE_HEADERS, [
+    ("2022-01-01", "quarantined", max(Kind, key=len), max(Action, key=len), "sending", "")])
+
+
 def _lines(record: dict[str, Any], as_json: bool) -> list[str]:
     if as_json:
         return [json.dumps(record, ensure_ascii=False)]
-    lines = [f"{record['received']} {record['status']:<11} {record['kind'] or '-':<10} "
-             f"{record['action'] or '-':<22} reply:{record['reply'] or '-':<7} {record['message_id']}"]
+    lines = [line((record["received"], record["status"], record["kind"] or "-", record["action"] or "-",
+                   record["reply"] or "-", clean(record["message_id"])), MESSAGE_COLUMNS)]
     if not record["reply"] and record["reasons"]:
         why = record["reasons"][-1 if record["would_be_due"] else 0]
         lines.append(f"    why: {why}")

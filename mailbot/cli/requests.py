@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
 import click
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, main, operator
+from mailbot.cli.tables import clean, table, truncate
 from mailbot.clock.deadlines import EVENT_KINDS, staff_state
 from mailbot.clock.workdays import LONDON
 from mailbot.store.accounts import record_action
@@ -27,6 +29,8 @@ from mailbot.store.outcomes import OUTCOMES, REVIEW_OUTCOMES, OutcomeError, chec
 from mailbot.store.queries import cases_for_listing, find_case_by_reference
 from mailbot.store.standings import Standings, read_standings
 
+SUBJECT_COLUMNS = 60  # the last column; a longer subject is cut with an ellipsis (`requests show` has it whole)
+
 
 def today_in_london() -> date:
     return datetime.now(LONDON).date()
@@ -38,37 +42,65 @@ def requests() -> None:
 
 
 def _find(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case:
-    case = (session.get(Case, int(ref[1:])) if ref.startswith("#") and ref[1:].isdigit()
-            else find_case_by_reference(session, mailbox, ref))
+    """REF as staff type it: the reference as issued (13931/2022), `#id` while held, or the number alone (13931),
+    which means this year's enquiry of that number, or the only one there is."""
+    if ref.startswith("#") and ref[1:].isdigit():
+        case = session.get(Case, int(ref[1:]))
+    else:
+        case = find_case_by_reference(session, mailbox, ref) or _by_number(ctx, session, mailbox, ref)
     if case is None:
         click.echo(f"mailbot: no request {ref}", err=True)
         ctx.exit(1)
     return case
 
 
+_NUMBER = re.compile(r"^(?P<seq>\d{1,9})(?:\s*[/-]\s*(?P<year>\d{4}|\d{2}))?$")
+
+
+def _by_number(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case | None:
+    """13931 or 13931-22: by the reference's number (and year, if given) whatever the configured format."""
+    match = _NUMBER.match(ref.strip())
+    if match is None:
+        return None
+    query = select(Case).where(Case.mailbox == mailbox, Case.reference_seq == int(match["seq"]))
+    if match["year"]:
+        query = query.where(Case.reference_year == (int(match["year"]) % 100 + 2000 if len(match["year"]) == 2
+                                                    else int(match["year"])))
+    found = session.scalars(query.order_by(Case.reference_year)).all()
+    if len(found) > 1:
+        this_year = [case for case in found if case.reference_year == today_in_london().year]
+        if len(this_year) == 1:
+            return this_year[0]
+        click.echo(f"mailbot: {ref} could be any of {', '.join(str(c.reference) for c in found)}: give the year",
+                   err=True)
+        ctx.exit(1)
+    return found[0] if found else None
+
+
 _CASES = Case.__table__.c  # Core columns: plain rows, without the ORM's per-row loading
-# `missing` as its stored text: decoded only where it is not the empty list (held requests), not 50,000 times.
+# `missing` cast to text in SQL: decoded only where it is not the empty list (held requests), not 50,000 times
+# (psycopg would otherwise parse every JSON value).
 LISTED = (_CASES.id, _CASES.reference, _CASES.status, _CASES.regime, _CASES.applicant_name,
-          type_coerce(_CASES.missing, Text).label("missing"),
+          cast(_CASES.missing, Text).label("missing"),
           _CASES.first_received, _CASES.received, _CASES.due, _CASES.due_why, _CASES.calendar, _CASES.subject)
 
 
 def _row(case: Any, standings: Standings, policy: Any, today: date) -> dict[str, Any]:
     """One line of the listing from the case's stored dates (`standings` reads events only where those cannot
     say where it stands): what `case_deadline` would give, without a query per case."""
-    deadline = standings.deadline(case, policy, today)
-    state = staff_state(deadline, today, policy) if deadline else None
-    missing = case.missing if not isinstance(case.missing, str) else [] if case.missing == "[]" else \
-        json.loads(case.missing)
+    case_id, reference, status, regime, applicant, missing, first_received, *_, subject = case  # one unpacking
+    missing = [] if missing == "[]" else json.loads(missing) if isinstance(missing, str) else list(missing or [])
+    if reference is None:
+        received = due = None
+        label, text = "held", "held: " + ", ".join(missing) + " missing"
+    else:
+        received, due, state = standings.standing(case, policy, today)
+        label, text = state.label, state.text
     return {
-        "reference": case.reference, "id": case.id, "status": case.status, "regime": case.regime,
-        "applicant_name": case.applicant_name, "missing": list(missing or []),
-        "first_received": case.first_received.isoformat(),
-        "received": deadline.start.isoformat() if deadline and deadline.start else None,
-        "due": deadline.due.isoformat() if deadline and deadline.due else None,
-        "state": state.label if state else "held", "state_text": state.text if state else
-        "held: " + ", ".join(missing or []) + " missing",
-        "subject": case.subject,
+        "reference": reference, "id": case_id, "status": status, "regime": regime, "applicant_name": applicant,
+        "missing": missing, "first_received": first_received.isoformat(),
+        "received": received.isoformat() if received else None, "due": due.isoformat() if due else None,
+        "state": label, "state_text": text, "subject": subject,
     }
 
 
@@ -90,18 +122,18 @@ def requests_list(ctx: click.Context, as_json: bool, today: datetime | None) -> 
         if rows:  # one write: echoing 50,000 lines one by one costs more than building them
             click.echo("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
         return
-    lines = [f"{'REFERENCE':<14} {'STATUS':<9} {'REGIME':<16} {'RECEIVED':<10} {'DUE':<10}  {'STATE':<34} SUBJECT"]
-    lines += [f"{row['reference'] or '#' + str(row['id']):<14} {row['status']:<9} {row['regime']:<16} "
-              f"{row['received'] or '-':<10} {row['due'] or '-':<10}  {row['state_text']:<34} {row['subject'][:50]}"
-              for row in rows]
-    click.echo("\n".join(lines))
+    click.echo("\n".join(table(
+        ("REFERENCE", "STATUS", "REGIME", "RECEIVED", "DUE", "STATE", "SUBJECT"),
+        [(row["reference"] or f"#{row['id']}", row["status"], row["regime"], row["received"] or "-",
+          row["due"] or "-", row["state_text"], truncate(clean(row["subject"]), SUBJECT_COLUMNS)) for row in rows])))
 
 
 @requests.command("show")
 @click.argument("ref")
 @click.pass_context
 def requests_show(ctx: click.Context, ref: str) -> None:
-    """One request or enquiry (by reference, or #id while held): dates and why, events, decisions, replies."""
+    """One request or enquiry (13931/2022; 13931 for this year's or the only one; #id while held): dates and why,
+    events, decisions, replies."""
     settings, db = _database(ctx)
     policy, today = settings.clock_policy(), today_in_london()
     with db.session() as session:

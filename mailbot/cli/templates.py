@@ -18,7 +18,7 @@ from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
 from mailbot.replies.templates import LANGUAGES, TemplateRenderError, Templates
-from mailbot.runners.act import DecisionApplier
+from mailbot.runners.replying import Replier
 from mailbot.store.models import Case, Decision, InboundMessage, Review
 from mailbot.store.queries import find_case_by_reference
 
@@ -71,7 +71,7 @@ def stored_context(session: Session, settings: Settings, templates: Templates, c
     decision = JudgedDecision(kind=Kind.REQUEST, action=Action.NONE, reasons=(), regime=Regime(case.regime),
                               applicant_name=case.applicant_name, address=case.address,
                               missing=tuple(case.missing or ()))
-    return DecisionApplier(settings, templates).context(row, parse_message(row.raw), decision, case, review)
+    return Replier(settings, templates).context(row, parse_message(row.raw), decision, case, review)
 
 
 def _case(ctx: click.Context, session: Session, mailbox: str, ref: str) -> Case:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mailbot.cli import _all_settings, _database, main, operator, setup_logging
+from mailbot.cli import _all_settings, _database, fail, main, operator, start_logging
 from mailbot.store.accounts import ROLES, AccountError, add_user, find_user, record_action
 from mailbot.web.linking import link, unlink
 from mailbot.web.passwords import hasher, one_time_password
@@ -18,12 +18,16 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the staff web app on the configured database, beside `mailbot run`."""
     import uvicorn
 
-    from mailbot.store.db import Database
+    from mailbot.store.db import DriverMissing, SchemaProblem, open_existing
     from mailbot.web.app import create_app
 
     settings = _all_settings(ctx)
-    setup_logging(settings.log_level)
-    app = create_app(settings, Database(settings.database_url))
+    start_logging(ctx, settings.log_level)
+    try:  # the web app never creates or migrates the database: `mailbot run` or `mailbot db upgrade` does
+        database = open_existing(settings.database_url)
+    except (SchemaProblem, DriverMissing) as exc:
+        fail(ctx, str(exc))
+    app = create_app(settings, database)
     bind_host, bind_port = host or settings.web.host, port or settings.web.port
     click.echo(f"Web: http://{bind_host}:{bind_port}/", err=True)
     uvicorn.run(app, host=bind_host, port=bind_port, log_level=settings.log_level.lower(), proxy_headers=True,

@@ -32,6 +32,8 @@ EVENT_KINDS = (
     "withdrawn",
     "answered",
     "closed",
+    "reopened",  # staff reopened a stopped case (ended in error, withdrawal retracted): the stops before it no
+    # longer count, and the due date is what the statute gave it (the date of receipt does not move)
     # After the answer: they move no due date, but keep the case's records from disposal while open (FOIA s77)
     "ico_complaint",  # the requester complained to the ICO (s50)
     "ico_decision",  # the ICO's decision notice: the appeal window to the First-tier Tribunal runs from it
@@ -39,6 +41,15 @@ EVENT_KINDS = (
     "appeal_closed",  # the tribunal (or a later stage) decided: a further appeal window runs from it
 )
 STOPPING = ("withdrawn", "answered", "closed")
+
+
+def in_force(events: list[ClockEvent]) -> list[ClockEvent]:
+    """The events that still count: a stop on or before the latest reopening is undone by it (sorted events)."""
+    reopened = [e.on for e in events if e.kind == "reopened"]
+    if not reopened:
+        return events
+    last = max(reopened)
+    return [e for e in events if not (e.kind in STOPPING and e.on <= last)]
 
 
 @dataclass(frozen=True, order=True)
@@ -65,6 +76,10 @@ class ClockPolicy:
     sar_extended_months: int = 3  # Art 12(3): two further months, three in all
     fee_lapse_months: int = 3  # s9(2)
     long_overdue_working_days: int = 20
+    # Where a due date stands on a given day, by (due, today, SAR calendar?): a listing of 50,000 cases has a few
+    # thousand distinct due dates, so counting working days once per date, not per case, halves its time.
+    _due_states: dict[tuple[date, date, bool], StaffState] = field(default_factory=dict, init=False, repr=False,
+                                                                    compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ def compute_deadline(regime: str, received: date, events: Iterable[ClockEvent] =
     if regime not in REGIMES:
         raise ValueError(f"unknown regime {regime!r}; expected one of {', '.join(REGIMES)}")
     policy = policy or ClockPolicy()
-    ordered = sorted(events)
+    ordered = in_force(sorted(events))
     stopped = next((e for e in ordered if e.kind in STOPPING), None)
     if regime == Regime.SAR:
         deadline = _sar(received, ordered, policy)
@@ -258,7 +273,20 @@ def staff_state(deadline: Deadline, today: date, policy: ClockPolicy | None = No
 def due_state(due: date, regime: str, today: date, policy: ClockPolicy) -> StaffState:
     """Where a running clock stands against its due date, in working days of the regime's calendar (the web's
     list reads it from the stored due date, the digest from a computed deadline)."""
-    cal = policy.sar_calendar if regime == Regime.SAR else policy.calendar
+    key = (due, today, regime == Regime.SAR)
+    state = policy._due_states.get(key)
+    if state is None:
+        if len(policy._due_states) >= _DUE_STATES_KEPT:
+            policy._due_states.clear()  # a long-running bot asks about new days for ever: keep the cache bounded
+        state = policy._due_states[key] = _due_state(due, key[2], today, policy)
+    return state
+
+
+_DUE_STATES_KEPT = 20_000
+
+
+def _due_state(due: date, sar: bool, today: date, policy: ClockPolicy) -> StaffState:
+    cal = policy.sar_calendar if sar else policy.calendar
     if today < due:
         n = working_days_between(today, due, cal)
         return StaffState("due_in", f"due in {n} working day{'s' if n != 1 else ''}", n)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mailbot.clock.deadlines import ClockEvent
+from mailbot.clock.deadlines import ClockEvent, in_force
 from mailbot.clock.regimes import Regime
 from mailbot.clock.workdays import add_months
 
@@ -100,7 +100,7 @@ def case_verdict(facts: CaseFacts, policy: RetentionPolicy, today: date) -> Verd
     holds += _appeal_holds(facts.events, policy, today)
     if facts.later_open_request and policy.later_request_holds:
         holds.append(f"a later open request from the same applicant ({facts.later_open_request}) may cover it")
-    closing = [e.on for e in facts.events if e.kind in CLOSING]
+    closing = [e.on for e in in_force(sorted(facts.events)) if e.kind in CLOSING]  # not a stop undone by reopening
     closed_on = max(closing) if closing else None
     if closed_on is None and facts.status not in OPEN_STATUSES:
         holds.append("no closing date is recorded")

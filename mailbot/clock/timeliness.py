@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from mailbot.clock.deadlines import STOPPING, ClockEvent, ClockPolicy, compute_deadline
+from mailbot.clock.deadlines import STOPPING, ClockEvent, ClockPolicy, compute_deadline, in_force
 from mailbot.clock.regimes import Regime
 
 CLASSES = ("within_20", "within_extension", "late", "open", "open_late", "withdrawn", "closed")
@@ -40,7 +40,7 @@ class Timeliness:
 
 def timeliness(regime: str, received: date, events: Iterable[ClockEvent], policy: ClockPolicy,
                today: date) -> Timeliness:
-    own = sorted(events)
+    own = in_force(sorted(events))  # a stop undone by a reopening does not count
     final = compute_deadline(regime, received, own, policy, today=today)
     extended = any(e.kind == "extended" for e in own)
     initial = final if not extended else compute_deadline(

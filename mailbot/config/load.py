@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,30 @@ from pydantic import ValidationError
 from mailbot.config.secrets import _find_secret_keys
 from mailbot.config.sections import ConfigError
 from mailbot.config.settings import Settings
+from mailbot.config.types import type_problems
 
 log = logging.getLogger("mailbot.config")
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        return f"{where}: unknown key (see config/mailbot.example.toml for every key)"
-    return f"{where}: {first['msg']}"
+# pydantic's words for types, in TOML's (the file's) words.
+_TOML_WORDS = (("a valid tuple", "an array"), ("a valid list", "an array"), ("a valid dictionary", "a table"),
+               ("a valid integer", "an integer"), ("a valid boolean", "a boolean"), ("a valid string", "a string"),
+               ("a valid number", "a float"))
+
+
+def _describe(error: ValidationError, prefix: str = "") -> list[str]:
+    """One line per problem pydantic found (every one, not only the first), each naming its key."""
+    lines = []
+    for problem in error.errors():
+        where = prefix + (".".join(str(p) for p in problem["loc"]) or "(top level)")
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown key (see `mailbot config example` for every key)")
+            continue
+        message = problem["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        for pydantic_word, toml_word in _TOML_WORDS:
+            message = message.replace(pydantic_word, toml_word)
+        lines.append(f"{where}: {message}")
+    return lines
 
 
 # Keys that once meant something and now do nothing. Refusing them would stop a bot from starting after a routine
@@ -52,22 +67,32 @@ def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -
     secret_key = _find_secret_keys(data)
     if secret_key:
         section = secret_key.split(".")[0].upper()
-        variable = (f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
+        variable = (f"MAILBOT_OAUTH2_{secret_key.split('.')[-1].upper()}" if section == "OAUTH2"
+                    else f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
                     else f"MAILBOT_{section}_PASSWORD")
         raise ConfigError(
             f"{source}: {secret_key}: passwords are never read from the config file; "
             f"set {variable} or {variable}_FILE"
         )
+    problems = type_problems(Settings, data)
+    mailboxes = data.get("mailboxes")
+    for name, override in (mailboxes.items() if isinstance(mailboxes, dict) else ()):
+        if isinstance(override, dict):
+            problems += type_problems(Settings, override, f"mailboxes.{name}.")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc)}") from None
+        named = {problem.split(":")[0] for problem in problems}  # a key already named for its type, once
+        problems += [line for line in _describe(exc) if line.split(":")[0] not in named]
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {problem}" for problem in problems))
     addresses = {settings.mailbox.address.lower(): "default"}
     for name in settings.mailboxes:
         try:
             mailbox = settings.for_mailbox(name)
         except ValidationError as exc:
-            raise ConfigError(f"{source}: mailboxes.{name}.{_describe(exc)}") from None
+            raise ConfigError("\n".join(f"{source}: {line}" for line in _describe(exc, f"mailboxes.{name}."))) \
+                from None
         if mailbox.mailbox.address.lower() in addresses:
             raise ConfigError(f"{source}: mailboxes.{name}.mailbox.address: the same address as mailbox "
                               f"{addresses[mailbox.mailbox.address.lower()]!r}; each mailbox needs its own")
@@ -84,6 +109,16 @@ def load_settings(path: str | Path | None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: not readable by this user (uid {os.getuid()}); check its owner and mode") \
+            from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8: save it as UTF-8") \
+            from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return settings_from_mapping(data, str(path))

@@ -10,7 +10,8 @@ from pydantic import SecretStr
 
 from mailbot.config.sections import ConfigError
 
-SECRET_KEYS = {"password", "pass", "secret", "passwd", "client_secret", "oidc_secret", "oidc_client_secret"}
+SECRET_KEYS = {"password", "pass", "secret", "passwd", "client_secret", "oidc_secret", "oidc_client_secret",
+               "certificate", "private_key", "service_account"}
 
 
 class Secret(SecretStr):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mailbot.clock.workdays import HOLIDAY_CORRECTIONS
 from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.readers.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
 
 
 class ConfigError(Exception):
@@ -77,6 +77,9 @@ class ImapSettings(_Section):
     # After the server refuses the login, the same password is not tried again for this long (a new one at once):
     # repeated failed logins lock accounts at Exchange Online and Google.
     login_retry_minutes: int = Field(60, ge=1, le=24 * 60)
+    # "oauth2": log in by XOAUTH2 (or OAUTHBEARER) with a token from the [oauth2] section, as Exchange Online and
+    # Google Workspace require; "password": MAILBOT_IMAP_PASSWORD (or its _FILE).
+    auth: Literal["password", "oauth2"] = "password"
 
 
 class SmtpSettings(_Section):
@@ -91,10 +94,33 @@ class SmtpSettings(_Section):
     # Replies go out over this many connections at once, in one event loop: while the server digests one message
     # the bot writes the next. Relays cap concurrent connections per client; 1 sends strictly one at a time.
     connections: int = Field(3, ge=1, le=10)
+    # "password": AUTH with MAILBOT_SMTP_PASSWORD when username is set; "oauth2": AUTH XOAUTH2 with a token from
+    # [oauth2], as the mailbox (username, default the mailbox address).
+    auth: Literal["password", "oauth2"] = "password"
+    # As imap.login_retry_minutes: refused credentials are not tried again for this long (a changed secret at once).
+    login_retry_minutes: int = Field(60, ge=1, le=24 * 60)
 
 
 class DatabaseSettings(_Section):
     url: str = ""  # empty: SQLite file mailbot.db under data_dir
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        """SQLite and PostgreSQL are what mailbot is tested on; anything else is refused by name at start-up
+        rather than failing at the first query (or, for a typo, creating a database somewhere unexpected)."""
+        if not value:
+            return value
+        scheme, separator, rest = value.partition("://")
+        if not separator or not re.fullmatch(r"[a-z][a-z0-9+]*", scheme):
+            raise ValueError(f"{value[:40]!r} is not a database URL: write sqlite:////var/lib/mailbot/mailbot.db "
+                             "or postgresql://user@host:5432/mailbot (or leave it empty for SQLite under data_dir)")
+        dialect = scheme.split("+")[0]
+        if dialect not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"{dialect} databases are not supported: use postgresql://… or sqlite:///…")
+        if not rest:
+            raise ValueError(f"{value!r} names no database: postgresql://user@host:5432/mailbot")
+        return value
 
 
 class ReferenceSettings(_Section):
@@ -346,3 +372,75 @@ class WebSettings(_Section):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+OAUTH2_SCOPES = {
+    "microsoft": "https://outlook.office365.com/.default",
+    "google": "https://mail.google.com/",
+    "generic": "",
+}
+
+
+class OAuth2Settings(_Section):
+    """OAuth 2.0 for `imap.auth` / `smtp.auth` = "oauth2" (docs/microsoft365.md, docs/google.md).
+
+    The credential itself is never here: the client secret is MAILBOT_OAUTH2_CLIENT_SECRET, a certificate (PEM: the
+    private key and the certificate) MAILBOT_OAUTH2_CERTIFICATE, Google's service-account key (its JSON file)
+    MAILBOT_OAUTH2_SERVICE_ACCOUNT; each also as a file named by the same variable with _FILE.
+    """
+
+    provider: Literal["microsoft", "google", "generic"] = "microsoft"
+    tenant_id: str = ""  # Microsoft: the directory (tenant) id, a GUID
+    client_id: str = ""  # Microsoft and generic: the application (client) id
+    # Microsoft: default https://login.microsoftonline.com/<tenant_id> (a national cloud has its own host).
+    # Generic: not used. http:// only on loopback (tests).
+    authority: str = ""
+    token_url: str = ""  # generic: the token endpoint (client-credentials grant); Google: from the key file
+    scope: str = ""  # default: the provider's mail scope (OAUTH2_SCOPES)
+    ca_file: str = ""  # trust for the token endpoint's certificate, beside the system's (a private CA)
+    imap_mechanism: Literal["auto", "xoauth2", "oauthbearer"] = "auto"  # auto: XOAUTH2 unless only OAUTHBEARER
+    # When the client secret (or a Google key with an expiry policy) expires, as the admin centre shows it: staff
+    # are warned in the digest 30 days before. A certificate's own expiry is read from it.
+    client_secret_expires: date | None = None
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("authority", "token_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if value and not (value.startswith("https://") or LOOPBACK_HTTP.match(value)):
+            raise ValueError("must be an https:// address (http:// only for 127.0.0.1 or localhost)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("tenant_id", "client_id")
+    @classmethod
+    def _plain_id(cls, value: str) -> str:
+        if value and any(c.isspace() or c in "/?#" for c in value):
+            raise ValueError("must be the id alone, as the provider's admin centre shows it")
+        return value
+
+    @property
+    def scopes(self) -> list[str]:
+        return (self.scope or OAUTH2_SCOPES[self.provider]).split()
+
+    @property
+    def authority_url(self) -> str:
+        return self.authority or f"https://login.microsoftonline.com/{self.tenant_id}"
+
+    def missing(self) -> str | None:
+        """What an oauth2 login cannot do without, phrased for the admin; None when complete."""
+        if self.provider == "microsoft":
+            if not self.client_id:
+                return "oauth2.client_id: missing (the app registration's Application (client) ID)"
+            if not (self.tenant_id or self.authority):
+                return "oauth2.tenant_id: missing (the Directory (tenant) ID of your Microsoft 365 organisation)"
+            if self.tenant_id and not GUID.match(self.tenant_id) and "." not in self.tenant_id:
+                return ("oauth2.tenant_id: must be your tenant's GUID or its domain (e.g. council.onmicrosoft.com); "
+                        "'common' or 'organizations' cannot be used with an app's own permissions")
+        if self.provider == "generic":
+            if not self.token_url:
+                return "oauth2.token_url: missing (the provider's token endpoint)"
+            if not self.client_id:
+                return "oauth2.client_id: missing"
+            if not self.scopes:
+                return "oauth2.scope: missing (the provider gives no default; its documentation names it)"
+        return None

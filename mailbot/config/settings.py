@@ -20,6 +20,7 @@ from mailbot.config.sections import (
     DigestSettings,
     ImapSettings,
     MailboxSettings,
+    OAuth2Settings,
     ProcessingSettings,
     ReferenceSettings,
     RetentionSettings,
@@ -62,12 +63,19 @@ class Settings(_Section):
     staff: StaffSettings = StaffSettings()
     digest: DigestSettings = DigestSettings()
     web: WebSettings = WebSettings()
+    oauth2: OAuth2Settings = OAuth2Settings()
     retention: RetentionSettings = RetentionSettings()
     # More mailboxes served by the same deployment: each table overrides any section above except the shared
     # database, data_dir, log_level and web (validated, with errors named mailboxes.NAME.section.key).
     mailboxes: dict[str, dict[str, Any]] = {}  # noqa: RUF012 - a pydantic field, copied for each instance
 
     _name: str = PrivateAttr(default="default")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """`debug` means DEBUG, as it does on the command line (--log-level)."""
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("mailboxes")
     @classmethod
@@ -112,6 +120,17 @@ class Settings(_Section):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{Path(self.data_dir).resolve() / 'mailbot.db'}"
+
+    @property
+    def smtp_username(self) -> str:
+        """Who SMTP AUTH logs in as: smtp.username, or with OAuth the mailbox itself (an empty name: no AUTH)."""
+        if self.smtp.auth == "oauth2":
+            return self.smtp.username or self.mailbox.address
+        return self.smtp.username
+
+    @property
+    def uses_oauth2(self) -> bool:
+        return "oauth2" in (self.imap.auth, self.smtp.auth)
 
     @property
     def digest_recipients(self) -> tuple[str, ...]:
@@ -167,6 +186,10 @@ def require_for_run(settings: Settings) -> None:
         section, key = dotted.split(".")
         if section not in settings.model_fields_set or key not in getattr(settings, section).model_fields_set:
             raise ConfigError(f"{dotted}: missing (required to run; see config/mailbot.example.toml)")
+    if settings.uses_oauth2:
+        missing = settings.oauth2.missing()
+        if missing:
+            raise ConfigError(missing)
     if settings.templates.dir and not Path(settings.templates.dir).is_dir():
         # A mistyped path would mean the admin's wording is silently never used.
         raise ConfigError(f"templates.dir: {settings.templates.dir} is not a directory")

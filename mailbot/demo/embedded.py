@@ -100,10 +100,14 @@ class EmbeddedMailServers:
         imap_port: int = 0,
         smtp_port: int = 0,
         startup_timeout: float = 10.0,
+        more_users: dict[str, str] | None = None,
     ) -> None:
-        if not password:
+        """`more_users` (address to password) get mailboxes of their own on the same server: the demo's member of
+        the public reads the bot's answers in one."""
+        if not password or not all((more_users or {}).values()):
             raise ValueError("the demo mailbox needs a non-empty password")
         self.user: str = user
+        self.more_users: dict[str, str] = dict(more_users or {})
         self.password: str = password
         self.imap_host: str = HOST
         self.smtp_host: str = HOST
@@ -195,6 +199,7 @@ class EmbeddedMailServers:
         when: datetime,
         folder: str = "INBOX",
         flags: Iterable[str] = (),
+        user: str | None = None,
     ) -> int:
         """Deliver ``raw`` into ``folder`` as if it had been received at ``when``; return its UID.
 
@@ -205,6 +210,7 @@ class EmbeddedMailServers:
 
         ``when`` must be time-zone aware: an INTERNALDATE always carries an offset, and a naive datetime would
         silently take the server's local zone. Bare LF line endings are turned into CRLF, as SMTP delivery would.
+        ``user`` is whose mailbox (default: :attr:`user`, the bot's; or one of :attr:`more_users`).
         """
         if when.tzinfo is None or when.utcoffset() is None:
             raise ValueError("append() needs a time-zone-aware datetime for INTERNALDATE")
@@ -214,7 +220,10 @@ class EmbeddedMailServers:
         flag_set = frozenset(Flag(f) for f in flags)
         if self._backend is None:
             raise RuntimeError("the embedded mail servers are not running")
-        return self._call(append_message(self._backend, self.user, data, when, folder, flag_set))
+        owner = user or self.user
+        if owner != self.user and owner not in self.more_users:
+            raise ValueError(f"no mailbox for {owner} on the embedded server")
+        return self._call(append_message(self._backend, owner, data, when, folder, flag_set))
 
     def imap_client(self, *, login: bool = True, timeout: float = 10.0) -> IMAPClient:
         """An imapclient connection to the embedded server, set up the way this server needs.
@@ -264,9 +273,11 @@ class EmbeddedMailServers:
         async with AsyncExitStack() as stack:
             # Registered first, so it runs last: by then every client task has been cancelled.
             stack.push_async_callback(self._cancel_other_tasks)
-            self._backend, self.imap_port = await start_imap(stack, self.user, self.password, self.imap_port)
+            self._backend, self.imap_port = await start_imap(stack, self.user, self.password, self.imap_port,
+                                                             self.more_users)
             self.smtp_port = await start_smtp(stack, self.smtp_port, self._record_sent,
-                                              password_check(self.user, self.password), self._smtp_protocols)
+                                              password_check(self.user, self.password, self.more_users),
+                                              self._smtp_protocols)
             # Runs first on exit: drop client connections before the listening servers close, because from
             # Python 3.12 Server.wait_closed() waits for every open connection to end.
             stack.push_async_callback(self._close_connections)

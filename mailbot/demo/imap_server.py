@@ -61,8 +61,10 @@ def _pymap_args(user: str, password: str, port: int) -> argparse.Namespace:
     )
 
 
-async def start_imap(stack: AsyncExitStack, user: str, password: str, port: int) -> tuple[DictBackend, int]:
-    """Serve `user`'s in-memory mailbox on `port` (0: any free port) until `stack` closes; the backend and the port."""
+async def start_imap(stack: AsyncExitStack, user: str, password: str, port: int,
+                     more_users: dict[str, str] | None = None) -> tuple[DictBackend, int]:
+    """Serve `user`'s in-memory mailbox (and one for each of `more_users`, user to password) on `port` (0: any
+    free port) until `stack` closes; the backend and the port."""
     args = _pymap_args(user, password, port)
     # Cleartext: the password already sits in this process's memory, and pymap's default PBKDF2 (500,000
     # rounds) would be paid at startup and at every LOGIN (docs/operations.md). The asyncio subsystem keeps
@@ -78,6 +80,8 @@ async def start_imap(stack: AsyncExitStack, user: str, password: str, port: int)
     config.apply_context()
     login = Login(config)
     login.users_dict[user] = UserMetadata(config, user, password=password)
+    for other, other_password in (more_users or {}).items():
+        login.users_dict[other] = UserMetadata(config, other, password=other_password)
     backend = DictBackend(login, config)
     await backend.start(stack)
     imap_server = IMAPServer(login, config)

@@ -79,11 +79,24 @@ def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
     return served.url + "/", password
 
 
-def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
+PUBLIC_USER = "you@public.example"  # the member of the public's own mailbox on the embedded server
+
+
+def run_demo(*, serve: bool = False, data_dir: str | None = None, imap_port: int = 0, smtp_port: int = 0,
+             password: str | None = None) -> int:
+    """The seed exchange, then (with `serve`) the servers kept up for a mail client. The database goes in
+    `data_dir`, or in a temporary directory that is removed at exit."""
+    if data_dir:
+        return _play(Path(data_dir), serve, imap_port, smtp_port, password)
+    with tempfile.TemporaryDirectory(prefix="mailbot-demo-") as workdir:
+        return _play(Path(workdir), serve, imap_port, smtp_port, password)
+
+
+def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: str | None) -> int:
     scenario = json.loads((SEED / "scenario.json").read_text(encoding="utf-8"))
-    workdir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
-    password = secrets.token_urlsafe(12)
-    with EmbeddedMailServers(password=password, user=scenario["mailbox"]) as servers:
+    password = password or secrets.token_urlsafe(12)
+    with EmbeddedMailServers(password=password, user=scenario["mailbox"], imap_port=imap_port, smtp_port=smtp_port,
+                             more_users={PUBLIC_USER: password}) as servers:
         settings = demo_settings(servers, scenario, workdir)
         bot = Bot(settings, imap_password=password, smtp_password="")
         click.echo(f"mailbot demo: {settings.mailbox.organisation} <{settings.mailbox.address}>, "
@@ -104,26 +117,38 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None) -> int:
             return 0
         # The web app first: mail that arrives while it starts must not be counted as handled below.
         web_url, web_password = serve_web(settings, bot)
-        click.echo("=" * 78)
-        click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
-        click.echo("Serving. Point a mail client at:")
-        click.echo(f"  IMAP {servers.imap_host}:{servers.imap_port} (plain), user {servers.user}, password {password}")
-        click.echo(f"  SMTP {servers.smtp_host}:{servers.smtp_port} (plain, no login needed)")
-        click.echo(f"Mail sent to {servers.user} through that SMTP server (or put into INBOX) is answered within "
-                   f"{2 * settings.schedule.poll_seconds} s; replies are printed here. Ctrl-C stops.", nl=True)
+        show_how_to_connect(servers, settings, web_url, web_password)
         handled = len(servers.sent)
 
         def relay(_stats: object) -> None:
-            # The embedded SMTP server delivers nothing by itself: mail for the mailbox goes into its INBOX,
-            # and what the bot sent is shown.
+            # The embedded SMTP server delivers nothing by itself: mail for the bot's mailbox goes into its INBOX,
+            # mail for the member of the public into theirs (the bot's answer arrives in their mail client).
             nonlocal handled
             new, handled = servers.sent[handled:], len(servers.sent)
             for sent in new:
-                if servers.user.lower() in (r.lower() for r in sent.rcpt_tos):
+                recipients = {r.lower() for r in sent.rcpt_tos}
+                if servers.user.lower() in recipients:
                     servers.append(sent.raw, datetime.now(UTC))
-                    click.echo(f"delivered a message from {sent.mail_from} to INBOX")
-                else:
+                    click.echo(f"delivered a message from {sent.mail_from} to the bot's INBOX")
+                if PUBLIC_USER in recipients:
+                    servers.append(sent.raw, datetime.now(UTC), user=PUBLIC_USER)
+                    click.echo(f"delivered the bot's answer to {PUBLIC_USER}'s INBOX:")
+                if servers.user.lower() not in recipients:
                     show_reply(sent)
 
         bot.run_forever(after_cycle=relay)
     return 0
+
+
+def show_how_to_connect(servers: EmbeddedMailServers, settings: Settings, web_url: str, web_password: str) -> None:
+    click.echo("=" * 78)
+    click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
+    click.echo("Serving. To write to the bot as a member of the public, set up a mail client with:")
+    click.echo(f"  your address  {PUBLIC_USER}   password {servers.more_users[PUBLIC_USER]}")
+    click.echo(f"  IMAP          {servers.imap_host} port {servers.imap_port}, no encryption, user {PUBLIC_USER}")
+    click.echo(f"  SMTP          {servers.smtp_host} port {servers.smtp_port}, no encryption, same user and password "
+               "(or none)")
+    click.echo(f"and send a request to {servers.user}. The bot answers within "
+               f"{2 * settings.schedule.poll_seconds} s, into your INBOX.")
+    click.echo(f"The bot's own mailbox: IMAP user {servers.user}, password {servers.password}.")
+    click.echo("Keep these settings between runs with --imap-port, --smtp-port and --password. Ctrl-C stops.")

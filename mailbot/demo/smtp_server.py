@@ -56,15 +56,18 @@ class TrackedSMTP(SMTP):
         super().connection_lost(error)
 
 
-def password_check(user: str, password: str) -> Callable[[SMTP, Session, Envelope, str, Any], AuthResult]:
-    """An aiosmtpd authenticator accepting `user` with `password` (PLAIN or LOGIN) and nothing else."""
+def password_check(user: str, password: str, more_users: dict[str, str] | None = None,
+                   ) -> Callable[[SMTP, Session, Envelope, str, Any], AuthResult]:
+    """An aiosmtpd authenticator accepting `user` with `password` (and each of `more_users` with its own), PLAIN
+    or LOGIN, and nothing else."""
+    accounts = {user: password, **(more_users or {})}
 
     def authenticate(server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
         # handled=False lets aiosmtpd send 535 on failure; with the default a wrong password hangs the client.
         ok = (
             isinstance(auth_data, LoginPassword)
-            and auth_data.login.decode("utf-8", "replace") == user
-            and auth_data.password.decode("utf-8", "replace") == password
+            and accounts.get(auth_data.login.decode("utf-8", "replace")) == auth_data.password.decode("utf-8",
+                                                                                                       "replace")
         )
         return AuthResult(success=ok, handled=False)
 

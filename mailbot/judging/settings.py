@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mailbot.judging.readers.keywords import DEFAULT_EIR_KEYWORDS, DEFAULT_REVIEW_KEYWORDS, DEFAULT_SAR_KEYWORDS
-from mailbot.judging.readers.names import DEFAULT_PSEUDONYMS
+from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ import html as _html
 import logging
 import re
 
-from inscriptis import get_text
-
 from mailbot.mail.charsets import normalise_newlines
 
 __all__ = ["MAX_HTML_CHARS", "html_to_text"]
@@ -36,6 +34,8 @@ def html_to_text(html: str) -> str:
 
 
 def _inscriptis(html: str) -> str | None:
+    from inscriptis import get_text  # with lxml, 50 ms to import: only for mail that has an HTML part
+
     try:
         return str(get_text(html))
     except Exception:  # noqa: BLE001 - lxml rejects some inputs; crude text beats none

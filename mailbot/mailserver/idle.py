@@ -12,10 +12,8 @@ import logging
 import threading
 from collections.abc import Callable
 
-from pydantic import SecretStr
-
 from mailbot.config import Settings
-from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.imap import Credential, ImapConnection
 from mailbot.mailserver.logins import LoginRefused
 
 log = logging.getLogger(__name__)
@@ -25,7 +23,7 @@ MAX_BACKOFF_SECONDS = 300.0
 
 
 class IdleWatcher:
-    def __init__(self, settings: Settings, password: SecretStr, wake: Callable[[], None], *,
+    def __init__(self, settings: Settings, password: Credential, wake: Callable[[], None], *,
                  check_seconds: float = 30.0) -> None:
         self.settings = settings
         self.password = password

@@ -18,6 +18,8 @@ from pydantic import SecretStr
 from mailbot.config import ImapSettings
 from mailbot.mail.ids import ids_in
 from mailbot.mailserver import logins
+from mailbot.mailserver.oauth.advice import mailbox_advice
+from mailbot.mailserver.oauth.tokens import TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,26 @@ def tls_context(verify: bool, ca_file: str = "") -> ssl.SSLContext:
     return context
 
 
+# What logs in to the mailbox: its password, or (imap.auth = "oauth2") its token source.
+Credential = SecretStr | TokenSource
+
+
+def _server_said(exc: LoginError) -> str:
+    said = str(exc).strip()
+    if said[:2] in ("b'", 'b"') and said[-1:] == said[1:2]:  # imapclient gives the server's bytes' repr
+        said = said[2:-1]
+    return said[:200]
+
+
 class ImapConnection:
     """One logged-in IMAP session. Use as a context manager; it logs out (or at least closes) on exit."""
 
-    def __init__(self, settings: ImapSettings, username: str, password: SecretStr) -> None:
+    def __init__(self, settings: ImapSettings, username: str, password: Credential) -> None:
+        """`password` is the password, or for `imap.auth = "oauth2"` the mailbox's token source."""
         self.settings = settings
-        key = logins.login_key(settings.host, settings.port, username, password.get_secret_value())
+        self.mechanism = "LOGIN"
+        secret = password.key if isinstance(password, TokenSource) else password.get_secret_value()
+        key = logins.login_key(settings.host, settings.port, username, secret)
         logins.check(key)  # credentials refused a moment ago are not tried again (account lockout)
         context = tls_context(settings.verify_certificates, settings.ca_file)
         self.client = IMAPClient(
@@ -54,15 +70,20 @@ class ImapConnection:
             if settings.security == "starttls":
                 self.client.starttls(context)
             self._nodelay()
-            self.client.login(username, password.get_secret_value())  # the one place it leaves its SecretStr
+            if isinstance(password, TokenSource):
+                self._oauth_login(username, password)
+            else:
+                self.client.login(username, password.get_secret_value())  # the one place it leaves its SecretStr
         except LoginError as exc:
             self.close()
-            said = str(exc).strip()
-            if said[:2] in ("b'", 'b"') and said[-1:] == said[1:2]:  # imapclient gives the server's bytes' repr
-                said = said[2:-1]
-            said = said[:200]
-            message = (f"IMAP login refused by {settings.host}:{settings.port} for user {username} ({said}): check "
-                       "the password (MAILBOT_IMAP_PASSWORD or its _FILE) and that the account may use IMAP")
+            said = _server_said(exc)
+            if isinstance(password, TokenSource):
+                message = (f"IMAP login refused by {settings.host}:{settings.port} for user {username} ({said}) with "
+                           f"a fresh OAuth token: {mailbox_advice(password.provider, 'IMAP')}")
+            else:
+                message = (f"IMAP login refused by {settings.host}:{settings.port} for user {username} ({said}): "
+                           "check the password (MAILBOT_IMAP_PASSWORD or its _FILE) and that the account may use "
+                           "IMAP")
             logins.refused(key, message, settings.login_retry_minutes * 60)
             raise logins.LoginRefused(message) from None
         except BaseException:
@@ -72,6 +93,31 @@ class ImapConnection:
         self.client.normalise_times = False  # keep INTERNALDATE's own offset: the date of receipt depends on it
         self.capabilities = {(c.decode() if isinstance(c, bytes) else str(c)).upper()
                              for c in self.client.capabilities()}
+
+    def _oauth_login(self, username: str, source: TokenSource) -> None:
+        """XOAUTH2 (or OAUTHBEARER where it is all the server offers, or where configured). A refusal of a cached
+        token may only mean it expired or was revoked: one more try with a fresh one before it counts."""
+        offered = {(c.decode() if isinstance(c, bytes) else str(c)).upper() for c in self.client.capabilities()}
+        mechanism = source.settings.imap_mechanism
+        if mechanism == "auto":
+            mechanism = "oauthbearer" if "AUTH=OAUTHBEARER" in offered and "AUTH=XOAUTH2" not in offered \
+                else "xoauth2"
+        token = source.token()
+        for attempt in (1, 2):
+            try:
+                if mechanism == "oauthbearer":
+                    self.client.oauthbearer_login(username, token.value)
+                else:
+                    self.client.oauth2_login(username, token.value)
+                self.mechanism = mechanism.upper()
+                return
+            except LoginError:
+                if attempt == 2:
+                    raise
+                source.forget()
+                token = source.token(fresh=True)
+                log.info("IMAP server %s refused an OAuth token for %s: trying once with a fresh one",
+                         self.settings.host, username)
 
     def _nodelay(self) -> None:
         # Without TCP_NODELAY every command waits on Nagle's algorithm (docs/operations.md, "How fast").

@@ -15,10 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import SecretStr
-
 from mailbot.config import Settings
-from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.imap import Credential, ImapConnection
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ def _groups(copies: Sequence[SentCopy]) -> Iterator[list[SentCopy]]:
 class SentFolder:
     """A lazily opened IMAP connection to the Sent folder; every failure here is reported, never fatal."""
 
-    def __init__(self, settings: Settings, password: SecretStr) -> None:
+    def __init__(self, settings: Settings, password: Credential) -> None:
         self.settings = settings
         self.password = password
         self._conn: ImapConnection | None = None

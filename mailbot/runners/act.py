@@ -11,7 +11,6 @@ to staff that the chain link declared (STAFF_NOTICES), the reply, and the messag
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,30 +22,21 @@ from sqlalchemy.orm import Session
 from mailbot.clock.deadlines import compute_deadline
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision
-from mailbot.judging.readers.subjects import clean_subject
-from mailbot.judging.reading import Reading, read_message
-from mailbot.judging.values import Action, CaseStatus, Regime, StaffNotice
-from mailbot.mail.addresses import sendable
-from mailbot.mail.compose import compose
-from mailbot.mail.echo import defang, echo_subject
-from mailbot.mail.lognames import log_name
+from mailbot.judging.values import Action, CaseStatus, Kind, Regime, StaffNotice
 from mailbot.mail.mailbox_key import mailbox_key
 from mailbot.mail.message import InboundMessage as Parsed
 from mailbot.replies.catalog import acknowledgement_template
-from mailbot.replies.context import mailbox_variables
 from mailbot.replies.templates import Templates
-from mailbot.runners.alerts import alert_template_problem, notify_staff
+from mailbot.runners.alerts import notify_staff
+from mailbot.runners.replying import Replier, reading_of
 from mailbot.store import models
 from mailbot.store.casework import record_event, refresh_review
 from mailbot.store.queries import allocate_reference
 
-log = logging.getLogger(__name__)
-
-# The audit row and the reply are only ever inserted here, never read back in the same transaction: plain INSERTs
-# (executed at once, in the caller's transaction) spare the ORM's unit of work for two objects per message. The
-# case they point to has been flushed by then.
+# The audit row is only ever inserted here, never read back in the same transaction: a plain INSERT
+# (executed at once, in the caller's transaction) spares the ORM's unit of work for it. The
+# case it points to has been flushed by then.
 _INSERT_DECISION = insert(models.Decision.__table__)
-_INSERT_OUTBOX = insert(models.OutboxMessage.__table__)
 
 
 @dataclass
@@ -57,17 +47,6 @@ class Outcome:
     case_id: int | None = None
     reference: str | None = None
     reply_message_id: str | None = None
-
-
-def summary_of(own_text: str, limit: int = 600) -> str:
-    """The author's own words, trimmed, for the templates' "I note you seek the following"."""
-    text = own_text.strip()
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def reading_of(parsed: Parsed, decision: Decision) -> Reading:
-    """What the judge read from the message; read again only for a decision made by hand (a template preview)."""
-    return decision.reading or read_message(parsed)
 
 
 @dataclass
@@ -91,6 +70,7 @@ class DecisionApplier:
         self.settings = settings
         self.templates = templates
         self.mailbox = settings.mailbox.address
+        self.replier = Replier(settings, templates)
         self.policy = settings.clock_policy()
 
     def apply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
@@ -108,8 +88,8 @@ class DecisionApplier:
         if decision.staff_notice is not None:
             self.STAFF_NOTICES[decision.staff_notice](self, turn)
         if template and decision.address:
-            context = self.context(row, parsed, decision, case, turn.review)
-            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case, template, context, now)
+            outcome.reply_message_id = self.replier.reply(session, row, parsed, decision, case, turn.review, template,
+                                                          now)
         row.status = "processed"
         row.processed_at = now
         row.last_error = None
@@ -122,9 +102,21 @@ class DecisionApplier:
         case = self._complete(session, row, parsed, decision, None)
         outcome = Outcome(decision.action, case.id, case.reference)
         if acknowledge and decision.address:
-            context = self.context(row, parsed, decision, case, None)
-            outcome.reply_message_id = self._queue_reply(session, row, parsed, decision, case,
-                                                         acknowledgement_template(case.regime), context, now)
+            outcome.reply_message_id = self.replier.reply(session, row, parsed, decision, case, None,
+                                                          acknowledgement_template(case.regime), now)
+        return outcome
+
+    def open_review(self, session: Session, row: models.InboundMessage, parsed: Parsed, case: models.Case,
+                    now: datetime, *, acknowledge: bool, reason: str) -> Outcome:
+        """An internal review staff found in mail the bot left to them: its clock from the message's date of
+        receipt, and the review acknowledgement if staff want one sent (to the request's address)."""
+        review = self._review(session, row, case)
+        outcome = Outcome(Action.ACKNOWLEDGE_REVIEW, case.id, case.reference)
+        if acknowledge:
+            decision = Decision(kind=Kind.FOLLOW_UP, action=Action.ACKNOWLEDGE_REVIEW, regime=Regime.INTERNAL_REVIEW,
+                                applicant_name=case.applicant_name, address=case.address, reasons=(reason,))
+            outcome.reply_message_id = self.replier.reply(session, row, parsed, decision, case, review,
+                                                          acknowledgement_template(Regime.INTERNAL_REVIEW), now)
         return outcome
 
     # -- one handler per action ------------------------------------------------------------------------------
@@ -267,51 +259,3 @@ class DecisionApplier:
             "thread_signal": decision.thread_signal,
             **decision.details,
         }
-
-    def context(self, row: models.InboundMessage, parsed: Parsed, decision: Decision, case: models.Case | None,
-                review: models.Review | None) -> dict[str, Any]:
-        """Every variable a template may use (documented in templates/README.md)."""
-        received = review.received if review else (case.received if case and case.received else row.received_date)
-        reading = reading_of(parsed, decision)
-        return {
-            **mailbox_variables(self.settings),
-            "requester_name": decision.applicant_name or (case.applicant_name if case else None),
-            "reference": case.reference if case else None,
-            "regime": (case.regime if case else decision.regime) or Regime.FOI,
-            "received": received,
-            "first_received": case.first_received if case else row.received_date,
-            "due": review.due if review else (case.due if case else None),
-            "due_why": review.due_why if review else (case.due_why if case else None),
-            "request_due": case.due if case else None,
-            "missing": list(decision.missing),
-            # The sender's words echoed without live links, the subject cut short: a forger's subject must not
-            # reach the person they named as a link in our mail (mail/echo.py).
-            "subject": echo_subject(parsed.subject),
-            "subject_stem": echo_subject(clean_subject(case.subject) if case else reading.subject) or "Your request",
-            "request_summary": defang(summary_of(reading.own_text)),
-        }
-
-    def _queue_reply(self, session: Session, row: models.InboundMessage, parsed: Parsed, decision: Decision,
-                     case: models.Case | None, template: str, context: dict[str, Any], now: datetime) -> str:
-        # A broken admin override must never stop the reply: the shipped wording goes out and staff are alerted
-        # (in this same transaction, so the alert exists exactly when the reply does).
-        rendering = self.templates.render_or_default(template, context)
-        if rendering.problem is not None:
-            log.error("template %s failed for %s; sent the shipped default instead: %s", template,
-                      log_name(parsed.message_id, decision.address), rendering.problem)
-            alert_template_problem(session, self.settings, self.templates, rendering.problem,
-                                   message_id=parsed.message_id, reference=case.reference if case else None, now=now)
-        rendered = rendering.reply
-        mailbox = self.settings.mailbox
-        recipient = sendable(decision.address or "")  # or ValueError: the message is quarantined, staff told
-        message = compose(
-            rendered=rendered, from_address=mailbox.address, from_name=mailbox.display_name,
-            to=recipient, in_reply_to=parsed.message_id, references=parsed.references,
-            loop_token=mailbox.x_loop, now=now,
-        )
-        session.execute(_INSERT_OUTBOX, {
-            "mailbox": self.mailbox, "inbound_id": row.id, "case_id": case.id if case else None, "template": template,
-            "message_id": message.message_id, "in_reply_to": parsed.message_id, "recipient": recipient,
-            "raw": message.raw, "status": "queued", "next_attempt_at": now,
-        })
-        return message.message_id

@@ -26,7 +26,7 @@ NEW_REQUEST_ACTIONS = (Action.ACKNOWLEDGE, Action.SECTION8_NOTICE)
 @dataclass(frozen=True)
 class Replay:
     message_id: str
-    verdict: str  # request | attached | not_request
+    verdict: str  # request | attached | review | not_request (the last three: the judge must not open a request)
     staff: str
     judge_kind: str
     judge_action: str

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from mailbot.mailserver.logins import LoginRefused
+from mailbot.mailserver.oauth.tokens import TokenUnavailable
 
 
 class Component(StrEnum):
@@ -51,6 +52,11 @@ DATABASE_DOWN = Fault(Component.DATABASE, "database unavailable")
 IMAP_DOWN = Fault(Component.IMAP, "IMAP server unreachable")
 IMAP_LOGIN = Fault(Component.IMAP, "IMAP login refused")  # a configuration fault: mailserver/logins.py
 SMTP_DOWN = Fault(Component.SMTP, "SMTP relay unavailable")
+SMTP_LOGIN = Fault(Component.SMTP, "SMTP login refused")  # a configuration fault, as IMAP_LOGIN
+IMAP_TOKEN_DOWN = Fault(Component.IMAP, "OAuth token endpoint unreachable (IMAP)")
+SMTP_TOKEN_DOWN = Fault(Component.SMTP, "OAuth token endpoint unreachable (SMTP)")
+# Faults whose message already says what to check: logged without a traceback, which would help nobody.
+CONFIGURATION = (IMAP_LOGIN, SMTP_LOGIN)
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DISK = {errno.EIO, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
@@ -97,7 +103,9 @@ def classify(exc: BaseException, *, during: Component | None = None) -> Fault | 
             return _sqlite_disk(str(item)) or DATABASE_DOWN
     for item in chain:
         if isinstance(item, LoginRefused):
-            return IMAP_LOGIN
+            return SMTP_LOGIN if during is Component.SMTP else IMAP_LOGIN
+        if isinstance(item, TokenUnavailable):
+            return SMTP_TOKEN_DOWN if during is Component.SMTP else IMAP_TOKEN_DOWN
         if isinstance(item, (IMAPClientError, imaplib.IMAP4.error)):
             return IMAP_DOWN
         if isinstance(item, aiosmtplib.SMTPException):
@@ -138,7 +146,7 @@ class OutageLog:
             self.log.debug("%s still (%s), failure %d", fault, detail, current.occurrences)
             return False
         self._open[fault.component] = _Open(fault, now, detail)
-        if fault is IMAP_LOGIN:  # a configuration fault: its message says what to check; no traceback helps
+        if fault in CONFIGURATION:  # a configuration fault: its message says what to check; no traceback helps
             self.log.error("%s%s: %s; logged once until it is fixed", fault, f" for {self.name}" if self.name else "",
                            str(exc) if exc is not None else detail)
             return True

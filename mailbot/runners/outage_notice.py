@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from pydantic import SecretStr
-
 from mailbot.config import Settings
-from mailbot.mailserver.imap import ImapConnection
+from mailbot.mailserver.imap import Credential, ImapConnection
 from mailbot.replies.context import staff_notice_context
 from mailbot.replies.templates import Templates
 from mailbot.runners.staff_mail import compose_filed_notice, render_staff_mail
@@ -22,11 +20,13 @@ from mailbot.runners.staff_mail import compose_filed_notice, render_staff_mail
 log = logging.getLogger(__name__)
 
 
-def file_outage_notice(settings: Settings, templates: Templates, password: SecretStr, detail: str,
+def file_outage_notice(settings: Settings, templates: Templates, password: Credential, detail: str,
                        now: datetime) -> bool:
     """Append the notice to the quarantine folder; True if it is there."""
     context = staff_notice_context(
-        settings, title="the mail relay is not taking mail", message_id=None, reference=None, occurred_at=now,
+        settings, message_id=None, reference=None, occurred_at=now,
+        title=("the mail relay refuses mailbot's login" if "login refused" in detail or "token refused" in detail
+               else "the mail relay is not taking mail"),
         lines=[f"The relay ({settings.smtp.host}:{settings.smtp.port}) said: {detail}",
                "Replies and staff mail wait in the outbox and are retried, at least hourly, for as long as it lasts; "
                "nothing is lost and each goes once when the relay is back.",

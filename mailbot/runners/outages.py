@@ -46,7 +46,7 @@ def note_outage(db: Database, mailbox: str, fault: Fault, detail: str, now: date
             return False
         start = _as_utc(now)
         row = StaffAlert(mailbox=mailbox, key=open_key(fault.component), day=start.astimezone(LONDON).date(),
-                         detail=f"{fault} since {start:%Y-%m-%d %H:%M} UTC ({detail[:300]}); "
+                         detail=f"{fault} since {start:%Y-%m-%d %H:%M} UTC ({detail[:600]}); "
                                 + ("new mail waits on the mail server and is answered when it is back"
                                    if fault.component is Component.IMAP
                                    else "mail waits in the outbox and goes when it is back"),
@@ -90,6 +90,7 @@ class RelayOutage:
         self.unreachable = False
         self._deferred_runs = 0
         self._opened: str | None = None  # what the relay said, when this run recorded the start of an outage
+        self.login_refused: str | None = None  # while our login is refused: what to fix, said every run
         self._record_checked = False
 
     def should_probe(self) -> bool:
@@ -116,15 +117,18 @@ class RelayOutage:
         elif all_deferred:
             self.failed(now, None, f"every reply deferred: {last_error}")
 
-    def failed(self, now: datetime, exc: BaseException | None, detail: str) -> None:
-        """The relay refused the connection (`exc`), or deferred every reply of a run (None)."""
+    def failed(self, now: datetime, exc: BaseException | None, detail: str, fault: Fault = SMTP_DOWN) -> None:
+        """The relay refused the connection (`exc`), or deferred every reply of a run (None), or refused our login
+        (`fault` faults.SMTP_LOGIN)."""
         if exc is None:
             self._deferred_runs += 1
             if self._deferred_runs < self.DEFERRED_RUNS and not self.log.is_open(Component.SMTP):
                 return
         self.unreachable = exc is not None
-        self.log.failed(SMTP_DOWN, exc, now, detail)
-        if note_outage(self.db, self.mailbox, SMTP_DOWN, detail, now):
+        if fault.what.endswith("login refused"):
+            self.login_refused = detail
+        self.log.failed(fault, exc, now, detail)
+        if note_outage(self.db, self.mailbox, fault, detail, now):
             self._opened = detail
 
     def take_opened(self) -> str | None:
@@ -135,6 +139,7 @@ class RelayOutage:
     def recovered(self, now: datetime) -> None:
         """Close the outage and make everything it held up due now, rather than at its backoff (up to an hour)."""
         self._deferred_runs = 0
+        self.login_refused = None
         self.log.ok(Component.SMTP, now)
         if end_outage(self.db, self.mailbox, Component.SMTP, now):
             table = OutboxMessage.__table__
@@ -167,7 +172,7 @@ class CycleFaults:
                                   str(exc)[:300], exc_info=exc)
             return None
         if self.log.failed(fault, exc, self.clock()) and fault.component is Component.IMAP:
-            detail = str(exc)[:300] if isinstance(exc, LoginRefused) else f"{type(exc).__name__}: {str(exc)[:200]}"
+            detail = str(exc)[:600] if isinstance(exc, LoginRefused) else f"{type(exc).__name__}: {str(exc)[:200]}"
             self._record(lambda: note_outage(self.db, self.mailbox, fault, detail, self.clock()))
         return fault.component
 

@@ -33,9 +33,11 @@ from sqlalchemy import bindparam, select, update
 
 from mailbot.batching import chunks
 from mailbot.config import Settings
+from mailbot.mailserver import logins, smtp_login
 from mailbot.mailserver.imap import tls_context
+from mailbot.mailserver.oauth.tokens import TokenSource, TokenUnavailable
 from mailbot.mailserver.sentfolder import SentCopy, SentFolder
-from mailbot.runners.faults import OutageLog
+from mailbot.runners.faults import SMTP_DOWN, SMTP_LOGIN, SMTP_TOKEN_DOWN, OutageLog
 from mailbot.runners.outages import RelayOutage
 from mailbot.runners.sent_copies import SentCopies
 from mailbot.store.db import Database
@@ -81,6 +83,7 @@ class SendStats:
     reconciled: int = 0
     answered: int = 0  # replies the server gave a final answer to (accepted or refused for good)
     unreachable: bool = False  # the relay refused the connection itself (the outage is already recorded)
+    login_error: str | None = None  # the relay refused our login (or it is suspended): what to fix, in one line
     last_error: str | None = None
 
 
@@ -90,10 +93,12 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 class Outbox:
     def __init__(self, settings: Settings, db: Database, password: SecretStr | None,
-                 sent_folder: SentFolder | None = None) -> None:
+                 sent_folder: SentFolder | None = None, tokens: TokenSource | None = None) -> None:
+        """`tokens` logs in by XOAUTH2 (smtp.auth = "oauth2"); otherwise `password`, when smtp.username is set."""
         self.settings = settings
         self.db = db
         self.password = password
+        self.tokens = tokens
         self.mailbox = settings.mailbox.address
         self._resend: set[int] = set()
         self.copies = SentCopies(db, sent_folder, self.mailbox)
@@ -127,11 +132,14 @@ class Outbox:
             if ids and not should_stop():
                 sent = asyncio.run(self._send(ids, now, should_stop))
                 stats.sent, stats.deferred, stats.failed = sent.sent, stats.deferred + sent.deferred, sent.failed
+                stats.login_error = sent.login_error
                 self.relay.after_run(now(), answered=sent.answered > 0,
                                      all_deferred=bool(sent.deferred) and not sent.unreachable,
                                      last_error=sent.last_error)
         finally:
             self.copies.close()
+        if stats.login_error is None and self.relay.login_refused is not None:
+            stats.login_error = self.relay.login_refused  # nothing was due this run, but the fault still stands
         return stats
 
     async def _probe(self) -> bool:
@@ -141,7 +149,7 @@ class Outbox:
             await self._connect(client)
             await client.quit()
             return True
-        except (aiosmtplib.SMTPException, OSError):
+        except (aiosmtplib.SMTPException, OSError, logins.LoginRefused):
             client.close()
             return False
 
@@ -189,10 +197,9 @@ class Outbox:
         )
 
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
-        await client.connect()
-        if self.settings.smtp.username:
-            # The one place the SMTP password leaves its SecretStr: handed to the library, never logged.
-            await client.login(self.settings.smtp.username, self.password.get_secret_value() if self.password else "")
+        """Connect and log in (mailserver/smtp_login.py: a refused login raises LoginRefused and is not tried again
+        with the same secret for smtp.login_retry_minutes)."""
+        await smtp_login.connect(client, self.settings, self.password, self.tokens)
 
     async def _send(self, ids: list[int], now: Callable[[], datetime], should_stop: Callable[[], bool]) -> SendStats:
         """Send `ids` in batches over up to `smtp.connections` connections; an unreachable server defers them all
@@ -202,8 +209,18 @@ class Outbox:
         try:
             try:
                 await self._connect(clients[0])
+            except logins.LoginRefused as exc:
+                # Our login, not the relay, is at fault: nothing is sent until the settings or the secret change
+                # (or login_retry_minutes pass); the mail waits in the outbox, the outage is recorded for staff.
+                self.relay.failed(now(), exc, str(exc), fault=SMTP_LOGIN)
+                self._defer_all(ids, exc, now())
+                stats.deferred += len(ids)
+                stats.unreachable = True
+                stats.login_error = str(exc)
+                return stats
             except (aiosmtplib.SMTPException, OSError) as exc:
-                self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}")
+                fault = SMTP_TOKEN_DOWN if isinstance(exc, TokenUnavailable) else SMTP_DOWN
+                self.relay.failed(now(), exc, f"{type(exc).__name__}: {exc}", fault=fault)
                 self._defer_all(ids, exc, now())
                 stats.deferred += len(ids)
                 stats.unreachable = True

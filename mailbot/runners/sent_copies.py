@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from pydantic import SecretStr
 from sqlalchemy import bindparam, false, select, update
 
 from mailbot.batching import chunks
+from mailbot.mailserver.imap import Credential
 from mailbot.mailserver.sentfolder import MULTIAPPEND_MESSAGES, SentCopy, SentFolder
 from mailbot.store.db import Database
 from mailbot.store.models import OutboxMessage
@@ -41,7 +41,7 @@ class SentCopies:
         self._pending: list[tuple[int, SentCopy]] = []  # accepted by the server, not yet copied to Sent
         self._reachable = True  # false once Sent failed this run: the copies then wait for the next one
 
-    def use_password(self, password: SecretStr) -> None:
+    def use_password(self, password: Credential) -> None:
         """The IMAP password changed (a rotated secret): the Sent folder is reached with the new one."""
         if self.sent_folder is not None:
             self.sent_folder.password = password

@@ -1,9 +1,10 @@
 """What staff decide about mail the bot left to them, carried out as the bot would have done it.
 
-Three verdicts: a request after all (a case opened with the message's own date of receipt, its reference and due
-date, and an acknowledgement if staff choose), part of an existing request (the message joins its timeline), or not
-a request (with the reason). Each is recorded with who gave it and what the bot had decided, so the authority's
-own corrections become labelled examples that `mailbot evaluate` replays the judge against.
+Four verdicts: a request after all (a case opened with the message's own date of receipt, its reference and due
+date, and an acknowledgement if staff choose), part of an existing request (the message joins its timeline), a
+request for an internal review of one (its own clock from the message's date of receipt, and an acknowledgement if
+staff choose), or not a request (with the reason). Each is recorded with who gave it and what the bot had decided,
+so the authority's own corrections become labelled examples that `mailbot evaluate` replays the judge against.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mailbot.store.models import Case, Decision, InboundMessage, StaffAction
 VERDICTS = {
     "request": "A request: open it",
     "attached": "Part of an existing request",
+    "review": "An internal review of an existing request",
     "not_request": "Not a request",
 }
 NOT_A_REQUEST_REASONS = {
@@ -73,6 +75,14 @@ class Triage:
             raise TriageError(f"This message is already part of {row.decision.case.reference}.")
         return row, row.decision
 
+    @staticmethod
+    def _case(session: Session, row: InboundMessage, reference: str) -> Case:
+        case = session.scalars(select(Case).where(Case.mailbox == row.mailbox,
+                                                  Case.reference == reference.strip())).one_or_none()
+        if case is None:
+            raise TriageError(f"There is no request {reference.strip()!r} in this mailbox.")
+        return case
+
     def _record(self, session: Session, actor: str, row: InboundMessage, decision: Decision, verdict: str,
                 case_id: int | None, **detail: Any) -> None:
         record_action(session, actor, "triage", case_id=case_id, inbound_id=row.id, verdict=verdict,
@@ -97,13 +107,24 @@ class Triage:
 
     def attach(self, session: Session, inbound_id: int, reference: str, *, actor: str) -> Verdict:
         row, stored = self._message(session, inbound_id)
-        case = session.scalars(select(Case).where(Case.mailbox == row.mailbox,
-                                                  Case.reference == reference.strip())).one_or_none()
-        if case is None:
-            raise TriageError(f"There is no request {reference.strip()!r} in this mailbox.")
+        case = self._case(session, row, reference)
         stored.case_id = case.id
         self._record(session, actor, row, stored, "attached", case.id, reference=case.reference)
         return Verdict(case.id, case.reference)
+
+    def open_review(self, session: Session, inbound_id: int, reference: str, *, acknowledge: bool, actor: str,
+                    now: datetime) -> Verdict:
+        row, stored = self._message(session, inbound_id)
+        case = self._case(session, row, reference)
+        if case.status not in ("answered", "closed"):
+            raise TriageError(f"{case.reference} has not been answered yet: a complaint about a late answer is "
+                              "recorded on the request itself (an internal review asks us to look again at an answer).")
+        outcome = self.applier.open_review(session, row, parse_message(row.raw), case, now, acknowledge=acknowledge,
+                                           reason=f"staff ({actor}): an internal review, opened from the to-do list")
+        stored.case_id = case.id
+        self._record(session, actor, row, stored, "review", case.id, reference=case.reference,
+                     acknowledged=bool(outcome.reply_message_id))
+        return Verdict(case.id, case.reference, outcome.reply_message_id)
 
     def not_a_request(self, session: Session, inbound_id: int, reason: str, note: str, *, actor: str) -> Verdict:
         row, stored = self._message(session, inbound_id)

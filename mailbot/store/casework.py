@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from mailbot.clock.deadlines import EVENT_KINDS, ClockEvent, ClockPolicy, Deadline, compute_deadline
 from mailbot.store.models import Case, ClockEventRow, Review
 
-STATUS_AFTER = {"answered": "answered", "closed": "closed", "withdrawn": "withdrawn"}
+STATUS_AFTER = {"answered": "answered", "closed": "closed", "withdrawn": "withdrawn", "reopened": "open"}
 
 
 class CaseworkError(Exception):
@@ -88,15 +88,33 @@ def _check_event(case: Case, kind: str, on: date, review: Review | None) -> None
     start = review.received if review else case.first_received
     if on < start:
         raise CaseworkError(f"{on.isoformat()} is before the request was received ({start.isoformat()})")
-    if review is None and case.reference is None and kind not in ("completed", "closed", "withdrawn"):
+    target = review if review is not None else case
+    if kind == "reopened" and target.status not in ("answered", "closed", "withdrawn"):
+        raise CaseworkError(f"only an answered, closed or withdrawn {'review' if review else 'request'} can be "
+                            f"reopened (this one is {target.status})")
+    if review is None and case.reference is None and kind == "completed":
+        # The event alone would leave it held without a reference: releasing gives it one (runners/held.py).
+        raise CaseworkError("a held request is completed by releasing it, which gives it its reference: use "
+                            "'Release the request' on its page")
+    if review is None and case.reference is None and kind not in ("closed", "withdrawn"):
         # A held request can still be ended (an abandoned Section 8 request must not stay "held" for ever).
         raise CaseworkError("a held request has no clock yet: it starts when the request is complete")
+
+
+def _check_after_reopening(session: Session, case: Case, kind: str, on: date, review: Review | None) -> None:
+    """A stop dated on or before the latest reopening would be undone by it (clock.deadlines.in_force)."""
+    if kind not in STATUS_AFTER or kind == "reopened":
+        return
+    reopened = [e.on for e in clock_events(session, case, review) if e.kind == "reopened"]
+    if reopened and on <= max(reopened):
+        raise CaseworkError(f"it was reopened on {max(reopened).isoformat()}: date this after that")
 
 
 def preview_event(session: Session, case: Case, kind: str, on: date, policy: ClockPolicy, *,
                   review: Review | None = None) -> Deadline:
     """The deadline the case (or review) would have with this event recorded: what staff see before they save."""
     _check_event(case, kind, on, review)
+    _check_after_reopening(session, case, kind, on, review)
     events = [*clock_events(session, case, review), ClockEvent(on, kind, "")]
     if review is not None:
         return compute_deadline("internal_review", review.received, events, policy)
@@ -109,6 +127,7 @@ def record_event(session: Session, case: Case, kind: str, on: date, policy: Cloc
     """Append one event and refresh the derived dates; staff actions that end a case also set its status.
     `actor` names the person (None for the bot)."""
     _check_event(case, kind, on, review)
+    _check_after_reopening(session, case, kind, on, review)
     session.add(ClockEventRow(case_id=case.id, review_id=review.id if review else None, kind=kind, occurred_on=on,
                               note=note, source=source, inbound_id=inbound_id, actor=actor))
     session.flush()

@@ -1,24 +1,29 @@
 """The engine and schema: SQLite by default (a file under the data directory), PostgreSQL by URL.
 
-Migrations are Alembic's, shipped inside the package, and run by `mailbot db upgrade` and at every start, so a
-deployment can never run code against an older schema.
+Migrations are Alembic's, shipped inside the package, and run by `mailbot db upgrade`, by `mailbot run` at every
+start and by the demo, so a deployment can never run code against an older schema. Every other command opens the
+database with `open_existing`, which creates and migrates nothing: a mistyped path or URL is named, not filled with
+a new empty database that a listing would then show as "no requests".
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.store.files import secure_sqlite
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # How long a writer waits for another before giving up with an error (SQLite's busy timeout, and our own turns).
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -32,9 +37,20 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class DriverMissing(Exception):
+    """PostgreSQL was configured but psycopg is not installed (it is an extra): said in one line."""
+
+
 def make_engine(url: str) -> Engine:
     """hide_parameters: a failed statement's error names the SQL, never the personal data bound into it."""
     url = normalise_url(url)
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401 - only to say which extra is missing, before SQLAlchemy's own error
+        except ImportError:
+            raise DriverMissing("database.url is PostgreSQL but its driver is not installed: pip install "
+                                "'mailbot[postgresql]' (psycopg over the system's libpq) or "
+                                "'mailbot[postgresql-binary]'") from None
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -134,7 +150,9 @@ def _take_turns(engine: Engine) -> None:
             turns.release(ticket)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None) -> Config:
+    from alembic.config import Config  # Alembic (0.2 s to import) only where migrations are read or run
+
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     config.attributes["engine"] = engine
@@ -142,6 +160,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -166,3 +186,60 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class SchemaProblem(Exception):
+    """The database a read-only command was pointed at is missing, empty or at another schema: said in one line."""
+
+
+def _schema_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration, read from the migration files themselves: the one no other migration follows. Cheaper
+    than importing Alembic (0.2 s) for every read-only command; tests/test_cli_conventions.py checks it against
+    Alembic's own answer."""
+    revisions, followed = set(), set()
+    for path in (Path(__file__).resolve().parent / "migrations" / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision:
+            revisions.add(revision.group(1))
+        if down:
+            followed.add(down.group(1))
+    heads = revisions - followed
+    if len(heads) != 1:
+        raise SchemaProblem(f"the migrations have {len(heads)} heads ({', '.join(sorted(heads))}); expected one")
+    return heads.pop()
+
+
+def open_existing(url: str) -> Database:
+    """The database at `url` as it is: never created, never migrated. SchemaProblem if it is not there (a SQLite
+    file that does not exist, a PostgreSQL database without mailbot's tables) or not at this version's schema."""
+    parsed = make_url(normalise_url(url))
+    shown = parsed.render_as_string(hide_password=True)
+    on_disk = parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(parsed.database)).exists():
+        raise SchemaProblem(f"no database at {parsed.database}; `mailbot db upgrade` (or `mailbot run`) "
+                                "creates it, or check data_dir / database.url")
+    database = Database(url, migrate=False)
+    revision = _schema_revision(database.engine)
+    if revision is None:
+        database.dispose()
+        raise SchemaProblem(f"{shown} holds no mailbot tables; `mailbot db upgrade` (or `mailbot run`) creates "
+                            "them, or check database.url")
+    head = head_revision()
+    if revision != head:
+        database.dispose()
+        raise SchemaProblem(f"{shown} is at schema {revision}, this mailbot needs {head}: run `mailbot db upgrade`")
+    return database

@@ -83,9 +83,6 @@ class _MailString(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else self._storable(value)
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return value
-
     @property
     def python_type(self) -> type[str]:
         return str

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mailbot.cli import check_record, check_settings
+from mailbot.cli.check import check_record, check_settings
 from mailbot.config import load_settings
 from mailbot.judging.judge import judge
 from mailbot.judging.settings import JudgeSettings

@@ -29,7 +29,19 @@ from mailbot.web.context import WebContext, make_pages, web_context
 from mailbot.web.oidc import make_client
 from mailbot.web.passwords import hasher as make_hasher
 from mailbot.web.security import SecurityHeaders, SignInRequired
-from mailbot.web.views import admin, casework, health, oidc, overview, requests, signin, status, todo, wording
+from mailbot.web.views import (
+    admin,
+    casework,
+    health,
+    held,
+    oidc,
+    overview,
+    requests,
+    signin,
+    status,
+    todo,
+    wording,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -90,6 +102,7 @@ def create_app(settings: Settings, db: Database, *, password_hasher: PasswordHas
                secret_key: str | None = None) -> Starlette:
     web = WebContext(settings=settings, db=db, hasher=password_hasher or make_hasher(), pages=make_pages())
     routes = [Route("/", _home), *health.ROUTES, *signin.ROUTES, *oidc.ROUTES, *requests.ROUTES, *casework.ROUTES,
+              *held.ROUTES,
               *todo.ROUTES, *admin.ROUTES, *status.ROUTES, *wording.ROUTES, *overview.ROUTES,
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     middleware = [

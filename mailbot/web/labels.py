@@ -19,13 +19,27 @@ EVENT_LABELS = {
     "answered": "Answered",
     "withdrawn": "The requester withdrew it",
     "closed": "Closed without an answer being due",
+    "reopened": "Reopened (ended in error or withdrawal retracted: the original due date stands)",
     "ico_complaint": "The requester complained to the ICO",
     "ico_decision": "The ICO issued its decision notice",
     "tribunal_appeal": "An appeal to the tribunal was made",
     "appeal_closed": "The tribunal (or a later stage) decided the appeal",
 }
 
+# What a staff action on a request says in its timeline (the audit page lists every action by its stored name).
+ACTION_LABELS = {
+    "triage": "decided what a message was",
+    "held_reminded": "sent the Section 8 notice again",
+    "held_released": "released the held request (complete: reference given, clock started)",
+    "held_closed": "closed the held request (not completed)",
+    "attachment_downloaded": "downloaded an attachment",
+    "retry_reply": "put a failed reply back in the queue",
+    "requeue": "gave a quarantined message back to the bot",
+    "legal_hold": "set a legal hold (kept from disposal)",
+    "legal_hold_released": "released the legal hold",
+}
+
 # What the outcome list offers: a request's outcomes, then an internal review's results.
 ALL_OUTCOMES = {**OUTCOMES, **{key: f"Internal review: {label}" for key, label in REVIEW_OUTCOMES.items()}}
 
-__all__ = ["ALL_OUTCOMES", "EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]
+__all__ = ["ACTION_LABELS", "ALL_OUTCOMES", "EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]

@@ -26,6 +26,7 @@ from mailbot.judging.readers.name_words import (
     TEAM_OR_SYSTEM,
     TEAM_PARTS,
 )
+from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
 from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off
 
 TITLES = {
@@ -57,11 +58,6 @@ NON_NAME_WORDS = {
     "administrator", "is", "are", "was", "this", "that", "with", "for", "and", "you", "your", "our", "we", "i",
     "on", "behalf", "of", "per", "pp",
 }
-DEFAULT_PSEUDONYMS = (
-    "mickey mouse", "minnie mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "fred bloggs", "batman",
-    "spiderman", "superman", "homer simpson", "bart simpson", "harry potter", "santa claus", "father christmas",
-    "darth vader", "james bond", "sherlock holmes", "ronald mcdonald", "joe public",
-)
 _CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,6}$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _NAME_CHARS = re.compile(r"^[^\W\d_][^\W\d_\s.'’\-]*(?:[\s.'’\-]+[^\W\d_]*)*\.?$", re.UNICODE)

@@ -22,12 +22,19 @@ from mailbot.clock.deadlines import ClockPolicy, due_state
 from mailbot.clock.regimes import REGIMES
 from mailbot.clock.workdays import receipt_date
 from mailbot.mail.parse import parse_message
-from mailbot.store.listing import STATES, RequestFilter, count_requests, list_requests, mailboxes_in_use
+from mailbot.store.listing import (
+    STATES,
+    RequestFilter,
+    mailboxes_in_use,
+    page_of_requests,
+    request_ids,
+    requests_by_id,
+)
 from mailbot.store.models import Case
 from mailbot.store.retention import case_standing
 from mailbot.store.timeline import case_timeline
 from mailbot.web.context import WebContext, web_context
-from mailbot.web.labels import ALL_OUTCOMES, EVENT_LABELS, REGIME_LABELS, STATE_LABELS
+from mailbot.web.labels import ACTION_LABELS, ALL_OUTCOMES, EVENT_LABELS, REGIME_LABELS, STATE_LABELS
 from mailbot.web.security import may_see_mailbox, require_user
 
 SOON_WORKING_DAYS = 5
@@ -104,11 +111,9 @@ async def requests_page(request: Request) -> Response:
     except ValueError:
         page = 1
     with web.session() as session:
-        total = count_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=user.mailboxes)
-        pages = max(1, -(-total // size))
-        page = min(page, pages)
-        cases = list_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=user.mailboxes,
-                              offset=(page - 1) * size, limit=size)
+        listed = page_of_requests(session, wanted, today=today, soon=_soon(web, today), number=page, size=size,
+                               mailboxes=user.mailboxes)
+        total, page, pages, cases = listed.total, listed.number, listed.pages, listed.cases
         mailboxes = [m for m in mailboxes_in_use(session) if may_see_mailbox(user, m)]
     rows = [(case, standing(case, today, web.policy(case.mailbox))) for case in cases]
     query = {k: v for k, v in request.query_params.items() if k != "page" and v}
@@ -116,6 +121,7 @@ async def requests_page(request: Request) -> Response:
                       query=query, today=today, states=STATE_LABELS, regimes=REGIME_LABELS, mailboxes=mailboxes)
 
 
+CSV_BATCH = 500
 CSV_COLUMNS = ("reference", "status", "regime", "applicant_name", "address", "received", "due", "standing",
                "subject", "mailbox")
 
@@ -124,11 +130,11 @@ def _csv_rows(web: WebContext, wanted: RequestFilter, today: date, mailboxes: li
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    batch, offset = 500, 0
-    while True:
+    with web.session() as session:  # the order fixed once; rows read 500 at a time (a session each, kept short)
+        ids = request_ids(session, wanted, today=today, soon=_soon(web, today), mailboxes=mailboxes)
+    for first in range(0, len(ids), CSV_BATCH):
         with web.session() as session:
-            cases = list_requests(session, wanted, today=today, soon=_soon(web, today), mailboxes=mailboxes,
-                                  offset=offset, limit=batch)
+            cases = requests_by_id(session, ids[first:first + CSV_BATCH])
         for case in cases:
             writer.writerow([
                 case.reference or f"#{case.id}", case.status, case.regime, _cell(case.applicant_name or ""),
@@ -139,9 +145,8 @@ def _csv_rows(web: WebContext, wanted: RequestFilter, today: date, mailboxes: li
         yield out.getvalue()
         out.seek(0)
         out.truncate()
-        if len(cases) < batch:
-            return
-        offset += batch
+    if not ids:
+        yield out.getvalue()  # the header row alone
 
 
 def _cell(value: str) -> str:
@@ -191,8 +196,15 @@ async def render_case(request: Request, *, preview: Any = None, error: str | Non
     return web.render(request, "request.html", retention=retention, status_code=status_code, case=case,
                       entries=entries, texts=texts,
                       reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
-                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=ALL_OUTCOMES, today=today, preview=preview,
-                      error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")))
+                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=ALL_OUTCOMES, actions=ACTION_LABELS,
+                      today=today, preview=preview,
+                      error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")),
+                      held_done=HELD_DONE.get(request.query_params.get("held", "")))
+
+
+HELD_DONE = {"remind": "The Section 8 notice is on its way again.",
+             "release": "Released: the request has its reference and its clock is running.",
+             "close": "Closed: the request was not completed."}
 
 
 def _reply_text(raw: bytes) -> str:

@@ -104,6 +104,10 @@ async def triage(request: Request) -> Response:
                     session, row.id, regime=form_text(form, "regime"), applicant_name=form_text(form, "name"),
                     address=form_text(form, "address"), acknowledge=form_text(form, "acknowledge") == "yes",
                     actor=user.name, now=datetime.now(UTC))
+            elif verdict == "review":
+                done = triage_.open_review(session, row.id, form_text(form, "reference"),
+                                           acknowledge=form_text(form, "acknowledge") == "yes", actor=user.name,
+                                           now=datetime.now(UTC))
             elif verdict == "attached":
                 done = triage_.attach(session, row.id, form_text(form, "reference"), actor=user.name)
             elif verdict == "not_request":

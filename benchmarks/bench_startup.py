@@ -1,0 +1,54 @@
+"""Start-up time of the command line: each command's wall time beside `python -c pass`, the interpreter's own.
+Run on demand (figures in docs/operations.md, "Start-up time"):
+
+    .venv/bin/python benchmarks/bench_startup.py [ROUNDS]
+
+Targets (issue 17): `--help` ≤ 0.3 s, `deadline DATE` and `check FILE` ≤ 0.5 s on the project's 2-core machine.
+The median of ROUNDS runs (default 7) is printed, with the fastest, because the machine is shared and one slow run
+says more about the neighbours than about mailbot. `python -X importtime -m mailbot COMMAND` says what to make lazy.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MESSAGE = REPO / "tests" / "data" / "labelled" / "replies" / "antw-dutch-reply.eml"
+
+COMMANDS: list[tuple[str, list[str], float | None]] = [
+    ("python -c pass", ["-c", "pass"], None),
+    ("mailbot --help", ["-m", "mailbot", "--help"], 0.3),
+    ("mailbot --version", ["-m", "mailbot", "--version"], None),
+    ("mailbot deadline DATE", ["-m", "mailbot", "deadline", "2024-03-15"], 0.5),
+    ("mailbot check FILE", ["-m", "mailbot", "check", str(MESSAGE)], 0.5),
+    ("mailbot config example", ["-m", "mailbot", "config", "example"], None),
+    ("mailbot rules", ["-m", "mailbot", "rules"], None),
+    ("mailbot requests list (no database)", ["-m", "mailbot", "requests", "list"], None),
+]
+
+
+def timed(args: list[str], cwd: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    print(f"{'command':<38} {'median':>8} {'fastest':>8}  target")
+    with tempfile.TemporaryDirectory() as empty:  # no mailbot.toml, no data/: the defaults, nothing created
+        for label, args, target in COMMANDS:
+            times = [timed(args, empty) for _ in range(rounds)]
+            median = statistics.median(times)
+            verdict = "" if target is None else f"≤ {target:.1f} s {'met' if median <= target else 'MISSED'}"
+            print(f"{label:<38} {median:>7.3f}s {min(times):>7.3f}s  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
