@@ -7,7 +7,8 @@ beside deciding gained nothing a person would notice and cost a second process (
 A cycle is idempotent (every step skips what is already done), so the scheduler may run it at any moment, after
 any crash, and `mailbot run --once` is exactly one of them. The staff digest is a second job: at the configured
 time on working days, and once at start-up to catch up on one missed while the bot was down (the digest's own
-watermark makes a repeat impossible).
+watermark makes a repeat impossible). The retention schedule is a third: once a day, the leader disposes of what
+is due and removes the server copies (runners/retention.py).
 
 Each step of a cycle is guarded on its own: a database that is down, a full disk or an unreachable IMAP server
 (runners.faults.classify) is logged once when it starts, with its traceback, and once when it recovers — never as
@@ -45,6 +46,7 @@ from mailbot.runners.ingest import Ingest, IngestStats
 from mailbot.runners.outage_notice import file_outage_notice
 from mailbot.runners.outages import CycleFaults
 from mailbot.runners.quarantine import Quarantine
+from mailbot.runners.retention import Retention, RetentionOutcome
 from mailbot.runners.send import Outbox, SendStats
 from mailbot.store.db import Database
 from mailbot.store.leader import leadership_for
@@ -108,6 +110,7 @@ class Bot:
                              tokens=self.tokens if settings.smtp.auth == "oauth2" else None)
         self.digest = DigestRunner(settings, self.db, self.templates)
         self.quarantine = Quarantine(settings, self.db, self.templates)
+        self.retention = Retention(settings, self.db)
         self.leader = leadership_for(self.db, settings.mailbox.address)
         self.faults = CycleFaults(self.db, settings.mailbox.address, clock, log)
         self.outbox.relay.log = self.faults.log  # one outage log per bot, whichever step meets the outage
@@ -120,6 +123,8 @@ class Bot:
         self.templates.interrupt()  # an admin template's render in hand is abandoned, not waited out
 
     def close(self) -> None:
+        """Release the scheduler lock (its connection would otherwise outlive the engine) and the engine."""
+        self.leader.release()
         self.db.dispose()
 
     @property
@@ -256,6 +261,20 @@ class Bot:
                 log.debug("digest not issued: %s", outcome.reason)
             return outcome
 
+    def retention_job(self) -> RetentionOutcome | None:
+        """Dispose of what the schedule says is due, then the server copies; a failure waits for tomorrow."""
+        with self._cycle_lock:  # never alongside a cycle: the copies it removes are in folders a cycle fills
+            if self.stopping or not self.lead():
+                return None
+            try:
+                return self.retention.run(self.clock(), self._imap)
+            except Exception as exc:  # noqa: BLE001 - retention must never stop the mailbox being answered
+                self.faults.failed(exc, None, "retention job failed; will retry tomorrow")
+                return None
+
+    def _imap(self) -> ImapConnection:
+        return ImapConnection(self.settings.imap, self.settings.imap_username, self.imap_password)
+
     @property
     def job_suffix(self) -> str:
         return "" if self.settings.mailbox_name == "default" else f":{self.settings.mailbox_name}"
@@ -275,6 +294,9 @@ class Bot:
         else:
             log.info("no digest.recipients or staff.recipients for %s: the staff digest is off",
                      self.settings.mailbox.address)
+        hour, minute = self.settings.retention.hour_minute
+        scheduler.add_job(self.retention_job, CronTrigger(hour=hour, minute=minute, timezone=LONDON),
+                          id=f"retention{self.job_suffix}", max_instances=1, coalesce=True, misfire_grace_time=3600)
 
     def build_scheduler(self, after_cycle: Callable[[CycleStats], None] | None = None) -> BlockingScheduler:
         scheduler = BlockingScheduler(timezone="Europe/London")

@@ -27,3 +27,13 @@ def test_withholding_needs_the_exemptions_relied_on() -> None:
     check_outcome("not_held", [])
     with pytest.raises(OutcomeError):
         check_outcome("maybe", [])
+
+
+def test_reg_12_3_is_an_eir_exception() -> None:
+    assert exemptions_from("reg 12(3), 12(3)") == ["reg 12(3)", "reg 12(3)"]
+
+
+def test_a_review_takes_a_review_result() -> None:
+    check_outcome("partly_upheld", [], review=True)
+    with pytest.raises(OutcomeError, match="review's result"):
+        check_outcome("refused", ["s40(2)"], review=True)

@@ -97,7 +97,7 @@ def start_logging(ctx: click.Context, configured_level: str) -> None:
 LAZY_COMMANDS = {"check": "check", "config": "config", "db": "db", "deadline": "deadline", "demo": "demo",
                  "digest": "digest", "doctor": "doctor", "evaluate": "evaluate", "messages": "messages",
                  "requeue": "messages", "requests": "requests", "rules": "rules", "templates": "templates",
-                 "web": "web", "users": "web"}
+                 "web": "web", "users": "web", "retention": "retention", "stats": "stats", "person": "person"}
 # Options of `main` that may also follow the command (`mailbot run --config x.toml`), as people type them.
 GLOBAL_OPTIONS = ("--config", "--mailbox-name", "--log-level", "--log-format")
 

@@ -25,7 +25,7 @@ from mailbot.store.casework import (
     review_deadline,
 )
 from mailbot.store.models import Case, ClockEventRow, InboundMessage, OutboxMessage, Review
-from mailbot.store.outcomes import OUTCOMES, OutcomeError, check_outcome, exemptions_from
+from mailbot.store.outcomes import OUTCOMES, REVIEW_OUTCOMES, OutcomeError, check_outcome, exemptions_from
 from mailbot.store.queries import cases_for_listing, find_case_by_reference
 from mailbot.store.standings import Standings, read_standings
 
@@ -150,6 +150,7 @@ def requests_show(ctx: click.Context, ref: str) -> None:
             click.echo(f"  due:            {deadline.due or '-'}  ({staff_state(deadline, today, policy).text})")
             click.echo(f"  why this date:  {deadline.why}")
             click.echo(f"  calendar:       {deadline.calendar}")
+        click.echo(f"  retention:      {_retention_line(session, case, settings, today)}")
         _show_events(session, case)
         for review in case.reviews:
             deadline = review_deadline(session, review, policy, today)
@@ -168,6 +169,18 @@ def requests_show(ctx: click.Context, ref: str) -> None:
                                      .order_by(OutboxMessage.id)):
             click.echo(f"    {reply.template}: {reply.status} {reply.message_id}"
                        + (f" ({reply.last_error})" if reply.last_error else ""))
+
+
+def _retention_line(session: Session, case: Case, settings: Any, today: date) -> str:
+    """Where the case stands in the retention schedule, with every hold's reason."""
+    from mailbot.store.retention import case_standing
+
+    if case.anonymised_at is not None:
+        return f"anonymised on {case.anonymised_at:%Y-%m-%d} under the retention schedule"
+    verdict = case_standing(session, case, settings.retention_policy(), today)
+    if verdict.holds:
+        return "kept: " + "; ".join(verdict.holds)
+    return f"to be anonymised on or after {verdict.due} ({verdict.rule})" if verdict.due else "-"
 
 
 def _show_events(session: Session, case: Case) -> None:
@@ -189,7 +202,7 @@ def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: 
     try:
         cited = exemptions_from(", ".join(exemptions))
         if outcome is not None:
-            check_outcome(outcome, cited)
+            check_outcome(outcome, cited, review=review_id is not None)
     except OutcomeError as exc:
         click.echo(f"mailbot: {exc}", err=True)
         ctx.exit(1)
@@ -205,7 +218,9 @@ def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: 
                     raise CaseworkError(f"enquiry {ref} has no internal review #{review_id}")
             deadline = record_event(session, case, kind, day, policy, source="staff", note=note, review=review,
                                     actor=actor)
-            if outcome is not None:
+            if outcome is not None and review is not None:
+                review.outcome = outcome
+            elif outcome is not None:
                 case.outcome, case.exemptions = outcome, cited
             record_action(session, actor, "clock_event", via="cli", case_id=case.id, kind=kind, on=day.isoformat(),
                           review=review_id, outcome=outcome, exemptions=cited)
@@ -251,7 +266,8 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
 @requests.command("answer")
 @click.argument("ref")
 @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
-@click.option("--outcome", type=click.Choice(list(OUTCOMES)), help="What the answer was (for the statistics).")
+@click.option("--outcome", type=click.Choice([*OUTCOMES, *REVIEW_OUTCOMES]),
+              help="What the answer was, for the statistics (with --review: upheld, partly_upheld, overturned).")
 @click.option("--exemption", "exemptions", multiple=True,
               help="An exemption or exception cited, e.g. s40(2) or 'reg 12(5)(a)' (repeat for each).")
 @click.option("--note", default="")

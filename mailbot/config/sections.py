@@ -199,6 +199,33 @@ class ClockSettings(_Section):
     long_overdue_working_days: int = Field(20, ge=1)
 
 
+class RetentionSettings(_Section):
+    """The retention schedule (docs/operations.md, "Retention and disposal", gives each default and its ground)."""
+
+    dispose: bool = True  # the daily job disposes of what is due (after `notice_days` of warning in the digest)
+    time: str = "02:30"  # HH:MM, Europe/London: when the daily job runs (the leader only)
+    closed_case_years: int = Field(3, ge=1, le=100)  # FOI, EIR, internal review: anonymised after closure
+    sar_case_years: int = Field(6, ge=1, le=100)  # subject access cases
+    unanswered_mail_days: int = Field(90, ge=7)  # robot mail and mail that was not a request
+    quarantine_days: int = Field(90, ge=7)  # quarantined messages, after staff dealt with them
+    staff_mail_days: int = Field(90, ge=7)  # alerts and digests the bot wrote to staff
+    appeal_window_days: int = Field(42, ge=28)  # after an ICO or tribunal decision (28 days to appeal)
+    later_request_holds: bool = True  # a later open request from the same applicant keeps earlier cases
+    notice_days: int = Field(30, ge=0, le=365)  # the digest lists what goes this far ahead; first disposal waits
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value):
+            raise ValueError("must be HH:MM on the 24-hour clock, e.g. \"02:30\"")
+        return value
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.time.split(":")
+        return int(hour), int(minute)
+
+
 class RuleSettings(_Section):
     accept_surname_only: bool = False
     name_must_be_in_body: bool = False

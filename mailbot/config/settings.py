@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import PrivateAttr, field_validator
 
 from mailbot.clock.deadlines import ClockPolicy
+from mailbot.clock.retention import RetentionPolicy
 from mailbot.clock.workdays import UK_NATIONS, WorkingCalendar
 from mailbot.config.secrets import Secret, secret
 from mailbot.config.sections import (
@@ -22,6 +23,7 @@ from mailbot.config.sections import (
     OAuth2Settings,
     ProcessingSettings,
     ReferenceSettings,
+    RetentionSettings,
     RuleSettings,
     ScheduleSettings,
     SmtpSettings,
@@ -62,6 +64,7 @@ class Settings(_Section):
     digest: DigestSettings = DigestSettings()
     web: WebSettings = WebSettings()
     oauth2: OAuth2Settings = OAuth2Settings()
+    retention: RetentionSettings = RetentionSettings()
     # More mailboxes served by the same deployment: each table overrides any section above except the shared
     # database, data_dir, log_level and web (validated, with errors named mailboxes.NAME.section.key).
     mailboxes: dict[str, dict[str, Any]] = {}  # noqa: RUF012 - a pydantic field, copied for each instance
@@ -148,6 +151,10 @@ class Settings(_Section):
     def clock_policy(self) -> ClockPolicy:
         return ClockPolicy(calendar=self.working_calendar(), sar_calendar=self.sar_calendar(),
                            **self.clock.model_dump())
+
+    def retention_policy(self) -> RetentionPolicy:
+        keep = set(RetentionPolicy.__dataclass_fields__)
+        return RetentionPolicy(**{k: v for k, v in self.retention.model_dump().items() if k in keep})
 
     def judge_settings(self) -> JudgeSettings:
         rules = self.rules

@@ -16,11 +16,20 @@ from imapclient.exceptions import LoginError
 from pydantic import SecretStr
 
 from mailbot.config import ImapSettings
+from mailbot.mail.ids import ids_in
 from mailbot.mailserver import logins
 from mailbot.mailserver.oauth.advice import mailbox_advice
 from mailbot.mailserver.oauth.tokens import TokenSource
 
 log = logging.getLogger(__name__)
+
+
+def header_value(header: bytes, name: str) -> str:
+    """The first `name:` field of a header block, unfolded ("" if absent)."""
+    text = header.decode("latin-1").replace("\r\n", "\n")
+    unfolded = text.replace("\n ", " ").replace("\n\t", " ")
+    prefix = f"{name.lower()}:"
+    return next((line[len(prefix):].strip() for line in unfolded.split("\n") if line.lower().startswith(prefix)), "")
 
 
 def tls_context(verify: bool, ca_file: str = "") -> ssl.SSLContext:
@@ -156,6 +165,32 @@ class ImapConnection:
             if raw is not None and when is not None:
                 result[int(uid)] = (bytes(raw), when)
         return result
+
+    def message_ids(self, batch: int = 2000) -> dict[str, list[int]]:
+        """Message-ID → UIDs in the selected folder: that one header of every message, fetched in batches. One pass
+        over the folder, where a SEARCH per Message-ID would read every message's headers once per ID."""
+        found: dict[str, list[int]] = {}
+        uids = sorted(self.client.search("ALL"))
+        for start in range(0, len(uids), batch):
+            data = self.client.fetch(uids[start:start + batch], ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            for uid, item in data.items():
+                header = next((bytes(v) for k, v in item.items() if bytes(k).startswith(b"BODY[HEADER")), b"")
+                ids = ids_in(header_value(header, "message-id"))
+                if ids:
+                    found.setdefault(ids[0], []).append(int(uid))
+        return found
+
+    def delete(self, uids: Iterable[int]) -> None:
+        """Remove messages from the selected folder for good (the retention schedule's server copies): with
+        UIDPLUS only these UIDs are expunged, never another client's \\Deleted mail."""
+        uids = list(uids)
+        if not uids:
+            return
+        self.client.delete_messages(uids)
+        if "UIDPLUS" in self.capabilities:
+            self.client.uid_expunge(uids)
+        else:
+            self.client.expunge()
 
     def move(self, uids: Iterable[int], folder: str) -> None:
         uids = list(uids)

@@ -25,6 +25,7 @@ from mailbot.replies.digest_model import (
     AlertLine,
     CaseLine,
     Digest,
+    DisposalLine,
     MessageLine,
     OnTimeRate,
     Section,
@@ -174,6 +175,10 @@ def sample_digest(today: date = date(2022, 6, 13)) -> Digest:
         due_today=Section.of([line]), overdue=Section.of([late]), long_overdue=Section.of([very]),
         needs_staff=Section.of([person, campaign]), robots=Section.of([robot]), quarantined=Section.of([stuck]),
         failed_replies=Section.of([failed]), alerts=Section.of([alert]),
+        disposals=Section.of([DisposalLine("13201/2019", "closed_case", today + timedelta(days=9),
+                                           "anonymised: name, address, subject, message and reply texts removed"),
+                              DisposalLine("14 messages", "unanswered_mail", today + timedelta(days=2),
+                                           "raw message and decision facts removed")]),
     )
 
 

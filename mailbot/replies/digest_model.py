@@ -53,6 +53,16 @@ class AlertLine:
 
 
 @dataclass(frozen=True)
+class DisposalLine:
+    """Records the retention schedule will dispose of soon: one case by its reference, or messages counted by rule."""
+
+    label: str  # "13931/2022", or "14 messages"
+    rule: str  # the [retention] rule: closed_case, sar_case, unanswered_mail, quarantine, staff_mail
+    due: date  # the first day it may go (the earliest, for a count)
+    removes: str  # what goes, and from where
+
+
+@dataclass(frozen=True)
 class Section:
     """A list capped at MAX_ROWS; `total` counts everything, `more` what was left out."""
 
@@ -110,6 +120,8 @@ class Digest:
     quarantined: Section = field(default_factory=Section)
     failed_replies: Section = field(default_factory=Section)
     alerts: Section = field(default_factory=Section)
+    disposals: Section = field(default_factory=Section)  # the retention schedule's next `notice_days`
+    disposal_days: int = 30
 
     @property
     def needs_action(self) -> int:

@@ -33,6 +33,7 @@ from mailbot.replies.digest_model import (
     AlertLine,
     CaseLine,
     Digest,
+    DisposalLine,
     MessageLine,
     OnTimeRate,
     Section,
@@ -48,6 +49,7 @@ from mailbot.store.models import (
     Review,
     StaffAlert,
 )
+from mailbot.store.retention import plan
 from mailbot.store.standings import read_standings
 
 ON_HOLD_SINCE = {"awaiting_clarification": "clarification_asked", "awaiting_fee": "fees_notice",
@@ -259,6 +261,26 @@ def _credential_warnings(settings: Settings, today: date) -> list[AlertLine]:
                       "secret\").", today, 1)]
 
 
+def _disposals(session: Session, settings: Settings, today: date) -> list[DisposalLine]:
+    """What the retention schedule will dispose of in the next `notice_days` and nothing holds: each case by its
+    reference, other records counted per rule (a robot's mail is not worth a line each)."""
+    days = settings.retention.notice_days
+    items = [i for i in plan(session, settings.mailbox.address, settings.retention_policy(), today,
+                             horizon_days=days) if not i.verdict.holds and i.verdict.due is not None]
+    lines = [DisposalLine(i.label, i.verdict.rule, max(i.verdict.due, today), i.removes)
+             for i in items if i.record == "case" and i.verdict.due is not None]
+    counted: dict[str, list[date]] = {}
+    for item in items:
+        if item.record != "case" and item.verdict.due is not None:
+            counted.setdefault(item.verdict.rule, []).append(max(item.verdict.due, today))
+    for rule, dues in sorted(counted.items()):
+        plural = "s" if len(dues) != 1 else ""
+        what = "staff mail" if rule == "staff_mail" else f"message{plural}"
+        lines.append(DisposalLine(f"{len(dues)} {what}", rule, min(dues), next(i.removes for i in items
+                                                                                 if i.verdict.rule == rule)))
+    return sorted(lines, key=lambda line: (line.due, line.label))
+
+
 def on_time_rate(session: Session, settings: Settings, year: int, policy: ClockPolicy) -> OnTimeRate:
     """Answered on or before the due date / answered, over enquiries answered in `year` (clock events "answered").
 
@@ -312,4 +334,6 @@ def gather(session: Session, settings: Settings, start: datetime, end: datetime)
         failed_replies=Section.of(_failed_replies(session, settings)),
         alerts=Section.of(_credential_warnings(settings, today) + _alerts(session, settings, start_utc, end_utc)),
         on_time=on_time_rate(session, settings, today.year, policy),
+        disposals=Section.of(_disposals(session, settings, today)),
+        disposal_days=settings.retention.notice_days,
     )

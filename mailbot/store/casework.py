@@ -134,6 +134,8 @@ def record_event(session: Session, case: Case, kind: str, on: date, policy: Cloc
     target = review if review is not None else case
     if kind in STATUS_AFTER:
         target.status = STATUS_AFTER[kind]
+    if kind == "withdrawn" and review is None:
+        case.outcome = "withdrawn"  # the statistics count a withdrawal among the outcomes
     if review is not None:
         return refresh_review(session, review, policy).deadline
     return refresh_case(session, case, policy).deadline

@@ -13,6 +13,8 @@ digests           each staff digest issued: the period it covers is the watermar
 users             people who sign in to the web app: role, mailboxes, password hash (never the password)
 template_versions every saved version of an admin's template file, with who saved it and when
 staff_actions     what each person did, in the web app or at the command line, and when: the staff audit trail
+disposals         what the retention schedule disposed of: which kind of record, which rule, when, by which
+                  instance (never the personal data itself)
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class InboundMessage(Base):
         Index("ix_inbound_unmoved", "mailbox", "moved"),
         Index("ix_inbound_processed", "mailbox", "processed_at"),  # the digest's period
         Index("ix_inbound_received", "mailbox", "received_at"),  # `messages list`, in order
+        Index("ix_inbound_disposed", "mailbox", "disposed_at"),  # copies on the server still to remove
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -105,6 +108,9 @@ class InboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The raw bytes were removed under the retention schedule (raw is then empty); the Message-ID is replaced by a
+    # digest ("disposed:…") once the copies on the mail server are gone too.
+    disposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     decision: Mapped[Decision | None] = relationship(back_populates="inbound", uselist=False)
 
@@ -138,6 +144,8 @@ class Case(Base):
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
     outcome: Mapped[str | None] = mapped_column(String(32))  # when answered: store/outcomes.py OUTCOMES
     exemptions: Mapped[list[str] | None] = mapped_column(JSON)  # cited when answered: "s40(2)", "reg 12(5)(a)"
+    hold_reason: Mapped[str | None] = mapped_column(MailText(500))  # an admin's legal hold: kept until released
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # under the retention schedule
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -158,6 +166,7 @@ class Review(Base):
     due_why: Mapped[str] = mapped_column(Text)
     calendar: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(32))  # when answered: store/outcomes.py REVIEW_OUTCOMES
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="reviews")
@@ -237,6 +246,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(MailText())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # as for inbound_messages
 
 
 class ReferenceCounter(Base):
@@ -338,3 +348,23 @@ class TemplateVersion(Base):
     content: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(MailText(255))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Disposal(Base):
+    """One entry of the disposal log (s46 Code of Practice: what was destroyed, when, under which authority).
+
+    Never the personal data itself: a case by its reference (which names nobody), a message by its row number.
+    """
+
+    __tablename__ = "disposals"
+    __table_args__ = (Index("ix_disposals_at", "mailbox", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    mailbox: Mapped[str] = mapped_column(String(320))
+    instance: Mapped[str] = mapped_column(String(255))  # host:pid of the instance that disposed, or cli:USER
+    record: Mapped[str] = mapped_column(String(32))  # case | message | quarantined | staff_mail | alert | server_copy
+    rule: Mapped[str] = mapped_column(String(64))  # the [retention] setting (or "erasure", "schedule_started")
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")  # what was removed and from where

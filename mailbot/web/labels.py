@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mailbot.clock.regimes import Regime
-from mailbot.store.outcomes import OUTCOMES
+from mailbot.store.outcomes import OUTCOMES, REVIEW_OUTCOMES
 
 STATE_LABELS = {"": "All", "held": "Held (details missing)", "open": "Open", "due_soon": "Due within 5 working days",
                 "overdue": "Overdue", "answered": "Answered", "closed": "Closed or withdrawn"}
@@ -19,6 +19,10 @@ EVENT_LABELS = {
     "answered": "Answered",
     "withdrawn": "The requester withdrew it",
     "closed": "Closed without an answer being due",
+    "ico_complaint": "The requester complained to the ICO",
+    "ico_decision": "The ICO issued its decision notice",
+    "tribunal_appeal": "An appeal to the tribunal was made",
+    "appeal_closed": "The tribunal (or a later stage) decided the appeal",
     "reopened": "Reopened (ended in error or withdrawal retracted: the original due date stands)",
 }
 
@@ -33,4 +37,7 @@ ACTION_LABELS = {
     "requeue": "gave a quarantined message back to the bot",
 }
 
-__all__ = ["ACTION_LABELS", "EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]
+# What the outcome list offers: a request's outcomes, then an internal review's results.
+ALL_OUTCOMES = {**OUTCOMES, **{key: f"Internal review: {label}" for key, label in REVIEW_OUTCOMES.items()}}
+
+__all__ = ["ACTION_LABELS", "ALL_OUTCOMES", "EVENT_LABELS", "OUTCOMES", "REGIME_LABELS", "STATE_LABELS"]

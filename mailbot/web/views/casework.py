@@ -63,7 +63,7 @@ def read_form(form: FormData) -> EventForm:
     try:
         exemptions = exemptions_from(exemptions_text)
         if kind == "answered":
-            check_outcome(outcome or "", exemptions)
+            check_outcome(outcome or "", exemptions, review=review_text.isdigit())
         elif outcome or exemptions:
             raise FormProblem("An outcome and exemptions belong to an answer only.")
     except OutcomeError as exc:
@@ -118,6 +118,8 @@ async def record(request: Request) -> Response:
                          note=wanted.note, review=review, actor=user.name)
             if wanted.kind == "answered" and review is None:
                 case.outcome, case.exemptions = wanted.outcome, wanted.exemptions
+            elif wanted.kind == "answered" and review is not None:
+                review.outcome = wanted.outcome
             record_action(session, user.name, "clock_event", case_id=case.id, kind=wanted.kind,
                           on=wanted.on.isoformat(), review=wanted.review_id, outcome=wanted.outcome,
                           exemptions=wanted.exemptions)
@@ -127,7 +129,28 @@ async def record(request: Request) -> Response:
     return RedirectResponse(f"/requests/{case_id}?saved={wanted.kind}#record", status_code=303)
 
 
+async def legal_hold(request: Request) -> Response:
+    """An admin sets (with a reason) or releases (without one) the legal hold that keeps a case from disposal."""
+    web = web_context(request)
+    user = require_user(request, "admin")
+    form = await checked_form(request)
+    reason = form_text(form, "reason").strip()[:500] or None
+    with web.session() as session:
+        case = session.get(Case, request.path_params["case_id"])
+        if case is None or not may_see_mailbox(user, case.mailbox):
+            raise HTTPException(404, "There is no such request.")
+        if reason and case.anonymised_at is not None:
+            return await render_case(request, error="It was anonymised already: there is nothing left to hold.",
+                                     status_code=400)
+        case.hold_reason = reason
+        record_action(session, user.name, "legal_hold" if reason else "legal_hold_released", case_id=case.id,
+                      reason=reason)
+        case_id = case.id
+    return RedirectResponse(f"/requests/{case_id}?saved=hold#retention", status_code=303)
+
+
 ROUTES = [
     Route("/requests/{case_id:int}/events/preview", preview, methods=["POST"]),
     Route("/requests/{case_id:int}/events", record, methods=["POST"]),
+    Route("/requests/{case_id:int}/hold", legal_hold, methods=["POST"]),
 ]

@@ -1,14 +1,19 @@
 """The overview: requests received and answered per month and the on-time rate, as an inline SVG chart with the
-same figures as a table beside it (for screen readers, and for anyone who wants the numbers)."""
+same figures as a table beside it (for screen readers, and for anyone who wants the numbers); then a quarter's FOI
+statistics in the Cabinet Office's categories (as `mailbot stats`), with the per-request CSV behind them."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mailbot.store.quarterly import COLUMNS, QuarterError, quarter_of, quarter_span, quarter_stats, summary
 from mailbot.store.statistics import Month, monthly
 from mailbot.web.context import web_context
 from mailbot.web.security import require_user
@@ -59,15 +64,46 @@ def chart(months: list[Month]) -> Chart:
     return Chart(received, answered, " ".join(points), labels, bar, top, ticks)
 
 
+def chosen_quarter(request: Request, today: date) -> str:
+    """`?quarter=2026Q3`, else the last quarter that has ended (what an authority publishes next)."""
+    given = request.query_params.get("quarter", "")
+    try:
+        return quarter_of(quarter_span(given)[0])
+    except QuarterError:
+        start = quarter_span(quarter_of(today))[0]
+        return quarter_of(date.fromordinal(start.toordinal() - 1))
+
+
 async def overview_page(request: Request) -> Response:
     web = web_context(request)
     user = require_user(request)
+    today = today_for(request)
+    quarter = chosen_quarter(request, today)
     with web.session() as session:
-        months = monthly(session, today_for(request), mailboxes=user.mailboxes)
+        months = monthly(session, today, mailboxes=user.mailboxes)
+        figures, _rows = quarter_stats(session, quarter, web.settings.clock_policy(), today, list(user.mailboxes))
     answered = sum(m.answered for m in months)
     on_time = sum(m.on_time for m in months)
     return web.render(request, "overview.html", months=months, chart=chart(months), width=WIDTH, height=HEIGHT,
-                      left=LEFT, bottom=BOTTOM, top=TOP, answered=answered, on_time=on_time)
+                      left=LEFT, bottom=BOTTOM, top=TOP, answered=answered, on_time=on_time, quarter=quarter,
+                      quarter_rows=summary(figures))
 
 
-ROUTES = [Route("/overview", overview_page, methods=["GET"])]
+async def quarter_csv(request: Request) -> Response:
+    """One row per request received or answered in the quarter: no names, no addresses."""
+    web = web_context(request)
+    user = require_user(request)
+    today = today_for(request)
+    quarter = chosen_quarter(request, today)
+    with web.session() as session:
+        _figures, rows = quarter_stats(session, quarter, web.settings.clock_policy(), today, list(user.mailboxes))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(row.csv() for row in rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="requests-{quarter}.csv"'})
+
+
+ROUTES = [Route("/overview", overview_page, methods=["GET"]),
+          Route("/overview/requests.csv", quarter_csv, methods=["GET"])]

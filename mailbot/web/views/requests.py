@@ -31,9 +31,10 @@ from mailbot.store.listing import (
     requests_by_id,
 )
 from mailbot.store.models import Case
+from mailbot.store.retention import case_standing
 from mailbot.store.timeline import case_timeline
 from mailbot.web.context import WebContext, web_context
-from mailbot.web.labels import ACTION_LABELS, EVENT_LABELS, OUTCOMES, REGIME_LABELS, STATE_LABELS
+from mailbot.web.labels import ACTION_LABELS, ALL_OUTCOMES, EVENT_LABELS, REGIME_LABELS, STATE_LABELS
 from mailbot.web.security import may_see_mailbox, require_user
 
 SOON_WORKING_DAYS = 5
@@ -190,9 +191,12 @@ async def render_case(request: Request, *, preview: Any = None, error: str | Non
             elif entry.kind == "reply":
                 texts[f"reply{entry.row.id}"] = {"text": _reply_text(entry.row.raw)}
         reviews = list(case.reviews)
-    return web.render(request, "request.html", status_code=status_code, case=case, entries=entries, texts=texts,
+        settings = web.by_mailbox.get(case.mailbox, web.settings)
+        retention = case_standing(session, case, settings.retention_policy(), today)
+    return web.render(request, "request.html", retention=retention, status_code=status_code, case=case,
+                      entries=entries, texts=texts,
                       reviews=reviews, standing=standing(case, today, web.policy(case.mailbox)),
-                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=OUTCOMES, actions=ACTION_LABELS,
+                      regimes=REGIME_LABELS, events=EVENT_LABELS, outcomes=ALL_OUTCOMES, actions=ACTION_LABELS,
                       today=today, preview=preview,
                       error=error, filled=filled or {}, saved=EVENT_LABELS.get(request.query_params.get("saved", "")),
                       held_done=HELD_DONE.get(request.query_params.get("held", "")))
