@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 EXIT_CONFIG = 2
 EXIT_NO_DATABASE = 1
 
-__all__ = ["EXIT_CONFIG", "LAZY_COMMANDS", "main", "operator", "setup_logging"]
+__all__ = ["EXIT_CONFIG", "LAZY_COMMANDS", "config_error", "fail", "main", "operator", "setup_logging", "start_logging"]
 
 
 def operator(as_name: str | None) -> str:

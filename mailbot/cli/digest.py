@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
 from mailbot.cli import EXIT_CONFIG, _database, config_error, main
-from mailbot.cli.templates import _show
+from mailbot.cli.rendered import show_rendered
 from mailbot.clock.workdays import LONDON
 from mailbot.config import ConfigError, secret
 from mailbot.replies.templates import Templates
 from mailbot.runners.digest import DigestError, DigestRunner
-from mailbot.service import utc_now
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @main.command("digest")
@@ -40,7 +43,7 @@ def digest(ctx: click.Context, preview: bool, send: bool, html_file: str | None,
     try:
         if preview:
             _digest, rendered = runner.preview(now)
-            _show(rendered, html_file)
+            show_rendered(rendered, html_file)
             return
         from mailbot.mailserver.imap import Credential
         from mailbot.mailserver.oauth import token_source

@@ -312,4 +312,6 @@ def requests_recompute(ctx: click.Context, dry_run: bool) -> None:
     click.echo(f"{changed} due date{'s' if changed != 1 else ''} {'would change' if dry_run else 'changed'}")
 
 
+from mailbot.cli import held  # noqa: E402, F401  # registers `requests remind` and `requests release`
+
 __all__ = ["requests"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -10,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.cli import _database, _settings, main
+from mailbot.cli.rendered import show_rendered
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision as JudgedDecision
 from mailbot.judging.values import Action, Kind, Regime
-from mailbot.mail.compose import RenderedReply
 from mailbot.mail.parse import parse_message
 from mailbot.replies.catalog import CATALOG, REPLY_TEMPLATES, render_limit, sample_contexts
 from mailbot.replies.check import check_templates
@@ -121,21 +120,7 @@ def templates_preview(ctx: click.Context, name: str, ref: str | None, html_file:
         click.echo(str(exc.problem), err=True)
         click.echo("(when sending, mailbot would use the shipped template instead and alert staff)", err=True)
         ctx.exit(1)
-    _show(rendered, html_file)
-
-
-def _show(rendered: RenderedReply, html_file: str | None) -> None:
-    click.echo(f"Subject: {rendered.subject}\n")
-    click.echo(rendered.text, nl=False)
-    if rendered.html is None:
-        click.echo("(no HTML part)", err=True)
-    elif html_file == "-":
-        click.echo(rendered.html)
-    elif html_file:
-        Path(html_file).write_text(rendered.html, encoding="utf-8")
-        click.echo(f"(HTML part written to {html_file})", err=True)
-    else:
-        click.echo(f"(an HTML part of {len(rendered.html)} characters: see it with --html FILE)", err=True)
+    show_rendered(rendered, html_file)
 
 
 __all__ = ["templates"]

@@ -32,13 +32,13 @@ EVENT_KINDS = (
     "withdrawn",
     "answered",
     "closed",
-    "reopened",  # staff reopened a stopped case (ended in error, withdrawal retracted): the stops before it no
-    # longer count, and the due date is what the statute gave it (the date of receipt does not move)
     # After the answer: they move no due date, but keep the case's records from disposal while open (FOIA s77)
     "ico_complaint",  # the requester complained to the ICO (s50)
     "ico_decision",  # the ICO's decision notice: the appeal window to the First-tier Tribunal runs from it
     "tribunal_appeal",  # an appeal to the First-tier Tribunal (s57) or a further stage
     "appeal_closed",  # the tribunal (or a later stage) decided: a further appeal window runs from it
+    "reopened",  # staff reopened a stopped case (ended in error, withdrawal retracted): the stops before it no
+    # longer count, and the due date is what the statute gave it (the date of receipt does not move)
 )
 STOPPING = ("withdrawn", "answered", "closed")
 

@@ -234,26 +234,6 @@ def _alerts(session: Session, settings: Settings, start: datetime, end: datetime
     return [AlertLine(row.detail, row.day, row.occurrences) for row in rows]
 
 
-def _disposals(session: Session, settings: Settings, today: date) -> list[DisposalLine]:
-    """What the retention schedule will dispose of in the next `notice_days` and nothing holds: each case by its
-    reference, other records counted per rule (a robot's mail is not worth a line each)."""
-    days = settings.retention.notice_days
-    items = [i for i in plan(session, settings.mailbox.address, settings.retention_policy(), today,
-                             horizon_days=days) if not i.verdict.holds and i.verdict.due is not None]
-    lines = [DisposalLine(i.label, i.verdict.rule, max(i.verdict.due, today), i.removes)
-             for i in items if i.record == "case" and i.verdict.due is not None]
-    counted: dict[str, list[date]] = {}
-    for item in items:
-        if item.record != "case" and item.verdict.due is not None:
-            counted.setdefault(item.verdict.rule, []).append(max(item.verdict.due, today))
-    for rule, dues in sorted(counted.items()):
-        plural = "s" if len(dues) != 1 else ""
-        what = "staff mail" if rule == "staff_mail" else f"message{plural}"
-        lines.append(DisposalLine(f"{len(dues)} {what}", rule, min(dues), next(i.removes for i in items
-                                                                                 if i.verdict.rule == rule)))
-    return sorted(lines, key=lambda line: (line.due, line.label))
-
-
 EXPIRY_WARNING_DAYS = 30  # the OAuth credential's expiry is in every digest from this many days before it
 
 
@@ -279,6 +259,26 @@ def _credential_warnings(settings: Settings, today: date) -> list[AlertLine]:
     return [AlertLine(f"The OAuth {what} that mailbot logs in to {settings.mailbox.address} with {when}. Ask your "
                       f"Microsoft 365 / Google administrator to make a new one before then ({doc}, \"Rotating the "
                       "secret\").", today, 1)]
+
+
+def _disposals(session: Session, settings: Settings, today: date) -> list[DisposalLine]:
+    """What the retention schedule will dispose of in the next `notice_days` and nothing holds: each case by its
+    reference, other records counted per rule (a robot's mail is not worth a line each)."""
+    days = settings.retention.notice_days
+    items = [i for i in plan(session, settings.mailbox.address, settings.retention_policy(), today,
+                             horizon_days=days) if not i.verdict.holds and i.verdict.due is not None]
+    lines = [DisposalLine(i.label, i.verdict.rule, max(i.verdict.due, today), i.removes)
+             for i in items if i.record == "case" and i.verdict.due is not None]
+    counted: dict[str, list[date]] = {}
+    for item in items:
+        if item.record != "case" and item.verdict.due is not None:
+            counted.setdefault(item.verdict.rule, []).append(max(item.verdict.due, today))
+    for rule, dues in sorted(counted.items()):
+        plural = "s" if len(dues) != 1 else ""
+        what = "staff mail" if rule == "staff_mail" else f"message{plural}"
+        lines.append(DisposalLine(f"{len(dues)} {what}", rule, min(dues), next(i.removes for i in items
+                                                                                 if i.verdict.rule == rule)))
+    return sorted(lines, key=lambda line: (line.due, line.label))
 
 
 def on_time_rate(session: Session, settings: Settings, year: int, policy: ClockPolicy) -> OnTimeRate:

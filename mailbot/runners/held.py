@@ -47,8 +47,9 @@ class Done:
 
 
 class HeldRequests:
-    def __init__(self, settings: Settings, templates: Templates) -> None:
+    def __init__(self, settings: Settings, templates: Templates, *, via: str = "web") -> None:
         self.settings = settings
+        self.via = via  # where staff acted, for the audit trail: web | cli
         self.replier = Replier(settings, templates)
         self.policy = settings.clock_policy()
 
@@ -63,7 +64,7 @@ class HeldRequests:
         parsed = parse_message(row.raw)
         message_id = self.replier.reply(session, row, parsed, judgement, case, None, "section8_notice", now,
                                         automatic=False)
-        record_action(session, actor, "held_reminded", case_id=case.id, message_id=message_id)
+        record_action(session, actor, "held_reminded", via=self.via, case_id=case.id, message_id=message_id)
         return Done(None, message_id)
 
     def release(self, session: Session, case_id: int, *, on: date, applicant_name: str, acknowledge: bool,
@@ -91,7 +92,7 @@ class HeldRequests:
             parsed = parse_message(row.raw)
             reply = self.replier.reply(session, row, parsed, judgement, case, None,
                                        acknowledgement_template(case.regime), now, automatic=False)
-        record_action(session, actor, "held_released", case_id=case.id, reference=reference,
+        record_action(session, actor, "held_released", via=self.via, case_id=case.id, reference=reference,
                       received=on.isoformat(), acknowledged=bool(reply))
         return Done(reference, reply)
 
@@ -99,7 +100,7 @@ class HeldRequests:
         case, _ = self._held(session, case_id)
         record_event(session, case, "closed", max(now.date(), case.first_received), self.policy, source="staff",
                      actor=actor, note=(note.strip() or "the requester did not complete it")[:500])
-        record_action(session, actor, "held_closed", case_id=case.id)
+        record_action(session, actor, "held_closed", via=self.via, case_id=case.id)
         return Done()
 
     def _held(self, session: Session, case_id: int) -> tuple[Case, InboundMessage]:
