@@ -43,6 +43,15 @@ def test_a_closed_case_goes_three_years_after_its_matter_last_closed() -> None:
     assert add_years(D(2024, 2, 29), 3) == D(2027, 2, 28)
 
 
+def test_a_stop_undone_by_reopening_does_not_start_the_period() -> None:
+    events = [("answered", D(2025, 2, 3)), ("reopened", D(2025, 2, 10)), ("answered", D(2025, 3, 3))]
+    assert verdict(events, D(2028, 3, 3)).due == D(2028, 3, 3)
+    from mailbot.clock.timeliness import timeliness
+
+    answered = timeliness("foi", D(2025, 1, 6), [ClockEvent(on, kind) for kind, on in events], POLICY, D(2026, 1, 1))
+    assert answered.answered == D(2025, 3, 3) and answered.state == "late"  # the answer that stands
+
+
 def test_every_hold_is_named() -> None:
     late = D(2035, 1, 1)
     assert verdict([("answered", D(2025, 2, 3))], late, legal_hold="claim 12").holds == ("legal hold: claim 12",)

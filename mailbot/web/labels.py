@@ -24,10 +24,6 @@ EVENT_LABELS = {
     "tribunal_appeal": "An appeal to the tribunal was made",
     "appeal_closed": "The tribunal (or a later stage) decided the appeal",
     "reopened": "Reopened (ended in error or withdrawal retracted: the original due date stands)",
-    "ico_complaint": "The requester complained to the ICO",
-    "ico_decision": "The ICO issued its decision notice",
-    "tribunal_appeal": "An appeal to the tribunal was made",
-    "appeal_closed": "The tribunal (or a later stage) decided the appeal",
 }
 
 # What a staff action on a request says in its timeline (the audit page lists every action by its stored name).
@@ -39,6 +35,8 @@ ACTION_LABELS = {
     "attachment_downloaded": "downloaded an attachment",
     "retry_reply": "put a failed reply back in the queue",
     "requeue": "gave a quarantined message back to the bot",
+    "legal_hold": "set a legal hold (kept from disposal)",
+    "legal_hold_released": "released the legal hold",
 }
 
 # What the outcome list offers: a request's outcomes, then an internal review's results.
