@@ -24,6 +24,8 @@ def config(tmp_path: Path, expires: str | None = None) -> str:
                     f'[oauth2]\ntenant_id = "{TENANT}"\nclient_id = "{CLIENT_ID}"\n{line}'
                     f'[database]\nurl = "sqlite:///{tmp_path}/m.db"\n')
     path.chmod(0o600)
+    created = mailbot("--config", str(path), "db", "upgrade")  # the digest reads a database; it creates none
+    assert created.exit_code == 0, created.stderr
     return str(path)
 
 
