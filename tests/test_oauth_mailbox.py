@@ -162,6 +162,7 @@ def test_digest_send_goes_through_the_oauth_relay_and_its_copy_to_sent_by_oauth_
     config = write_config(tmp_path / "mailbot.toml", dovecot_oauth, xoauth2_sink, f"sqlite:///{tmp_path}/m.db",
                           merge_tables(oauth_config(dovecot_oauth, xoauth2_sink, idp), {
                               "data_dir": str(tmp_path), "staff": {"recipients": ["ir-team@council.example"]}}))
+    assert mailbot("--config", str(config), "db", "upgrade").exit_code == 0  # the digest creates no database
     result = mailbot("--config", str(config), "digest", "--send")
     assert result.exit_code == 0, result.stderr
     assert "sent 1" in result.stdout
