@@ -70,22 +70,14 @@ KNOWN_FAILURES = frozenset({
     "attachment_only/attached-docx-iphone.eml",
     "attachment_only/outlook-html-attached-request.eml",
     "attachment_only/please-see-attached-pdf.eml",
-    "eir_everyday/street-lighting-energy.eml",
     "mixed/my-records-and-policy.eml",
     "mixed/sar-and-foi.eml",
     "signatures/accounts-department-company.eml",
-    "signatures/developer-company-planning.eml",
     "signatures/journalist-newsdesk.eml",
     "signatures/role-only-no-company.eml",
     "vendor_robots/dsar-portal-on-behalf.eml",
     "vendor_robots/dsar-portal-verified-noreply.eml",
-    "vendor_robots/google-calendar-declined.eml",
-    "vendor_robots/outlook-calendar-accepted.eml",
     "vendor_robots/servicenow-incident-opened.eml",
-    "welsh/allan-o-r-swyddfa-bilingual.eml",
-    "welsh/ansawdd-aer.eml",
-    "welsh/cais-gwrthrych-am-wybodaeth.eml",
-    "welsh/ymholiad-bilingual-signature.eml",
 })
 
 

@@ -33,6 +33,7 @@ from mailbot.judging.rules import (
     bounce_sender,
     bulk_precedence,
     calendar_invitation,
+    calendar_reply,
     campaign_headers,
     challenge_response,
     clarification_reply,
@@ -92,6 +93,7 @@ HELD = CaseRef(case_id=8, status="held", regime="foi", missing=("name",))
 SAM = {"name": "Sam", "sign_off": "Thanks,\nSam"}  # a first name only, in the From line and the sign-off
 OWN = JudgeSettings(mailbox="foi@council.example", own_domains=("council.example", "council.gov.uk"))
 ICS = Attachment("invite.ics", "text/calendar", 1200)
+ICS_REPLY = Attachment(None, "text/calendar", 900, method="REPLY")
 PDF = Attachment("letter.pdf", "application/pdf", 48000)
 
 
@@ -333,6 +335,10 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "a calendar invitation or reply (text/calendar, invite.ics)"),
     (calendar_invitation, lambda: with_headers(Content_Class="urn:content-classes:calendarmessage"),
      "a calendar invitation or reply (Content-Class: calendarmessage)"),
+    (calendar_reply, lambda: with_msg(attachments=(ICS_REPLY,)),
+     "an attendee's answer to an invitation (text/calendar; method=REPLY, RFC 5546)"),
+    (calendar_reply, lambda: with_msg(subject="Declined: Records review @ Thu 10 Dec", attachments=(ICS,)),
+     "an attendee's answer to an invitation (a calendar part, subject 'Declined:')"),
     (test_message, lambda: make_facts(request(subject="test", body="Yet another test!")),
      "a test message: asks for nothing"),
     (test_message, lambda: make_facts(request(subject="", body="Testing 1 2 3")), "a test message: asks for nothing"),
@@ -480,6 +486,9 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (phishing, lambda: make_facts(request(body="How many phishing emails did the IT service desk log in 2023?")),
      "a request about phishing: one weak sign alone"),
     (calendar_invitation, lambda: with_msg(attachments=(PDF,)), "a PDF"),
+    (calendar_reply, lambda: with_msg(attachments=(ICS,)), "an invitation, not an answer to one"),
+    (calendar_reply, lambda: with_msg(subject="Declined: my planning application", attachments=(PDF,)),
+     "a person's subject with no calendar part"),
     (test_message, lambda: make_facts(request(subject="Test results", body="How many drug tests failed in 2023?")),
      "asks about tests"),
     (test_message, lambda: make_facts(request(subject="Test Valley", body="")), "a place named Test"),

@@ -24,6 +24,7 @@ from mailbot.judging.rules import (
     bounce_sender,
     bulk_precedence,
     calendar_invitation,
+    calendar_reply,
     campaign_headers,
     challenge_response,
     clarification_reply,
@@ -89,8 +90,9 @@ class Rule(Protocol):
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender, report_type,
-    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop, list_headers,
-    list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender, system_name,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, calendar_reply, challenge_response, foreign_loop,
+    list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
+    system_name,
     fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch, relayed_form, forwarded,
     forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded, answers_our_receipt,
     acknowledges_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply,
