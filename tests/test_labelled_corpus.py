@@ -67,15 +67,6 @@ KNOWN_FAILURES = frozenset({
     # sar
     # valid
     # unseen mail (judging2), judged wrongly before its fixes
-    "attachment_only/attached-docx-iphone.eml",
-    "attachment_only/outlook-html-attached-request.eml",
-    "attachment_only/please-see-attached-pdf.eml",
-    "mixed/my-records-and-policy.eml",
-    "mixed/sar-and-foi.eml",
-    "signatures/accounts-department-company.eml",
-    "signatures/journalist-newsdesk.eml",
-    "signatures/role-only-no-company.eml",
-    "vendor_robots/dsar-portal-on-behalf.eml",
     "vendor_robots/dsar-portal-verified-noreply.eml",
     "vendor_robots/servicenow-incident-opened.eml",
 })

@@ -68,9 +68,11 @@ from mailbot.judging.rules import (
     regime,
     relayed_form,
     report_type,
+    request_attached,
     response_suppressed,
     robot_sender,
     sales_pitch,
+    sar_by_agent,
     sent_before,
     ses_bounce,
     ses_notification,
@@ -80,6 +82,7 @@ from mailbot.judging.rules import (
     test_message,
     third_party_data,
     threaded,
+    two_laws,
 )
 from mailbot.judging.settings import JudgeSettings
 from mailbot.mail.message import Attachment, DeliveryStatus
@@ -335,6 +338,22 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "a calendar invitation or reply (text/calendar, invite.ics)"),
     (calendar_invitation, lambda: with_headers(Content_Class="urn:content-classes:calendarmessage"),
      "a calendar invitation or reply (Content-Class: calendarmessage)"),
+    (request_attached, lambda: with_files(request(subject="FOI request", body="Please see attached request.",
+                                                  sign_off=""), PDF),
+     "the request is in an attached file (letter.pdf): \"Please see attached request.\""),
+    (two_laws, lambda: make_facts(request(body=(
+        "Please send me a copy of all the personal data you hold about me. Separately, how many subject access "
+        "requests did the council receive in 2025?"))),
+     "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
+     "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
+    (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
+                                              body="Please send me all the personal data you hold about me.")),
+     "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
+     "authority to act"),
+    (sar_by_agent, lambda: make_facts(request(body=(
+        "Please send me a copy of all the personal data you hold about me.\n\nSent on behalf of Laura Finch by "
+        "RightsPortal."))), "sent for the data subject by someone else (\"on behalf of Laura Finch\"): staff check "
+                             "the authority to act before anything goes to the agent"),
     (calendar_reply, lambda: with_msg(attachments=(ICS_REPLY,)),
      "an attendee's answer to an invitation (text/calendar; method=REPLY, RFC 5546)"),
     (calendar_reply, lambda: with_msg(subject="Declined: Records review @ Thu 10 Dec", attachments=(ICS,)),
@@ -486,6 +505,20 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (phishing, lambda: make_facts(request(body="How many phishing emails did the IT service desk log in 2023?")),
      "a request about phishing: one weak sign alone"),
     (calendar_invitation, lambda: with_msg(attachments=(PDF,)), "a PDF"),
+    (request_attached, lambda: with_files(request(subject="Letter", body="My letter is attached.", sign_off=""), PDF),
+     "a file with no word of a request: bare-attachment's"),
+    (request_attached, lambda: with_files(request(subject="FOI request", body=(
+        "Please find attached my request. In short, I am asking for the number of CCTV cameras the council runs."),
+        sign_off=""), PDF), "the cover note describes the information itself"),
+    (two_laws, lambda: make_facts(request(body="Please tell me how many times my data was shared with the police.")),
+     "a question about the writer's own data"),
+    (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
+     "statistics about subject access, not subject access"),
+    (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
+     "the data subject writes for themselves"),
+    (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",
+                                              body="How many noise complaints were made in 2025?")),
+     "an FOI request sent through a group: anyone may ask under FOIA"),
     (calendar_reply, lambda: with_msg(attachments=(ICS,)), "an invitation, not an answer to one"),
     (calendar_reply, lambda: with_msg(subject="Declined: my planning application", attachments=(PDF,)),
      "a person's subject with no calendar part"),

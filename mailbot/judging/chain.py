@@ -162,6 +162,10 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("request-in-attachment", Kind.REQUEST, Action.STAFF_REVIEW, valid=None,
+         all_of=_s("request-attached"),
+         note=("the request is in a file the bot does not read: registered for staff, who read it, with the due date "
+               "it would have; no automatic reply without knowing what it asks")),
     Link("mixed", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NOT_A_REQUEST | SPAM_SIGNS,
          all_of=_s("asks-for-information"),
          note=("asks for recorded information and also for something else (a complaint, a service, a meeting, a "
@@ -178,6 +182,11 @@ CHAIN: tuple[Link, ...] = (
          note="good practice is to deal with it anyway: staff decide"),
     Link("third-party-data", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("third-party-data"),
          note="another living person's personal data: staff decide, with the due date it would have"),
+    Link("two-laws", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("asks-under-two-laws"),
+         note=("subject access and a request for facts at large in one message: two laws and two due dates; staff "
+               "split it, with the due date of the subject access part")),
+    Link("sar-by-agent", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("sar-by-agent"),
+         note="subject access sent by an agent: staff check the authority to act before any reply to the agent"),
     Link("no-request-seen", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
          none_of=_s("asks-for-information", "missing-description"),
          note=("it says something, but asks for nothing the bot recognises as recorded information: staff read it "

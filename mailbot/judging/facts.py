@@ -103,6 +103,7 @@ class Facts:
     regime: Regime
     regime_note: str
     third_party: bool  # asks for another living person's personal data (regime_reading.py)
+    other_law: str | None  # a subject access request's sentence asking for facts at large (FOIA): its words
     review_words: tuple[str, ...]
     replies_today: int  # automatic replies to the mailbox of `address` (sub-addresses, case folded) today
     replies_this_hour: int  # automatic replies from our mailbox, to anyone, in the last hour
@@ -167,6 +168,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
         sent_before=sent_to_us_before(msg, original, settings) if forward is None else None,
         regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
+        other_law=regime_reading.also_foi,
         review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(mailbox_key(address)) if address else 0,
         replies_this_hour=index.replies_this_hour(settings.hourly_reply_cap), returned_ids=returned,

@@ -19,6 +19,7 @@ from nameparser import HumanName
 
 from mailbot.judging.readers.name_words import (
     DESCRIPTORS,
+    JOB_TITLES,
     NICKNAMES,
     PLACE_AFTER_THE,
     PLACE_WORDS,
@@ -26,7 +27,7 @@ from mailbot.judging.readers.name_words import (
     TEAM_OR_SYSTEM,
     TEAM_PARTS,
 )
-from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off
+from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off, signature_organisation
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",
@@ -146,6 +147,8 @@ def _not_a_name(name: str, words: list[str]) -> str | None:
         return None
     if set(folded) & TEAM_OR_SYSTEM or all(w in TEAM_PARTS for w in folded):
         return f"{name!r} is a system's or team's name, not a person's"
+    if len(folded) >= 2 and set(folded) & JOB_TITLES and all(w in JOB_TITLES or w in TEAM_PARTS for w in folded):
+        return f"{name!r} is a job title, not a person's name"
     if folded[0] in DESCRIPTORS or (len(folded) >= 2 and all(w in ROLES or w in DESCRIPTORS for w in folded)):
         return f"{name!r} describes the writer; it is not their name"
     if folded[-1] in PLACE_WORDS or (len(folded) >= 2 and folded[0] == "the" and folded[-1] in PLACE_AFTER_THE):
@@ -247,10 +250,11 @@ def find_names(text: str, display_name: str | None, *, accept_surname_only: bool
     """Every name the author's own text and the From header give, strongest evidence first."""
     findings: list[NameFinding] = []
     display = display_name if display_name and "@" not in display_name else None
-    stated, signed = explicit_name(text), sign_off(text)
+    stated, signed, firm = explicit_name(text), sign_off(text), signature_organisation(text)
     one_name = one_name_declared(text)
     for source, candidate in (("statement", clean_name(stated) if stated else None),
                               ("sign-off", clean_name(signed) if signed else None),
+                              ("signature", firm),
                               ("display name", clean_name(display) if display else None)):
         if candidate:
             verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms,

@@ -211,3 +211,26 @@ def _line_below(logical: list[str], index: int) -> str | None:
 
 def one_name_declared(text: str) -> bool:
     return bool(ONE_NAME.search(text))
+
+
+# The legal forms a registered organisation's name ends with (Companies Act 2006 ss58-59 and 65; LLPs; CICs; the
+# Welsh forms "Cyf" and "CCC"; "Inc" and "LLC" for companies abroad). Beside a closing, such a line is the writer's
+# organisation, which the ICO accepts as the applicant's name.
+_LEGAL_FORM = re.compile(
+    r"^[^\W\d_][\w&'’.,()\- ]{0,60}?\s(?:ltd|limited|plc|p\.l\.c|llp|lp|cic|cyf|cyfyngedig|ccc|inc|llc)\.?$", re.I)
+SIGNATURE_LINES = 6
+
+
+def signature_organisation(text: str) -> str | None:
+    """The registered organisation in the signature block (a line ending "Ltd", "LLP", "plc", … within a few lines
+    of the last closing, or of the end when there is none): a company writing as a company, or the firm a person
+    signs for. A name in a sentence ("your contract with Acme Ltd") is not read."""
+    logical = [line.strip() for line in lines(text)]
+    closings = [index for index, line in enumerate(logical)
+                if line and (closing_rest(clauses(line)[0] if clauses(line) else line) is not None)]
+    start = closings[-1] + 1 if closings else max(0, len(logical) - SIGNATURE_LINES)
+    for line in logical[start : start + SIGNATURE_LINES]:
+        for part in (p.strip() for p in re.split(r"\s+[|•·]\s+", line)):
+            if _LEGAL_FORM.match(part) and not part.endswith((",", ";")):
+                return part
+    return None
