@@ -62,13 +62,10 @@ KNOWN_FAILURES = frozenset({
     "not_request/spam-crypto.eml",
     # replies
     # robots
-    "robots/automated-notifications.eml",
     # robots_sisimai
     # sar
     # valid
     # unseen mail (judging2), judged wrongly before its fixes
-    "vendor_robots/dsar-portal-verified-noreply.eml",
-    "vendor_robots/servicenow-incident-opened.eml",
 })
 
 

@@ -79,6 +79,7 @@ from mailbot.judging.rules import (
     spam_verdict,
     supplies_missing,
     system_name,
+    system_notice,
     test_message,
     third_party_data,
     threaded,
@@ -354,6 +355,12 @@ HITS: list[tuple[ModuleType, Build, str]] = [
         "Please send me a copy of all the personal data you hold about me.\n\nSent on behalf of Laura Finch by "
         "RightsPortal."))), "sent for the data subject by someone else (\"on behalf of Laura Finch\"): staff check "
                              "the authority to act before anything goes to the agent"),
+    (system_notice, lambda: make_facts(request(sender="no-reply@portal.example.com", body=(
+        "This is an automated reminder. The request sent on 14 November is due on 14 December."))),
+     "a system's notice in its own words (\"This is an automated\")"),
+    (system_notice, lambda: make_facts(request(body="An application has been submitted. Please log in to download "
+                                                    "the documents.")),
+     "a system's notice in its own words (\"log in to download\")"),
     (calendar_reply, lambda: with_msg(attachments=(ICS_REPLY,)),
      "an attendee's answer to an invitation (text/calendar; method=REPLY, RFC 5546)"),
     (calendar_reply, lambda: with_msg(subject="Declined: Records review @ Thu 10 Dec", attachments=(ICS,)),
@@ -519,6 +526,11 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",
                                               body="How many noise complaints were made in 2025?")),
      "an FOI request sent through a group: anyone may ask under FOIA"),
+    (system_notice, lambda: make_facts(request(sender="no-reply@forms.example.com", body=(
+        "This is an automated message from the website.\nName: Ann Lee\nRequest: How many parking fines in 2025?"))),
+     "a web form labels its fields: a person's words"),
+    (system_notice, lambda: make_facts(request(body="How many automated number plate cameras do you run?")),
+     "a request that mentions automation"),
     (calendar_reply, lambda: with_msg(attachments=(ICS,)), "an invitation, not an answer to one"),
     (calendar_reply, lambda: with_msg(subject="Declined: my planning application", attachments=(PDF,)),
      "a person's subject with no calendar part"),

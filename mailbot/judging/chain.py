@@ -118,7 +118,7 @@ CHAIN: tuple[Link, ...] = (
     _robot("receipt-acknowledgement", Kind.AUTO_REPLY, any_of=_s("acknowledges-receipt"),
            note="another system's acknowledgement of receipt: recorded, never answered (two mailboxes cannot loop)"),
     Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NO_REPLY_SIGNS,
-         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
+         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded", "system-notice"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
     _robot("robot-sender", Kind.AUTO_REPLY, any_of=NO_REPLY_SIGNS, none_of=PERSON_SIGNS),
     Link("unauthenticated", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("fails-authentication"),

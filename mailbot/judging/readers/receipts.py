@@ -33,7 +33,7 @@ SIGNS: dict[str, re.Pattern[str]] = {
         r"(?:received|logged|registered|recorded)\s+(?:your|it|this|the)\b"
         r"|\byour\s+(?:[\w-]+\s+){0,4}?(?:request|e-?mail|enquiry|inquiry|message|correspondence|application|"
         r"complaint|case|ticket|submission|query)(?:\s*\(?#?[\w/-]*\d[\w/-]*\)?)?\s+(?:has|have|was)\s+(?:now\s+)?(?:been\s+)?(?:received|logged|"
-        r"registered|recorded|passed|forwarded|assigned|acknowledged|created)"
+        r"registered|recorded|passed|forwarded|assigned|acknowledged|created|opened|raised)"
         r"|\b(?:acknowledg(?:e|ing)|confirm(?:ing|ation\s+of)?)\s+(?:the\s+)?receipt\b|\breceipt\s+of\s+your\b"
         r"|\bwedi\s+derbyn\s+eich\b|\bderbyniwyd\s+eich\b",  # Welsh: (we) have received your; your … was received
         _F),

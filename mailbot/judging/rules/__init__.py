@@ -70,6 +70,7 @@ from mailbot.judging.rules import (
     spam_verdict,
     supplies_missing,
     system_name,
+    system_notice,
     test_message,
     third_party_data,
     threaded,
@@ -95,12 +96,12 @@ RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender, report_type,
     quarantine_digest, auto_submitted, autoreply_headers, oof_subject, calendar_reply, challenge_response, foreign_loop,
     list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
-    system_name, fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch, relayed_form,
-    forwarded, forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded, answers_our_receipt,
-    acknowledges_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, asks_action,
-    calendar_invitation, test_message, bare_attachment, request_attached, asks_information, regime, address, no_address,
-    full_name, name_not_required, missing_name, name_conflict, pseudonym, third_party_data, two_laws, sar_by_agent,
-    reads_like_request, missing_description,
+    system_name, system_notice, fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch,
+    relayed_form, forwarded, forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded,
+    answers_our_receipt, acknowledges_receipt, held_case, supplies_missing, asks_review, clarification_reply,
+    looks_like_reply, asks_action, calendar_invitation, test_message, bare_attachment, request_attached,
+    asks_information, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict, pseudonym,
+    third_party_data, two_laws, sar_by_agent, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
