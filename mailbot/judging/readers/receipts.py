@@ -45,13 +45,16 @@ SIGNS: dict[str, re.Pattern[str]] = {
         _F),
     "timescale": re.compile(
         r"\bwithin\s+(?:20|twenty|\d{1,2})\s+(?:working|business|calendar)?\s*days\b"
-        r"|\b(?:we\s+will|we'll|we\s+aim\s+to|someone\s+will)\s+(?:\w+\s+){0,2}?(?:respond|reply|be\s+in\s+touch|"
+        r"|\b(?:we\s+will|we'll|we\s+aim\s+to|someone\s+will|(?:our|the)\s+(?:\w+\s+)?team\s+will)\s+(?:\w+\s+){0,2}?(?:respond|reply|be\s+in\s+touch|"
         r"get\s+back\s+to\s+you|contact\s+you|look\s+at\s+it|deal\s+with)"
         r"|\bwill\s+be\s+(?:dealt\s+with|responded\s+to|processed|handled|reviewed)\b",
         _F),
     "thanks": re.compile(
         r"^\W*(?:many\s+)?thank(?:s|\s+you)(?:\s+(?:very|so)\s+much)?\s+for\b|^\W*diolch\s+(?:am|i\s+chi\s+am)\b",
         _F),
+    # Helpdesks (Zendesk, Jira Service Management, Freshdesk, Help Scout) mark where a reply must be typed.
+    "ticketing": re.compile(
+        r"\b(?:please\s+)?(?:type|write|reply)\s+(?:your\s+(?:reply|response)\s+)?above\s+this\s+line", _F),
     "unattended": re.compile(
         r"\bdo\s+not\s+reply\b|\bdon't\s+reply\b|\bnot\s+(?:be\s+)?monitored\b|\bunattended\b"
         r"|\breplies\s+to\s+this\s+(?:e-?mail|message|address)\s+(?:will\s+not|cannot|are\s+not)",

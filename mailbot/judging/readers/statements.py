@@ -223,12 +223,17 @@ SIGNATURE_LINES = 6
 
 def signature_organisation(text: str) -> str | None:
     """The registered organisation in the signature block (a line ending "Ltd", "LLP", "plc", … within a few lines
-    of the last closing, or of the end when there is none): a company writing as a company, or the firm a person
-    signs for. A name in a sentence ("your contract with Acme Ltd") is not read."""
+    under the last closing, or without a closing the last line, standing in a paragraph of its own): a company
+    writing as a company, or the firm a person signs for. A name in a sentence ("the contract with\nAcme Ltd\nfor
+    …", as a narrow mail client wraps it) is never the applicant's."""
     logical = [line.strip() for line in lines(text)]
     closings = [index for index, line in enumerate(logical)
                 if line and (closing_rest(clauses(line)[0] if clauses(line) else line) is not None)]
-    start = closings[-1] + 1 if closings else max(0, len(logical) - SIGNATURE_LINES)
+    if not closings:
+        raw = [line.strip() for line in text.strip().splitlines()]
+        last_alone = len(raw) >= 2 and not raw[-2] and _LEGAL_FORM.match(raw[-1])
+        return raw[-1] if last_alone else None
+    start = closings[-1] + 1
     for line in logical[start : start + SIGNATURE_LINES]:
         for part in (p.strip() for p in re.split(r"\s+[|•·]\s+", line)):
             if _LEGAL_FORM.match(part) and not part.endswith((",", ";")):
