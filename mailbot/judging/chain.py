@@ -78,7 +78,7 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
                 details=details, note=note)
 
 
-PERSON_SIGNS = _s("relayed-form")
+PERSON_SIGNS = _s("relayed-form", "secure-message")
 AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
                       "foreign-loop", "calendar-reply")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
@@ -162,6 +162,9 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("recall", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None, all_of=_s("recall"),
+         note=("the writer asks to recall an earlier message: it was received all the same; staff settle with them "
+               "whether the request stands")),
     Link("request-in-attachment", Kind.REQUEST, Action.STAFF_REVIEW, valid=None,
          all_of=_s("request-attached"),
          note=("the request is in a file the bot does not read: registered for staff, who read it, with the due date "

@@ -20,6 +20,7 @@ from mailbot.judging.readers.names import NameFinding, best_name, find_names, ju
 from mailbot.judging.readers.quoting import quotes_us
 from mailbot.judging.readers.references import ReferenceKey, find_reference_keys, format_reference
 from mailbot.judging.readers.regime_reading import RegimeReading, read_regime
+from mailbot.judging.readers.robot_addresses import robot_local
 from mailbot.judging.readers.subjects import answers_subject, forwards_subject, is_reply_subject
 from mailbot.judging.readers.webform import RelayedForm, read_form
 from mailbot.judging.reading import Reading, read_message
@@ -141,7 +142,11 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
                        for k in keys)
     returned = returned_ids(msg)
     thread = find_thread(msg, body, keys, returned, address, reading.subject_stem, index)
-    display = None if settings.name_must_be_in_body or is_system_name(msg.display_name) else msg.display_name
+    # A display name on a robot's address is the system's ("Planning Portal"), unless a person's Reply-To says
+    # whose mail it carries ("Lina Farouk" <no-reply@sharepointonline.com>, Reply-To: Lina's own address).
+    robot_display = address_source == "sender" and robot_local(msg.sender) is not None
+    display = (None if settings.name_must_be_in_body or is_system_name(msg.display_name) or robot_display
+               else msg.display_name)
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if forward is not None:  # the applicant is the original's author: their name, not the forwarder's

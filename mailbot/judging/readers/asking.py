@@ -125,6 +125,9 @@ _ACTION = phrases(
     r"how (?:do|can|should|would) (?:i|we|one) (?:make|submit|send|put in|file|lodge|go about)",
     r"(?:thinking|planning) (?:of|about) (?:making|submitting|putting in|sending)",
     r"is there a (?:fee|charge|cost|form)", r"do i (?:have|need) to (?:pay|fill in|complete|use)",
+    # a document to sign (DocuSign, Adobe Sign): an agreement to make, not information to give
+    r"(?:review and|please|to) (?:e-?)?sign (?:the|this|our|a) (?:[\w-]+ ){0,3}?(?:document|agreement|contract|form|"
+    r"letter|declaration)", r"please docusign", r"sent you a document to (?:review|sign)",
 )
 
 

@@ -88,7 +88,10 @@ def _fold(text: str) -> str:
 
 def clean_name(raw: str) -> str:
     """Tidy a written name: quotes and stray punctuation off, "WRIGHT, Fred" turned round, one case fixed."""
-    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>()[]").strip()
+    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>[]").strip()
+    # What address books and relays add to a person's name: Exchange's "(Legal)" or "[Contractor]", and a
+    # service's "via DocuSign" or "via Google Groups" (the person is the one before "via").
+    name = _ADDED.sub("", name).strip().strip("\"'<>()[]").strip()
     name = re.sub(r"\s+", " ", name).strip(" ,;:-")
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
@@ -103,6 +106,9 @@ def clean_name(raw: str) -> str:
         human.capitalize(force=True)
         name = str(human) or name
     return name.strip(" ,.;:-") if not name.endswith(".") or len(name) < 3 else name.rstrip(" ,;:-")
+
+
+_ADDED = re.compile(r"(?:\s*[(\[][^()\[\]]{1,40}[)\]])+\s*$|\s+via\s+[\w .&'-]{2,40}$", re.I)
 
 
 def _is_suffix(text: str) -> bool:

@@ -56,6 +56,7 @@ from mailbot.judging.rules import (
     pseudonym,
     quarantine_digest,
     reads_like_request,
+    recall,
     regime,
     relayed_form,
     report_type,
@@ -64,6 +65,7 @@ from mailbot.judging.rules import (
     robot_sender,
     sales_pitch,
     sar_by_agent,
+    secure_message,
     sent_before,
     ses_bounce,
     ses_notification,
@@ -99,9 +101,9 @@ RULES: tuple[Rule, ...] = (
     system_name, system_notice, fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch,
     relayed_form, forwarded, forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded,
     answers_our_receipt, acknowledges_receipt, held_case, supplies_missing, asks_review, clarification_reply,
-    looks_like_reply, asks_action, calendar_invitation, test_message, bare_attachment, request_attached,
-    asks_information, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict, pseudonym,
-    third_party_data, two_laws, sar_by_agent, reads_like_request, missing_description,
+    looks_like_reply, asks_action, calendar_invitation, recall, secure_message, test_message, bare_attachment,
+    request_attached, asks_information, regime, address, no_address, full_name, name_not_required, missing_name,
+    name_conflict, pseudonym, third_party_data, two_laws, sar_by_agent, reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
