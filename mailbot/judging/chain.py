@@ -165,6 +165,9 @@ CHAIN: tuple[Link, ...] = (
     Link("recall", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None, all_of=_s("recall"),
          note=("the writer asks to recall an earlier message: it was received all the same; staff settle with them "
                "whether the request stands")),
+    Link("secure-message", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, all_of=_s("secure-message"),
+         note=("a person's message held by a secure-mail service: staff sign in and read it; no automatic reply to a "
+               "notice whose words are the service's")),
     Link("request-in-attachment", Kind.REQUEST, Action.STAFF_REVIEW, valid=None,
          all_of=_s("request-attached"),
          note=("the request is in a file the bot does not read: registered for staff, who read it, with the due date "

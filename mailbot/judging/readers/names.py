@@ -27,7 +27,13 @@ from mailbot.judging.readers.name_words import (
     TEAM_OR_SYSTEM,
     TEAM_PARTS,
 )
-from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off, signature_organisation
+from mailbot.judging.readers.statements import (
+    explicit_name,
+    name_line,
+    one_name_declared,
+    sign_off,
+    signature_organisation,
+)
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",
@@ -88,7 +94,7 @@ def _fold(text: str) -> str:
 
 def clean_name(raw: str) -> str:
     """Tidy a written name: quotes and stray punctuation off, "WRIGHT, Fred" turned round, one case fixed."""
-    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>[]").strip()
+    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>").strip()
     # What address books and relays add to a person's name: Exchange's "(Legal)" or "[Contractor]", and a
     # service's "via DocuSign" or "via Google Groups" (the person is the one before "via").
     name = _ADDED.sub("", name).strip().strip("\"'<>()[]").strip()
@@ -257,11 +263,16 @@ def find_names(text: str, display_name: str | None, *, accept_surname_only: bool
     findings: list[NameFinding] = []
     display = display_name if display_name and "@" not in display_name else None
     stated, signed, firm = explicit_name(text), sign_off(text), signature_organisation(text)
+    alone = name_line(text) if signed is None else None  # weaker than the display name; a person's name only
+    if alone:
+        verdict = judge_full_name(alone, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms)
+        alone = alone if verdict.named and not verdict.organisation and not verdict.pseudonym else None
     one_name = one_name_declared(text)
     for source, candidate in (("statement", clean_name(stated) if stated else None),
                               ("sign-off", clean_name(signed) if signed else None),
                               ("signature", firm),
-                              ("display name", clean_name(display) if display else None)):
+                              ("display name", clean_name(display) if display else None),
+                              ("name line", clean_name(alone) if alone else None)):
         if candidate:
             verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms,
                                       one_name=one_name)

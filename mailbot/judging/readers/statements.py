@@ -239,3 +239,23 @@ def signature_organisation(text: str) -> str | None:
             if _LEGAL_FORM.match(part) and not part.endswith((",", ";")):
                 return part
     return None
+
+
+_CAPITALISED = re.compile(r"^(?:[A-Z][\w'’-]*\.?|(?:de|da|van|von|der|den|di|du|le|la|ap|ab|bin|ibn|al|el|ní|nic|"
+                          r"mac|ó|o')\b)$")
+
+
+def name_line(text: str) -> str | None:
+    """A name standing alone as the last paragraph, with no closing above it ("…in 2025?\\n\\nDave Wilkins\\n\\nSent
+    from Yahoo Mail"): how many people sign on a phone. Two to four capitalised words and nothing else on the line;
+    whether they are a person's name is for the name reader to judge."""
+    raw = [line.strip() for line in text.strip().splitlines()]
+    while raw and (not raw[-1] or is_footer(raw[-1])):
+        raw.pop()
+    if len(raw) < 3 or raw[-2]:
+        return None
+    words = raw[-1].split()
+    if not 2 <= len(words) <= 4 or not all(_CAPITALISED.match(word) for word in words):
+        return None
+    name, length = name_run(raw[-1], lowercase_ok=False, allow_lower=False)
+    return name if name and length == len(raw[-1]) else None

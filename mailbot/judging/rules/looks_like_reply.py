@@ -1,5 +1,6 @@
-"""A reply matching no case: a 'Re:'/'AW:'/'SV:'… subject with quoted text, a reference or no request of its own, or
-our own text quoted under any subject: staff triage rather than a new request."""
+"""A reply matching no case: a 'Re:'/'AW:'/'SV:'… subject with quoted text, a reference or no request of its own,
+our own text quoted under any subject, or one of our enquiry references named in any mail ("I sent a request on 3
+November, your ref 4102/2026, and have had no reply"): staff triage rather than a new request."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def check(facts: Facts) -> str | None:
     if ours:
         return f"replies to a message from our mailbox's domain ({ours}) but matches no case"
     if not is_reply_subject(facts.msg.subject):
+        if any(key.year for key in facts.keys):  # "your ref 4102/2026": about an enquiry of ours, which the store
+            return (f"names an enquiry reference ({', '.join(facts.references[:2])}) but matches no case: a chaser "
+                    "or a follow-up, not a new request")  # would thread
         return None
     quoted = (has_quoted_mail(facts.msg.text) if answers_subject(facts.msg.subject)  # a forward always quotes
               else bool(re.search(r"^\s*>", facts.msg.text, re.M)))

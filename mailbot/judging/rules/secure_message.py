@@ -19,9 +19,9 @@ DESCRIPTION = "A secure-mail service's notice of a person's encrypted message: a
 ROBOT = False
 
 SECURE = re.compile(
-    r"\b(?:you\s+have|you've)\s+received\s+an?\s+(?:new\s+)?(?:secure|encrypted|protected)\s+(?:e-?mail|message)"
-    r"|\bsent\s+you\s+an?\s+(?:secure|encrypted|protected)\s+(?:e-?mail|message)"
-    r"|\bto\s+(?:read|view|open)\s+(?:this|the|your)\s+(?:secure|encrypted|protected)\s+(?:e-?mail|message)",
+    r"\b(?:you\s+have|you've)\s+received\s+an?\s+(?:new\s+)?(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
+    r"|\bsent\s+you\s+an?\s+(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
+    r"|\bto\s+(?:read|view|open)\s+(?:this|the|your)\s+(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)",
     re.I)
 
 
