@@ -37,7 +37,8 @@ FAMILIES = {
     "signatures": "names only in a signature block, companies and roles as senders: a company's name is a name, a role is not",
     "mixed": "two things in one message (subject access and FOI, a complaint and a request, a request in an old thread): staff split it",
     "eir_everyday": "everyday topics on either side of EIR reg 2(1): trees, air, energy, waste, water against potholes and permits",
-    "vendor_robots": "robot mail in its vendors' real forms: Microsoft 365, Google, Mimecast, Proofpoint, helpdesks, GovDelivery, calendar replies, DSAR portals",
+    "vendor_robots": ("robot mail in its vendors' real forms (Microsoft 365, Google, Mimecast, Proofpoint, helpdesks, "
+                      "GovDelivery, DSAR portals), and a person's mail behind a robot-like notice"),
     "welsh": "requests and auto-replies in Welsh",
     "attachment_only": "a request that is only in an attached file: staff read it; a request described in the body is acknowledged",
 }
@@ -65,7 +66,7 @@ KNOWN_FAILURES = frozenset({
     # robots_sisimai
     # sar
     # valid
-    # unseen mail (judging2), judged wrongly before its fixes
+    # unseen mail (judging2): action right (staff review), kind request where correspondence is right
     "vendor_robots/docusign-envelope.eml",
     "not_request/foi-officer-job-enquiry.eml",
 })

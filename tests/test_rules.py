@@ -33,7 +33,6 @@ from mailbot.judging.rules import (
     bounce_sender,
     bulk_precedence,
     calendar_invitation,
-    calendar_reply,
     campaign_headers,
     challenge_response,
     clarification_reply,
@@ -99,7 +98,6 @@ HELD = CaseRef(case_id=8, status="held", regime="foi", missing=("name",))
 SAM = {"name": "Sam", "sign_off": "Thanks,\nSam"}  # a first name only, in the From line and the sign-off
 OWN = JudgeSettings(mailbox="foi@council.example", own_domains=("council.example", "council.gov.uk"))
 ICS = Attachment("invite.ics", "text/calendar", 1200)
-ICS_REPLY = Attachment(None, "text/calendar", 900, method="REPLY")
 PDF = Attachment("letter.pdf", "application/pdf", 48000)
 
 
@@ -373,10 +371,6 @@ HITS: list[tuple[ModuleType, Build, str]] = [
         "You have received a secure email from r.patel@example.co.uk. To read it, sign in."))),
      "a person's message held by a secure-mail service (\"You have received a secure email\"): staff sign in and "
      "read it"),
-    (calendar_reply, lambda: with_msg(attachments=(ICS_REPLY,)),
-     "an attendee's answer to an invitation (text/calendar; method=REPLY, RFC 5546)"),
-    (calendar_reply, lambda: with_msg(subject="Declined: Records review @ Thu 10 Dec", attachments=(ICS,)),
-     "an attendee's answer to an invitation (a calendar part, subject 'Declined:')"),
     (test_message, lambda: make_facts(request(subject="test", body="Yet another test!")),
      "a test message: asks for nothing"),
     (test_message, lambda: make_facts(request(subject="", body="Testing 1 2 3")), "a test message: asks for nothing"),
@@ -551,9 +545,6 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a request about recalls"),
     (secure_message, lambda: make_facts(request(body="How many secure emails did the council send in 2025?")),
      "a request about secure email"),
-    (calendar_reply, lambda: with_msg(attachments=(ICS,)), "an invitation, not an answer to one"),
-    (calendar_reply, lambda: with_msg(subject="Declined: my planning application", attachments=(PDF,)),
-     "a person's subject with no calendar part"),
     (test_message, lambda: make_facts(request(subject="Test results", body="How many drug tests failed in 2023?")),
      "asks about tests"),
     (test_message, lambda: make_facts(request(subject="Test Valley", body="")), "a place named Test"),

@@ -80,7 +80,7 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
 
 PERSON_SIGNS = _s("relayed-form", "secure-message")
 AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
-                      "foreign-loop", "calendar-reply")
+                      "foreign-loop")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
 NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
 SPAM_SIGNS = _s("phishing", "sales-pitch")

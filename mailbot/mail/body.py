@@ -31,8 +31,6 @@ _MAX_PARTS = 2000
 
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
 _RETURNED_TYPES = frozenset({"message/rfc822", "text/rfc822-headers", "message/rfc822-headers"})
-# Calendar parts: their `method` parameter says whether one invites, answers or cancels (RFC 6047 2.4).
-_CALENDAR_TYPES = frozenset({"text/calendar", "application/ics"})
 
 
 @dataclass(slots=True)
@@ -105,9 +103,7 @@ def _classify(part: Message, in_attachment: bool, body: Body) -> None:
         target = body.html if content_type == "text/html" else body.plain
         target.append((data, part.get_content_charset()))
         return
-    method = part.get_param("method") if content_type in _CALENDAR_TYPES else None
-    body.attachments.append(Attachment(filename=filename, content_type=content_type, size=size(part),
-                                       method=method.strip().upper() or None if isinstance(method, str) else None))
+    body.attachments.append(Attachment(filename=filename, content_type=content_type, size=size(part)))
     body.parts.append(part)
 
 

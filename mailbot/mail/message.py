@@ -15,7 +15,6 @@ class Attachment:
     filename: str | None
     content_type: str
     size: int
-    method: str | None = None  # a calendar part's iTIP method (RFC 5546/6047: REQUEST, REPLY, CANCEL…), upper case
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ from mailbot.judging.rules import (
     bounce_sender,
     bulk_precedence,
     calendar_invitation,
-    calendar_reply,
     campaign_headers,
     challenge_response,
     clarification_reply,
@@ -96,7 +95,7 @@ class Rule(Protocol):
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
     own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender, report_type,
-    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, calendar_reply, challenge_response, foreign_loop,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, challenge_response, foreign_loop,
     list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender, robot_sender,
     system_name, system_notice, fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch,
     relayed_form, forwarded, forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded,
