@@ -41,6 +41,7 @@ from mailbot.judging.rules import (
     delivery_report,
     fails_authentication,
     foreign_loop,
+    form_response,
     forwarded,
     forwarded_by_rule,
     forwarded_for_another,
@@ -66,6 +67,7 @@ from mailbot.judging.rules import (
     reads_like_request,
     recall,
     regime,
+    regulator_casework,
     relayed_form,
     report_type,
     request_attached,
@@ -282,8 +284,12 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1", body="Thanks.\n\n> Dear Jo Bloggs")),
      "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
     (looks_like_reply, lambda: make_facts(request(subject="Chasing", body=(
-        "I sent a request on 3 November (your ref 4102/2026) and have had no reply. When will I get an answer?"))),
+        "Further to your ref 4102/2026: when will the figures be ready?"))),
      "names an enquiry reference (4102/2026) but matches no case: a chaser or a follow-up, not a new request"),
+    (looks_like_reply, lambda: make_facts(request(subject="FOI request", body=(
+        "Can you confirm you received my FOI request about school transport? I sent it last Tuesday."))),
+     "asks about an earlier request of the writer's (\"received my FOI request\") but matches no case: a chaser, not "
+     "a new request"),
     (looks_like_reply, lambda: make_facts(request(subject="RE: Request 1", body="See reference 12/2024 for the figures.")),
      "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
     (regime, lambda: make_facts(), "no environmental or personal-data signals: Freedom of Information Act"),
@@ -364,6 +370,13 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (system_notice, lambda: make_facts(request(body="An application has been submitted. Please log in to download "
                                                     "the documents.")),
      "a system's notice in its own words (\"log in to download\")"),
+    (form_response, lambda: make_facts(request(sender="no-reply@forms.example.com", sign_off="", body=(
+        'There is a new response to your form "FOI request form".'))),
+     "a form service announces a person's submission (\"There is a new response to your form\"): staff open it"),
+    (regulator_casework, lambda: make_facts(request(body=(
+        "The Information Commissioner's Office has received a complaint about your handling of a request."))),
+     "the Information Commissioner's casework (\"The Information Commissioner's Office has received a "
+     "complaint\"): staff answer it"),
     (recall, lambda: make_facts(request(subject="Recall: FOI request", sign_off="",
                                         body='Peter Nash would like to recall the message, "FOI request".')),
      "asks to recall an earlier message (\"would like to recall the message\"): it was received all the same"),
@@ -541,6 +554,11 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "information thanked for, not asked for"),
     (asks_information, lambda: make_facts(request(body="The data you provided was very helpful.")),
      "information already given"),
+    (form_response, lambda: make_facts(request(body="How many responses did the council's budget survey get?")),
+     "a request about responses to a survey"),
+    (regulator_casework, lambda: make_facts(request(body=(
+        "How many complaints about the council has the Information Commissioner upheld since 2020?"))),
+     "a request about the regulator's decisions"),
     (recall, lambda: make_facts(request(body="Please tell me how many product recalls trading standards handled.")),
      "a request about recalls"),
     (secure_message, lambda: make_facts(request(body="How many secure emails did the council send in 2025?")),

@@ -78,7 +78,7 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
                 details=details, note=note)
 
 
-PERSON_SIGNS = _s("relayed-form", "secure-message")
+PERSON_SIGNS = _s("relayed-form", "secure-message", "form-response")
 AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
                       "foreign-loop")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
@@ -162,6 +162,10 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("regulator", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
+         all_of=_s("regulator-casework"),
+         note=("the Information Commissioner's casework (FOIA s50-s52): staff answer the regulator; never an "
+               "acknowledgement as if it were an applicant")),
     Link("recall", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None, all_of=_s("recall"),
          note=("the writer asks to recall an earlier message: it was received all the same; staff settle with them "
                "whether the request stands")),

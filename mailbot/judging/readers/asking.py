@@ -81,6 +81,8 @@ _ACTION = phrases(
     r"|change my|call|ring|phone|investigate (?:this|the|my)|fill|patch|remove|clean|cut|trim|repaint|unlock)",
     # the thing to be put right: "could you get it fixed", "when will someone come to fix my fence"
     r"(?:get|have) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|removed|collected|replaced)",
+    r"i (?:want|need|expect) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|dealt with)",
+    r"(?:nobody|no one|no-one) (?:has|have|had) (?:cleared|fixed|repaired|collected|emptied|cleaned|come)",
     r"(?:come|came|coming|been) (?:out |round )?to (?:fix|repair|mend|look at|sort out|collect|inspect) (?:my|our|the)",
     r"i (?:want|need|expect) (?:someone|somebody|an officer|a repair|an engineer)(?: to come)? (?:here|out|round|to)",
     r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
@@ -142,7 +144,8 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
 
 # Information already given, not asked for: "thank you for the figures you sent", "the data you provided was
 # helpful". The phrase names information, but in thanks or in the past, so it asks for nothing.
-_THANKED = re.compile(r"\bthank(?:s|\s+you)\b[^.?!\n]{0,60}\bfor\b[^.?!\n]{0,40}$", re.I)
+_THANKED = re.compile(r"\bthank(?:s|\s+you)\b[^.?!\n]{0,60}\bfor\b[^.?!\n]{0,40}$"
+                      r"|\b(?:we|i|they)(?:'ve|\s+have|\s+had)?\s+asked\s+(?:\w+\s+){0,3}?for\b[^.?!\n]{0,40}$", re.I)
 _GIVEN = re.compile(r"^[^.?!\n]{0,30}?\b(?:that\s+|which\s+)?(?:you|your\s+\w+|the\s+council)\s+(?:have\s+|had\s+)?"
                     r"(?:sent|provided|supplied|gave|given|shared|released|disclosed|published|forwarded)\b", re.I)
 

@@ -37,7 +37,8 @@ _ELSEWHERE = re.compile(
     r"\bshared\s+(?:(?:a|the|this|an?\s+\w+)?\s*(?:file|document|folder|item)s?\s+)?with\s+you\b"
     r"|\binvited\s+you\s+to\s+(?:view|edit|access)\b"
     r"|\b(?:you\s+have|you've)\s+received\s+an?\s+(?:new\s+)?(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
-    r"|\bsent\s+you\s+an?\s+(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)", re.I)
+    r"|\bsent\s+you\s+an?\s+(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
+    r"|\bnew\s+(?:response|submission|entry)\s+(?:to|for)\s+(?:your\s+|the\s+)?form\b", re.I)
 # What such a notice says besides: its buttons and its maker's small print, which describe nothing asked for.
 _SERVICE_WORDS = re.compile(
     r"^.*(?:privacy|statement|corporation|open|view|read|sign in|link|secure|encrypted|protect|powered by|this "
