@@ -100,3 +100,32 @@ def test_a_declared_single_name_is_a_full_name() -> None:
 ])
 def test_conflicting_names(body: str, display: str, conflict: bool) -> None:
     assert (conflicting(find_names(body, display)) is not None) is conflict
+
+
+def test_a_registered_company_in_the_signature_block_is_the_applicant() -> None:
+    text = "Please send the contracts register.\n\nKind regards,\n\nAccounts Department\nExample Widgets Ltd\n"
+    found = best_name(find_names(text, "Accounts"))
+    assert found is not None and found.name == "Example Widgets Ltd" and found.organisation
+
+
+def test_a_company_named_in_a_wrapped_sentence_is_not_the_applicant() -> None:
+    text = "Please send the contract between the council and\nVeolia Ltd\nfor street cleansing.\n\nOwen\n"
+    found = best_name(find_names(text, "Owen Harris"))
+    assert found is not None and found.name == "Owen Harris"
+
+
+def test_a_bare_name_under_a_phone_footer_completes_a_short_display_name() -> None:
+    text = "How often are the verges cut?\n\nDave Wilkins\n\nSent from Yahoo Mail for iPhone\n"
+    found = best_name(find_names(text, "Dave"))
+    assert found is not None and found.name == "Dave Wilkins" and found.source == "name line"
+
+
+@pytest.mark.parametrize("display", ["Brennan, Siobhan (Legal)", "Siobhan Brennan via DocuSign",
+                                     "Siobhan Brennan [Contractor]"])
+def test_what_address_books_and_relays_add_is_not_part_of_the_name(display: str) -> None:
+    assert clean_name(display) == "Siobhan Brennan"
+
+
+@pytest.mark.parametrize("name", ["Office Manager", "Senior Planning Officer", "Newsdesk"])
+def test_job_titles_and_desks_are_not_names(name: str) -> None:
+    assert not judge_full_name(name).named

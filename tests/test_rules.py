@@ -41,6 +41,7 @@ from mailbot.judging.rules import (
     delivery_report,
     fails_authentication,
     foreign_loop,
+    form_response,
     forwarded,
     forwarded_by_rule,
     forwarded_for_another,
@@ -64,21 +65,28 @@ from mailbot.judging.rules import (
     pseudonym,
     quarantine_digest,
     reads_like_request,
+    recall,
     regime,
+    regulator_casework,
     relayed_form,
     report_type,
+    request_attached,
     response_suppressed,
     robot_sender,
     sales_pitch,
+    sar_by_agent,
+    secure_message,
     sent_before,
     ses_bounce,
     ses_notification,
     spam_verdict,
     supplies_missing,
     system_name,
+    system_notice,
     test_message,
     third_party_data,
     threaded,
+    two_laws,
 )
 from mailbot.judging.settings import JudgeSettings
 from mailbot.mail.message import Attachment, DeliveryStatus
@@ -275,6 +283,13 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "replies to a message from our mailbox's domain (<ack-7@council.example>) but matches no case"),
     (looks_like_reply, lambda: make_facts(request(subject="Re: Request 1", body="Thanks.\n\n> Dear Jo Bloggs")),
      "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
+    (looks_like_reply, lambda: make_facts(request(subject="Chasing", body=(
+        "Further to your ref 4102/2026: when will the figures be ready?"))),
+     "names an enquiry reference (4102/2026) but matches no case: a chaser or a follow-up, not a new request"),
+    (looks_like_reply, lambda: make_facts(request(subject="FOI request", body=(
+        "Can you confirm you received my FOI request about school transport? I sent it last Tuesday."))),
+     "asks about an earlier request of the writer's (\"received my FOI request\") but matches no case: a chaser, not "
+     "a new request"),
     (looks_like_reply, lambda: make_facts(request(subject="RE: Request 1", body="See reference 12/2024 for the figures.")),
      "looks like a reply (Re: subject with quoted text, a reference or no request) but matches no case"),
     (regime, lambda: make_facts(), "no environmental or personal-data signals: Freedom of Information Act"),
@@ -333,6 +348,42 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "a calendar invitation or reply (text/calendar, invite.ics)"),
     (calendar_invitation, lambda: with_headers(Content_Class="urn:content-classes:calendarmessage"),
      "a calendar invitation or reply (Content-Class: calendarmessage)"),
+    (request_attached, lambda: with_files(request(subject="FOI request", body="Please see attached request.",
+                                                  sign_off=""), PDF),
+     "the request is in an attached file (letter.pdf): \"Please see attached request.\""),
+    (two_laws, lambda: make_facts(request(body=(
+        "Please send me a copy of all the personal data you hold about me. Separately, how many subject access "
+        "requests did the council receive in 2025?"))),
+     "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
+     "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
+    (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
+                                              body="Please send me all the personal data you hold about me.")),
+     "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
+     "authority to act"),
+    (sar_by_agent, lambda: make_facts(request(body=(
+        "Please send me a copy of all the personal data you hold about me.\n\nSent on behalf of Laura Finch by "
+        "RightsPortal."))), "sent for the data subject by someone else (\"on behalf of Laura Finch\"): staff check "
+                             "the authority to act before anything goes to the agent"),
+    (system_notice, lambda: make_facts(request(sender="no-reply@portal.example.com", body=(
+        "This is an automated reminder. The request sent on 14 November is due on 14 December."))),
+     "a system's notice in its own words (\"This is an automated\")"),
+    (system_notice, lambda: make_facts(request(body="An application has been submitted. Please log in to download "
+                                                    "the documents.")),
+     "a system's notice in its own words (\"log in to download\")"),
+    (form_response, lambda: make_facts(request(sender="no-reply@forms.example.com", sign_off="", body=(
+        'There is a new response to your form "FOI request form".'))),
+     "a form service announces a person's submission (\"There is a new response to your form\"): staff open it"),
+    (regulator_casework, lambda: make_facts(request(body=(
+        "The Information Commissioner's Office has received a complaint about your handling of a request."))),
+     "the Information Commissioner's casework (\"The Information Commissioner's Office has received a "
+     "complaint\"): staff answer it"),
+    (recall, lambda: make_facts(request(subject="Recall: FOI request", sign_off="",
+                                        body='Peter Nash would like to recall the message, "FOI request".')),
+     "asks to recall an earlier message (\"would like to recall the message\"): it was received all the same"),
+    (secure_message, lambda: make_facts(request(sender="notifications@egress.example.com", sign_off="", body=(
+        "You have received a secure email from r.patel@example.co.uk. To read it, sign in."))),
+     "a person's message held by a secure-mail service (\"You have received a secure email\"): staff sign in and "
+     "read it"),
     (test_message, lambda: make_facts(request(subject="test", body="Yet another test!")),
      "a test message: asks for nothing"),
     (test_message, lambda: make_facts(request(subject="", body="Testing 1 2 3")), "a test message: asks for nothing"),
@@ -480,6 +531,38 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (phishing, lambda: make_facts(request(body="How many phishing emails did the IT service desk log in 2023?")),
      "a request about phishing: one weak sign alone"),
     (calendar_invitation, lambda: with_msg(attachments=(PDF,)), "a PDF"),
+    (request_attached, lambda: with_files(request(subject="Letter", body="My letter is attached.", sign_off=""), PDF),
+     "a file with no word of a request: bare-attachment's"),
+    (request_attached, lambda: with_files(request(subject="FOI request", body=(
+        "Please find attached my request. In short, I am asking for the number of CCTV cameras the council runs."),
+        sign_off=""), PDF), "the cover note describes the information itself"),
+    (two_laws, lambda: make_facts(request(body="Please tell me how many times my data was shared with the police.")),
+     "a question about the writer's own data"),
+    (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
+     "statistics about subject access, not subject access"),
+    (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
+     "the data subject writes for themselves"),
+    (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",
+                                              body="How many noise complaints were made in 2025?")),
+     "an FOI request sent through a group: anyone may ask under FOIA"),
+    (system_notice, lambda: make_facts(request(sender="no-reply@forms.example.com", body=(
+        "This is an automated message from the website.\nName: Ann Lee\nRequest: How many parking fines in 2025?"))),
+     "a web form labels its fields: a person's words"),
+    (system_notice, lambda: make_facts(request(body="How many automated number plate cameras do you run?")),
+     "a request that mentions automation"),
+    (asks_information, lambda: make_facts(request(body="Thank you for the figures you sent last week.")),
+     "information thanked for, not asked for"),
+    (asks_information, lambda: make_facts(request(body="The data you provided was very helpful.")),
+     "information already given"),
+    (form_response, lambda: make_facts(request(body="How many responses did the council's budget survey get?")),
+     "a request about responses to a survey"),
+    (regulator_casework, lambda: make_facts(request(body=(
+        "How many complaints about the council has the Information Commissioner upheld since 2020?"))),
+     "a request about the regulator's decisions"),
+    (recall, lambda: make_facts(request(body="Please tell me how many product recalls trading standards handled.")),
+     "a request about recalls"),
+    (secure_message, lambda: make_facts(request(body="How many secure emails did the council send in 2025?")),
+     "a request about secure email"),
     (test_message, lambda: make_facts(request(subject="Test results", body="How many drug tests failed in 2023?")),
      "asks about tests"),
     (test_message, lambda: make_facts(request(subject="Test Valley", body="")), "a place named Test"),

@@ -78,7 +78,7 @@ def _robot(name: str, kind: Kind, any_of: frozenset[str], none_of: frozenset[str
                 details=details, note=note)
 
 
-PERSON_SIGNS = _s("relayed-form")
+PERSON_SIGNS = _s("relayed-form", "secure-message", "form-response")
 AUTO_REPLY_SIGNS = _s("autoreply-headers", "oof-subject", "report-type", "quarantine-digest", "challenge-response",
                       "foreign-loop")
 BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-precedence")
@@ -118,7 +118,7 @@ CHAIN: tuple[Link, ...] = (
     _robot("receipt-acknowledgement", Kind.AUTO_REPLY, any_of=_s("acknowledges-receipt"),
            note="another system's acknowledgement of receipt: recorded, never answered (two mailboxes cannot loop)"),
     Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NO_REPLY_SIGNS,
-         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded"),
+         all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded", "system-notice"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
     _robot("robot-sender", Kind.AUTO_REPLY, any_of=NO_REPLY_SIGNS, none_of=PERSON_SIGNS),
     Link("unauthenticated", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=_s("fails-authentication"),
@@ -162,6 +162,20 @@ CHAIN: tuple[Link, ...] = (
          note="staff must find the enquiry to review"),
     Link("unmatched-reply", Kind.FOLLOW_UP, Action.STAFF_REVIEW, valid=None, all_of=_s("looks-like-reply"),
          note="unmatched replies go to staff rather than opening a new request"),
+    Link("regulator", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
+         all_of=_s("regulator-casework"),
+         note=("the Information Commissioner's casework (FOIA s50-s52): staff answer the regulator; never an "
+               "acknowledgement as if it were an applicant")),
+    Link("recall", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None, all_of=_s("recall"),
+         note=("the writer asks to recall an earlier message: it was received all the same; staff settle with them "
+               "whether the request stands")),
+    Link("secure-message", Kind.REQUEST, Action.STAFF_REVIEW, valid=None, all_of=_s("secure-message"),
+         note=("a person's message held by a secure-mail service: staff sign in and read it; no automatic reply to a "
+               "notice whose words are the service's")),
+    Link("request-in-attachment", Kind.REQUEST, Action.STAFF_REVIEW, valid=None,
+         all_of=_s("request-attached"),
+         note=("the request is in a file the bot does not read: registered for staff, who read it, with the due date "
+               "it would have; no automatic reply without knowing what it asks")),
     Link("mixed", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NOT_A_REQUEST | SPAM_SIGNS,
          all_of=_s("asks-for-information"),
          note=("asks for recorded information and also for something else (a complaint, a service, a meeting, a "
@@ -178,6 +192,11 @@ CHAIN: tuple[Link, ...] = (
          note="good practice is to deal with it anyway: staff decide"),
     Link("third-party-data", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("third-party-data"),
          note="another living person's personal data: staff decide, with the due date it would have"),
+    Link("two-laws", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("asks-under-two-laws"),
+         note=("subject access and a request for facts at large in one message: two laws and two due dates; staff "
+               "split it, with the due date of the subject access part")),
+    Link("sar-by-agent", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("sar-by-agent"),
+         note="subject access sent by an agent: staff check the authority to act before any reply to the agent"),
     Link("no-request-seen", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
          none_of=_s("asks-for-information", "missing-description"),
          note=("it says something, but asks for nothing the bot recognises as recorded information: staff read it "

@@ -20,6 +20,7 @@ from mailbot.judging.readers.names import NameFinding, best_name, find_names, ju
 from mailbot.judging.readers.quoting import quotes_us
 from mailbot.judging.readers.references import ReferenceKey, find_reference_keys, format_reference
 from mailbot.judging.readers.regime_reading import RegimeReading, read_regime
+from mailbot.judging.readers.robot_addresses import robot_local
 from mailbot.judging.readers.subjects import answers_subject, forwards_subject, is_reply_subject
 from mailbot.judging.readers.webform import RelayedForm, read_form
 from mailbot.judging.reading import Reading, read_message
@@ -103,6 +104,7 @@ class Facts:
     regime: Regime
     regime_note: str
     third_party: bool  # asks for another living person's personal data (regime_reading.py)
+    other_law: str | None  # a subject access request's sentence asking for facts at large (FOIA): its words
     review_words: tuple[str, ...]
     replies_today: int  # automatic replies to the mailbox of `address` (sub-addresses, case folded) today
     replies_this_hour: int  # automatic replies from our mailbox, to anyone, in the last hour
@@ -140,7 +142,11 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
                        for k in keys)
     returned = returned_ids(msg)
     thread = find_thread(msg, body, keys, returned, address, reading.subject_stem, index)
-    display = None if settings.name_must_be_in_body or is_system_name(msg.display_name) else msg.display_name
+    # A display name on a robot's address is the system's ("Planning Portal"), unless a person's Reply-To says
+    # whose mail it carries ("Lina Farouk" <no-reply@sharepointonline.com>, Reply-To: Lina's own address).
+    robot_display = address_source == "sender" and robot_local(msg.sender) is not None
+    display = (None if settings.name_must_be_in_body or is_system_name(msg.display_name) or robot_display
+               else msg.display_name)
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if forward is not None:  # the applicant is the original's author: their name, not the forwarder's
@@ -167,6 +173,7 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
         forwarded=forwarded, forward=forward, quotes_ours=quotes_ours,
         sent_before=sent_to_us_before(msg, original, settings) if forward is None else None,
         regime=regime, regime_note=regime_note, third_party=regime_reading.third_party,
+        other_law=regime_reading.also_foi,
         review_words=keyword_hits(text, settings.review_keywords),
         replies_today=index.replies_today(mailbox_key(address)) if address else 0,
         replies_this_hour=index.replies_this_hour(settings.hourly_reply_cap), returned_ids=returned,

@@ -34,7 +34,43 @@ _NEXT_LABEL = re.compile(r"^(?:gesendet|datum|envoy[ée](?:\s+le)?|date|verzonde
                          r"anfonwyd|dyddiad|skickat|sendt|wysłano|sent|an|à|aan|para|at|a|till|til|do|to)\s*:", re.I)
 
 
+# Legal disclaimers and external-sender banners: boilerplate under (or over) the author's words. A paragraph is
+# one when it says two of these things (a request never says "received this email in error" and "intended solely
+# for the addressee"), or is a mail gateway's "originated from outside the organisation" warning. Public-sector
+# disclaimers name the Freedom of Information Act ("may be disclosed under …"), which must not read as a request.
+_DISCLAIMER = tuple(re.compile(p, re.I) for p in (
+    r"received this (?:e-?mail|message|communication|transmission) in error",
+    r"intended (?:solely|only|exclusively) for the (?:use of the )?(?:addressee|individual|recipient|person|named|"
+    r"intended)",
+    r"(?:is|are|may be|may contain) (?:strictly )?(?:confidential|privileged)",
+    r"may be (?:monitored|recorded|intercepted|logged)",
+    r"(?:may|might|could) be (?:disclosed|released|made public) (?:to the public )?under",
+    r"views (?:or|and) opinions (?:expressed|contained|presented)",
+    r"(?:free (?:of|from)|checked for|scanned for) (?:computer )?virus",
+    r"(?:notify|inform|contact) the sender (?:immediately )?and (?:then )?(?:delete|destroy|remove)",
+    r"(?:copying|disclosure|distribution|dissemination|use)\b[^.]{0,60}\b(?:strictly )?(?:prohibited|forbidden)",
+))
+_BANNER = re.compile(r"originated from outside (?:of )?(?:the|your|our|this) (?:organi[sz]ation|council|company|"
+                     r"network|authority)", re.I)
+
+
+def _boilerplate(paragraph: str) -> bool:
+    if _BANNER.search(paragraph):
+        return True
+    return sum(1 for marker in _DISCLAIMER if marker.search(paragraph)) >= 2
+
+
+def _without_boilerplate(text: str) -> str:
+    paragraphs = re.split(r"(\n[ \t]*\n)", text)
+    return "".join(part for part in paragraphs if part.strip() == "" or not _boilerplate(part)).strip("\n")
+
+
 def own_text(text: str) -> str:
+    """Everything before the first quote marker, with "> " lines and disclaimer or banner paragraphs dropped."""
+    return _without_boilerplate(_quoted_cut(text))
+
+
+def _quoted_cut(text: str) -> str:
     """Everything before the first quote marker, with "> " lines dropped."""
     lines = text.splitlines()
     kept: list[str] = []

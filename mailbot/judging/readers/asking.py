@@ -56,6 +56,10 @@ _INFORMATION = phrases(
     r"(?:i'd|i would|we'd|we would) be (?:grateful|obliged|pleased) (?:for|if|to (?:receive|have|know|see))",
     r"(?:which|what) [\w-]+(?: [\w-]+){0,3} (?:did|does|do|has|have|is|are|was|were) (?:the|your|you|this|that)",
     r"(?:total|overall|annual|monthly|average) (?:number|amount|cost|spend|value) of", r"breakdown (?:by|of)",
+    # the same in Welsh: "would you be so good as to provide", "I would like to have", "how many/much", "send me"
+    r"a fyddech(?: chi)? (?:cystal|mor garedig)", r"hoffwn (?:gael|wybod|weld|dderbyn|ofyn am)",
+    r"faint (?:o|a|y|yw|oedd|sydd)", r"anfonwch (?:ataf|ata i|gopi|gop[iï]au|y|yr|fanylion)",
+    r"rhowch wybod (?:i mi )?(?:faint|pa|a|sut|pryd)", r"cop[iï]a?u? o'?r?",
 )
 
 # The author asks the authority to do something, or complains: routine correspondence, not a request.
@@ -77,6 +81,8 @@ _ACTION = phrases(
     r"|change my|call|ring|phone|investigate (?:this|the|my)|fill|patch|remove|clean|cut|trim|repaint|unlock)",
     # the thing to be put right: "could you get it fixed", "when will someone come to fix my fence"
     r"(?:get|have) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|removed|collected|replaced)",
+    r"i (?:want|need|expect) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|dealt with)",
+    r"(?:nobody|no one|no-one) (?:has|have|had) (?:cleared|fixed|repaired|collected|emptied|cleaned|come)",
     r"(?:come|came|coming|been) (?:out |round )?to (?:fix|repair|mend|look at|sort out|collect|inspect) (?:my|our|the)",
     r"i (?:want|need|expect) (?:someone|somebody|an officer|a repair|an engineer)(?: to come)? (?:here|out|round|to)",
     r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
@@ -121,6 +127,13 @@ _ACTION = phrases(
     r"how (?:do|can|should|would) (?:i|we|one) (?:make|submit|send|put in|file|lodge|go about)",
     r"(?:thinking|planning) (?:of|about) (?:making|submitting|putting in|sending)",
     r"is there a (?:fee|charge|cost|form)", r"do i (?:have|need) to (?:pay|fill in|complete|use)",
+    # a vacancy to apply for: the applicant's own business, not recorded information
+    r"(?:interested in|apply(?:ing)? for|application for) (?:the |your |a |an )?(?:[\w-]+ ){0,4}?(?:vacancy|post|role"
+    r"|position|job)\b", r"(?:open to|closing date for) (?:part-time |full-time |internal |external )?"
+    r"(?:applicants|applications|candidates)",
+    # a document to sign (DocuSign, Adobe Sign): an agreement to make, not information to give
+    r"(?:review and|please|to) (?:e-?)?sign (?:the|this|our|a) (?:[\w-]+ ){0,3}?(?:document|agreement|contract|form|"
+    r"letter|declaration)", r"please docusign", r"sent you a document to (?:review|sign)",
 )
 
 
@@ -129,9 +142,28 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
     return " ".join(match.group(0).lower().split()) if match else None
 
 
+# Information already given, not asked for: "thank you for the figures you sent", "the data you provided was
+# helpful". The phrase names information, but in thanks or in the past, so it asks for nothing.
+_THANKED = re.compile(r"\bthank(?:s|\s+you)\b[^.?!\n]{0,60}\bfor\b[^.?!\n]{0,40}$"
+                      r"|\b(?:we|i|they)(?:'ve|\s+have|\s+had)?\s+asked\s+(?:\w+\s+){0,3}?for\b[^.?!\n]{0,40}$", re.I)
+_GIVEN = re.compile(r"^[^.?!\n]{0,30}?\b(?:that\s+|which\s+)?(?:you|your\s+\w+|the\s+council)\s+(?:have\s+|had\s+)?"
+                    r"(?:sent|provided|supplied|gave|given|shared|released|disclosed|published|forwarded)\b", re.I)
+
+# ... unless the same sentence asks for it ("Could I have a copy of the report you published in 2020?").
+_ASKING_BEFORE = re.compile(r"\b(?:please|could|can|would|may|might|i\s+want|i\s+need|i'd\s+like|request|send|"
+                            r"provide|share|let\s+me)\b", re.I)
+
+
 def information_asked(text: str) -> str | None:
-    """The phrase asking for recorded information, or None."""
-    return _found(_INFORMATION, text)
+    """The phrase asking for recorded information, or None (not information thanked for or already given)."""
+    text = text.replace("\u2019", "'")
+    for match in _INFORMATION.finditer(text):
+        before, after = text[max(0, match.start() - 120):match.start()], text[match.end():match.end() + 60]
+        asking = _ASKING_BEFORE.search(re.split(r"[.?!\n]", before)[-1])
+        if _THANKED.search(before) or (_GIVEN.match(after) and not asking):
+            continue
+        return " ".join(match.group(0).lower().split())
+    return None
 
 
 def action_asked(text: str) -> str | None:

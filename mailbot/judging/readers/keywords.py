@@ -27,7 +27,8 @@ DEFAULT_EIR_KEYWORDS = (
     "pollution", "pollutant", "emissions", "carbon dioxide", "carbon emissions", "carbon footprint", "greenhouse gas",
     "methane", "discharges", "sewage", "effluent", "spillage", "hazardous substance", "dangerous substance",
     "chemical spill", "pesticide", "herbicide", "insecticide", "glyphosate", "weedkiller", "weed killer",
-    "fertiliser", "energy", "renewable", "solar panel", "wind turbine", "wind farm", "heat pump", "fuel consumption",
+    "fertiliser", "energy", "electricity", "renewable", "solar panel", "wind turbine", "wind farm", "heat pump",
+    "fuel consumption",
     "electricity consumption", "gas consumption", "noise", "vibration", "light pollution", "odour", "radiation",
     "radioactive", "radon", "nuclear", "waste", "recycling", "landfill", "incinerator", "incineration",
     "fly-tipping", "fly tipping", "litter", "refuse collection", "bin collection", "asbestos", "japanese knotweed",
@@ -38,15 +39,21 @@ DEFAULT_EIR_KEYWORDS = (
     "environmental impact assessment", "environmental permit", "low traffic neighbourhood", "clean air zone",
     "low emission zone", "ultra low emission zone", "ulez", "traffic emissions", "road scheme", "bypass",
     "energy consumption", "energy efficiency", "fracking", "quarry", "mining",
+    "pre-application", "site allocation",
     # (d), (e) reports on implementation; cost-benefit and economic analyses of such measures (found with (c))
     # (f) human health and safety, the food chain, conditions of life, cultural sites and built structures as affected
     "food chain", "contamination", "listed building", "conservation area", "scheduled monument",
+    # The same topics in Welsh, for authorities that take requests in either language (Welsh Language Standards).
+    "gwybodaeth amgylcheddol", "ansawdd aer", "llygredd aer", "llygredd", "ansawdd dŵr", "llifogydd", "gwastraff",
+    "ailgylchu", "tipio anghyfreithlon", "sŵn", "allyriadau", "ynni", "newid hinsawdd", "bioamrywiaeth",
+    "bywyd gwyllt", "tir halogedig", "plaladdwyr", "chwynladdwr", "cais cynllunio", "caniatâd cynllunio",
 )
 DEFAULT_SAR_KEYWORDS = (
     "subject access request", "subject access", "right of access", "my personal data", "my personal information",
     "data you hold about me", "information you hold about me", "data held about me", "information held about me",
     "article 15", "all the information you hold on me", "information you hold on me", "data you hold on me",
     "data subject access", "dsar", "gdpr request", "fy nata personol", "gwybodaeth amdanaf",
+    "cais gwrthrych am wybodaeth", "gwybodaeth bersonol sydd gennych", "wybodaeth bersonol sydd gan",
     # The same right as EU residents write it (GDPR Art. 15: DSGVO, RGPD, AVG).
     "art. 15", "art 15", "dsgvo", "droit d'accès", "derecho de acceso", "inzageverzoek",
 )

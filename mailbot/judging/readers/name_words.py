@@ -51,7 +51,18 @@ TEAM_OR_SYSTEM = frozenset({
     "notification", "notifications", "alert", "alerts", "mailer", "daemon", "postmaster", "webmaster", "noreply",
     "no-reply", "donotreply", "system", "systems", "bot", "robot", "automated", "scanner", "gateway", "quarantine",
     "digest", "helpline", "mailbox", "inbox", "listserv", "mailman", "majordomo", "spamassassin", "antispam",
-    "mimecast", "proofpoint", "scheduler", "monitoring", "subscriptions", "unsubscribe", "reporting",
+    "mimecast", "proofpoint", "scheduler", "monitoring", "subscriptions", "unsubscribe", "reporting", "newsdesk",
+    "newsroom",
+})
+# Job titles: a "name" made only of these and of a department's words ("Office Manager", "Senior Planning
+# Officer") says what the writer does, not who they are. Titles that are also surnames (Head, Bishop, Judge,
+# Chancellor, Steward) are left out.
+JOB_TITLES = frozenset({
+    "manager", "officer", "director", "assistant", "clerk", "secretary", "administrator", "coordinator",
+    "co-ordinator", "executive", "analyst", "consultant", "adviser", "advisor", "accountant", "solicitor",
+    "paralegal", "editor", "reporter", "correspondent", "researcher", "receptionist", "supervisor", "controller",
+    "trainee", "apprentice", "intern", "senior", "junior", "principal", "deputy", "chief", "lead", "associate",
+    "planning", "project", "case", "caseworker", "partner", "owner", "proprietor", "ceo", "cfo", "coo", "md",
 })
 # Words of a department's or function's name: a "name" made only of these is a team ("Customer Services",
 # "Information Rights", "Data Protection Office"); one with other words may be an organisation ("Open Rights
@@ -64,6 +75,7 @@ TEAM_PARTS = frozenset({
     "office", "unit", "department", "dept", "help", "contact", "centre", "center", "feedback", "complaints",
     "updates", "news", "report", "reports", "calendar", "monitor", "general", "info", "privacy",
     "disclosure", "disclosures", "requests", "request", "officer", "mail", "email", "online", "web", "website",
+    "casework", "caseworkers",
 })
 
 # Common English short forms of given names that share no first three letters with the full form.

@@ -19,6 +19,7 @@ from nameparser import HumanName
 
 from mailbot.judging.readers.name_words import (
     DESCRIPTORS,
+    JOB_TITLES,
     NICKNAMES,
     PLACE_AFTER_THE,
     PLACE_WORDS,
@@ -27,7 +28,13 @@ from mailbot.judging.readers.name_words import (
     TEAM_PARTS,
 )
 from mailbot.judging.readers.pseudonyms import DEFAULT_PSEUDONYMS
-from mailbot.judging.readers.statements import explicit_name, one_name_declared, sign_off
+from mailbot.judging.readers.statements import (
+    explicit_name,
+    name_line,
+    one_name_declared,
+    sign_off,
+    signature_organisation,
+)
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "revd",
@@ -83,7 +90,10 @@ def _fold(text: str) -> str:
 
 def clean_name(raw: str) -> str:
     """Tidy a written name: quotes and stray punctuation off, "WRIGHT, Fred" turned round, one case fixed."""
-    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>()[]").strip()
+    name = unicodedata.normalize("NFC", raw).strip().strip("\"'<>").strip()
+    # What address books and relays add to a person's name: Exchange's "(Legal)" or "[Contractor]", and a
+    # service's "via DocuSign" or "via Google Groups" (the person is the one before "via").
+    name = _ADDED.sub("", name).strip().strip("\"'<>()[]").strip()
     name = re.sub(r"\s+", " ", name).strip(" ,;:-")
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
@@ -98,6 +108,9 @@ def clean_name(raw: str) -> str:
         human.capitalize(force=True)
         name = str(human) or name
     return name.strip(" ,.;:-") if not name.endswith(".") or len(name) < 3 else name.rstrip(" ,;:-")
+
+
+_ADDED = re.compile(r"(?:\s*[(\[][^()\[\]]{1,40}[)\]])+\s*$|\s+via\s+[\w .&'-]{2,40}$", re.I)
 
 
 def _is_suffix(text: str) -> bool:
@@ -142,6 +155,8 @@ def _not_a_name(name: str, words: list[str]) -> str | None:
         return None
     if set(folded) & TEAM_OR_SYSTEM or all(w in TEAM_PARTS for w in folded):
         return f"{name!r} is a system's or team's name, not a person's"
+    if len(folded) >= 2 and set(folded) & JOB_TITLES and all(w in JOB_TITLES or w in TEAM_PARTS for w in folded):
+        return f"{name!r} is a job title, not a person's name"
     if folded[0] in DESCRIPTORS or (len(folded) >= 2 and all(w in ROLES or w in DESCRIPTORS for w in folded)):
         return f"{name!r} describes the writer; it is not their name"
     if folded[-1] in PLACE_WORDS or (len(folded) >= 2 and folded[0] == "the" and folded[-1] in PLACE_AFTER_THE):
@@ -243,11 +258,17 @@ def find_names(text: str, display_name: str | None, *, accept_surname_only: bool
     """Every name the author's own text and the From header give, strongest evidence first."""
     findings: list[NameFinding] = []
     display = display_name if display_name and "@" not in display_name else None
-    stated, signed = explicit_name(text), sign_off(text)
+    stated, signed, firm = explicit_name(text), sign_off(text), signature_organisation(text)
+    alone = name_line(text) if signed is None else None  # weaker than the display name; a person's name only
+    if alone:
+        verdict = judge_full_name(alone, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms)
+        alone = alone if verdict.named and not verdict.organisation and not verdict.pseudonym else None
     one_name = one_name_declared(text)
     for source, candidate in (("statement", clean_name(stated) if stated else None),
                               ("sign-off", clean_name(signed) if signed else None),
-                              ("display name", clean_name(display) if display else None)):
+                              ("signature", firm),
+                              ("display name", clean_name(display) if display else None),
+                              ("name line", clean_name(alone) if alone else None)):
         if candidate:
             verdict = judge_full_name(candidate, accept_surname_only=accept_surname_only, pseudonyms=pseudonyms,
                                       one_name=one_name)

@@ -33,7 +33,7 @@ SIGNS: dict[str, re.Pattern[str]] = {
         r"(?:received|logged|registered|recorded)\s+(?:your|it|this|the)\b"
         r"|\byour\s+(?:[\w-]+\s+){0,4}?(?:request|e-?mail|enquiry|inquiry|message|correspondence|application|"
         r"complaint|case|ticket|submission|query)(?:\s*\(?#?[\w/-]*\d[\w/-]*\)?)?\s+(?:has|have|was)\s+(?:now\s+)?(?:been\s+)?(?:received|logged|"
-        r"registered|recorded|passed|forwarded|assigned|acknowledged|created)"
+        r"registered|recorded|passed|forwarded|assigned|acknowledged|created|opened|raised)"
         r"|\b(?:acknowledg(?:e|ing)|confirm(?:ing|ation\s+of)?)\s+(?:the\s+)?receipt\b|\breceipt\s+of\s+your\b"
         r"|\bwedi\s+derbyn\s+eich\b|\bderbyniwyd\s+eich\b",  # Welsh: (we) have received your; your … was received
         _F),
@@ -45,13 +45,16 @@ SIGNS: dict[str, re.Pattern[str]] = {
         _F),
     "timescale": re.compile(
         r"\bwithin\s+(?:20|twenty|\d{1,2})\s+(?:working|business|calendar)?\s*days\b"
-        r"|\b(?:we\s+will|we'll|we\s+aim\s+to|someone\s+will)\s+(?:\w+\s+){0,2}?(?:respond|reply|be\s+in\s+touch|"
+        r"|\b(?:we\s+will|we'll|we\s+aim\s+to|someone\s+will|(?:our|the)\s+(?:\w+\s+)?team\s+will)\s+(?:\w+\s+){0,2}?(?:respond|reply|be\s+in\s+touch|"
         r"get\s+back\s+to\s+you|contact\s+you|look\s+at\s+it|deal\s+with)"
         r"|\bwill\s+be\s+(?:dealt\s+with|responded\s+to|processed|handled|reviewed)\b",
         _F),
     "thanks": re.compile(
         r"^\W*(?:many\s+)?thank(?:s|\s+you)(?:\s+(?:very|so)\s+much)?\s+for\b|^\W*diolch\s+(?:am|i\s+chi\s+am)\b",
         _F),
+    # Helpdesks (Zendesk, Jira Service Management, Freshdesk, Help Scout) mark where a reply must be typed.
+    "ticketing": re.compile(
+        r"\b(?:please\s+)?(?:type|write|reply)\s+(?:your\s+(?:reply|response)\s+)?above\s+this\s+line", _F),
     "unattended": re.compile(
         r"\bdo\s+not\s+reply\b|\bdon't\s+reply\b|\bnot\s+(?:be\s+)?monitored\b|\bunattended\b"
         r"|\breplies\s+to\s+this\s+(?:e-?mail|message|address)\s+(?:will\s+not|cannot|are\s+not)",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from mailbot.judging.readers.data_subject import normalise, read_data_subject
 from mailbot.judging.readers.keywords import keyword_hits
+from mailbot.judging.readers.public_part import public_part
 from mailbot.judging.values import Regime
 
 # "How many subject access requests…" asks about subject access, not for the sender's data.
@@ -31,6 +32,7 @@ class RegimeReading:
     regime: Regime
     note: str  # why, quoting the words that decided it
     third_party: bool = False  # another living person's data: staff check the authority to act, or s40(2)
+    also_foi: str | None = None  # a subject access request that also asks for facts at large: its words
 
 
 def _named_outright(text: str, sar_keywords: Sequence[str]) -> list[str]:
@@ -52,7 +54,11 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
     if who.own:
         also = (f"; it also asks about someone who has died ({who.dead}), whose records are FOIA: staff separate "
                 "them") if who.dead else ""
-        return RegimeReading(Regime.SAR, f"asks for the sender's own personal data ({who.own}): subject access{also}")
+        public = public_part(body)
+        if public:
+            also += f"; it also asks for information about the authority at large (\"{public}\"): FOIA"
+        return RegimeReading(Regime.SAR, f"asks for the sender's own personal data ({who.own}): subject access{also}",
+                             also_foi=public)
     if who.child and not who.dead:
         return RegimeReading(Regime.SAR, (
             f"a parent asks for their child's personal data ({who.child}): subject access, the child's right "
@@ -65,8 +71,10 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
             return RegimeReading(Regime.SAR, (
                 f"asks for personal data by the right of access ({', '.join(named[:3])}) about someone else "
                 f"({who.other}): subject access on their behalf; staff check the authority to act"), True)
+        public = public_part(body)
+        also = f"; it also asks for information about the authority at large (\"{public}\"): FOIA" if public else ""
         return RegimeReading(Regime.SAR, f"asks for the sender's own personal data ({', '.join(named[:3])}): "
-                                         "subject access")
+                                         f"subject access{also}", also_foi=public)
     if who.other and who.on_behalf and not who.dead:
         return RegimeReading(Regime.SAR, (
             f"asks for someone else's personal data ({who.other}) on their behalf ({who.on_behalf}): subject "

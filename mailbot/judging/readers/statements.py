@@ -211,3 +211,51 @@ def _line_below(logical: list[str], index: int) -> str | None:
 
 def one_name_declared(text: str) -> bool:
     return bool(ONE_NAME.search(text))
+
+
+# The legal forms a registered organisation's name ends with (Companies Act 2006 ss58-59 and 65; LLPs; CICs; the
+# Welsh forms "Cyf" and "CCC"; "Inc" and "LLC" for companies abroad). Beside a closing, such a line is the writer's
+# organisation, which the ICO accepts as the applicant's name.
+_LEGAL_FORM = re.compile(
+    r"^[^\W\d_][\w&'’.,()\- ]{0,60}?\s(?:ltd|limited|plc|p\.l\.c|llp|lp|cic|cyf|cyfyngedig|ccc|inc|llc)\.?$", re.I)
+SIGNATURE_LINES = 6
+
+
+def signature_organisation(text: str) -> str | None:
+    """The registered organisation in the signature block (a line ending "Ltd", "LLP", "plc", … within a few lines
+    under the last closing, or without a closing the last line, standing in a paragraph of its own): a company
+    writing as a company, or the firm a person signs for. A name in a sentence ("the contract with\nAcme Ltd\nfor
+    …", as a narrow mail client wraps it) is never the applicant's."""
+    logical = [line.strip() for line in lines(text)]
+    closings = [index for index, line in enumerate(logical)
+                if line and (closing_rest(clauses(line)[0] if clauses(line) else line) is not None)]
+    if not closings:
+        raw = [line.strip() for line in text.strip().splitlines()]
+        last_alone = len(raw) >= 2 and not raw[-2] and _LEGAL_FORM.match(raw[-1])
+        return raw[-1] if last_alone else None
+    start = closings[-1] + 1
+    for line in logical[start : start + SIGNATURE_LINES]:
+        for part in (p.strip() for p in re.split(r"\s+[|•·]\s+", line)):
+            if _LEGAL_FORM.match(part) and not part.endswith((",", ";")):
+                return part
+    return None
+
+
+_CAPITALISED = re.compile(r"^(?:[A-Z][\w'’-]*\.?|(?:de|da|van|von|der|den|di|du|le|la|ap|ab|bin|ibn|al|el|ní|nic|"
+                          r"mac|ó|o')\b)$")
+
+
+def name_line(text: str) -> str | None:
+    """A name standing alone as the last paragraph, with no closing above it ("…in 2025?\\n\\nDave Wilkins\\n\\nSent
+    from Yahoo Mail"): how many people sign on a phone. Two to four capitalised words and nothing else on the line;
+    whether they are a person's name is for the name reader to judge."""
+    raw = [line.strip() for line in text.strip().splitlines()]
+    while raw and (not raw[-1] or is_footer(raw[-1])):
+        raw.pop()
+    if len(raw) < 3 or raw[-2]:
+        return None
+    words = raw[-1].split()
+    if not 2 <= len(words) <= 4 or not all(_CAPITALISED.match(word) for word in words):
+        return None
+    name, length = name_run(raw[-1], lowercase_ok=False, allow_lower=False)
+    return name if name and length == len(raw[-1]) else None

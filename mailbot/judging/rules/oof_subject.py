@@ -38,8 +38,9 @@ _READ = (
     r"read|not\s+read|lu|non\s+lu|gelesen|ungelesen|le[íi]do|no\s+le[íi]do|lido|letto|gelezen|odczytan[ay]"
     r"|läst|læst|luettu|wedi'?i\s+ddarllen"
 )
-_PREFIX = re.compile(rf"^\s*(?P<auto>{_AUTO})\s*[:：]|^\s*[\[(]\s*(?P<bracketed>{_AUTO})\s*[\])]"
-                     rf"|^\s*(?P<read>{_READ})\s*:(?=\s*\S)", re.I)
+# Bilingual authorities (Wales, Ireland, Canada) write both languages: "Allan o'r Swyddfa / Out of Office: …".
+_PREFIX = re.compile(rf"^\s*(?P<auto>{_AUTO})(?:\s*[/|]\s*(?:{_AUTO}))?\s*[:：]"
+                     rf"|^\s*[\[(]\s*(?P<bracketed>{_AUTO})\s*[\])]|^\s*(?P<read>{_READ})\s*:(?=\s*\S)", re.I)
 # The whole subject, or the phrase and then only a name, a date or "until …".
 _ALONE = re.compile(
     rf"^\s*(?P<auto>{_AUTO})\s*[.!]?\s*$"

@@ -9,8 +9,9 @@ List-robot addresses follow the conventions of Mailman, majordomo and ezmlm: `li
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+
+from mailbot.judging.readers.robot_addresses import robot_local
 
 if TYPE_CHECKING:
     from mailbot.judging.facts import Facts
@@ -18,22 +19,6 @@ if TYPE_CHECKING:
 NAME = "robot-sender"
 DESCRIPTION = "no-reply, do-not-reply, bounce, notification and list-robot addresses: nobody reads replies to them."
 ROBOT = True
-
-_SEP = r"[-_.+]"
-ROBOT_LOCAL_PARTS = re.compile(
-    rf"^(.*{_SEP})?(no{_SEP}?reply|do{_SEP}?not{_SEP}?reply|dont{_SEP}?reply)({_SEP}.*)?$"
-    rf"|^(.*{_SEP})?(noreply|donotreply)\d*({_SEP}.*)?$"
-    rf"|^bounces?({_SEP}.*)?$|^.*-bounces?(\+.*)?$"
-    rf"|^(.*{_SEP})?(notifications?|notify|alerts?|automated{_SEP}notifications?)$"
-    rf"|^.+-(admin|request|owner)$|^owner-.+$",
-    re.I,
-)
-
-
-def robot_local(address: str | None) -> str | None:
-    local = (address or "").rsplit("@", 1)[0]
-    return local if local and ROBOT_LOCAL_PARTS.match(local) else None
-
 
 def check(facts: Facts) -> str | None:
     msg = facts.msg
