@@ -17,13 +17,14 @@ def encoded(text: str) -> str:
     return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="
 
 
-def test_header_injection_through_display_name_subject_and_reference_fails(
+def test_header_injection_through_display_name_subject_and_body_fails(
         make_bot: BotFactory, dovecot: DovecotAccount, smtp_sink: SmtpSink) -> None:
-    evil_subject = encoded("Budget 13931/2022\r\nBcc: victim@example.net\r\nX-Evil: 1")
+    # (No reference of ours in it: a new message naming a reference no case has goes to staff, unanswered.)
+    evil_subject = encoded("Budget 2023\r\nBcc: victim@example.net\r\nX-Evil: 1")
     evil_name = encoded("Jo Bloggs\r\nBcc: victim2@example.net")
     raw = (f"From: {evil_name} <jo@example.org>\r\nTo: foi@council.example\r\nSubject: {evil_subject}\r\n"
            f"Message-ID: <inject-1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-           f"Please send the 2023 gritting budget. Ref 13931/2022\r\nBcc: victim3@example.net\r\n\r\n"
+           f"Please send the 2023 gritting budget.\r\nBcc: victim3@example.net\r\n\r\n"
            f"Yours faithfully,\r\nJo Bloggs\r\n").encode()
     bot = make_bot()
     dovecot.append(raw, WHEN)
