@@ -97,7 +97,10 @@ def test_missing_required_key_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "m.toml"
     config.write_text('[mailbox]\naddress = "foi@council.example"\n')
     result = shell("--config", str(config), "run", "--once", env={"MAILBOT_IMAP_PASSWORD": "x"})
-    assert result.returncode == 2 and "mailbox.organisation: missing" in result.stderr
+    assert result.returncode == 2
+    # every key missing at once, each naming the file it belongs in
+    assert f"{config}: mailbox.organisation: missing" in result.stderr
+    assert f"{config}: imap.host: missing" in result.stderr and f"{config}: smtp.host: missing" in result.stderr
 
 
 def test_missing_password_exits_2(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from mailbot.config import ConfigError, Settings, require_for_run
 from mailbot.mailserver.imap import Credential, ImapConnection
+from mailbot.mailserver.oauth import SECRETS as OAUTH_SECRETS
 from mailbot.mailserver.oauth import TokenSource, secret_names, token_source
 from mailbot.store.db import Database, alembic_config, upgrade
 
@@ -61,7 +62,8 @@ def configuration(settings: Settings, path: str | None) -> Check:
     try:
         require_for_run(settings)
     except ConfigError as exc:
-        return fail("configuration", str(exc), "add it to " + path)
+        lines = str(exc).splitlines()
+        return fail("configuration", "; ".join(lines), ("add them to " if len(lines) > 1 else "add it to ") + path)
     auth = f"IMAP by {settings.imap.auth}, SMTP by {settings.smtp.auth if settings.smtp_username else 'no AUTH'}"
     return ok("configuration", f"{path} loads; mailbox {settings.mailbox.address}; {auth}")
 
@@ -79,7 +81,11 @@ def secrets(settings: Settings, found: Credentials) -> Check:
     """Every secret the configuration needs is set and readable (filled into `found` for the checks after)."""
     missing: list[str] = []
     try:
-        if settings.uses_oauth2:
+        if settings.uses_oauth2 and settings.oauth2.missing():
+            # The [oauth2] settings are reported under configuration; here only whether a credential is set.
+            if all(settings.secret(name) is None for name in OAUTH_SECRETS[settings.oauth2.provider]):
+                missing.append(f"oauth2 ({settings.oauth2.provider}): set {' or '.join(secret_names(settings))}")
+        elif settings.uses_oauth2:
             found.tokens = token_source(settings)
     except ConfigError as exc:
         missing.append(str(exc))
