@@ -229,3 +229,25 @@ def test_config_show_flags_required_keys_left_at_the_demos_default_and_lists_an_
     assert "(not set)" in lines["oauth2.client_secret"]
     assert lines["oauth2.certificate"].endswith("# environment MAILBOT_OAUTH2_CERTIFICATE")
     assert "imap.password" not in lines  # not used by an OAuth login
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    """`mailbot COMMAND -h` is the reference an officer reads: no option without its line of help."""
+    import click
+
+    from mailbot.cli import main
+
+    context = click.Context(main)
+    silent: list[str] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), f"{path} {name}")  # type: ignore[arg-type]
+        silent.extend(f"{path} {'/'.join(param.opts)}" for param in command.params
+                      if isinstance(param, click.Option) and not param.help and not param.hidden)
+        if not (command.help or "").strip():
+            silent.append(path)
+
+    walk(main, "mailbot")
+    assert silent == []

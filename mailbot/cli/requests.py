@@ -105,7 +105,7 @@ def _row(case: Any, standings: Standings, policy: Any, today: date) -> dict[str,
 
 
 @requests.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per request.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge states as of this date.")
 @click.pass_context
 def requests_list(ctx: click.Context, as_json: bool, today: datetime | None) -> None:
@@ -254,8 +254,9 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
     @requests.command(name, help=help_text)
     @click.argument("ref")
     @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
-    @click.option("--note", default="")
-    @click.option("--review", "review_id", type=int)
+    @click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
+    @click.option("--review", "review_id", type=int,
+              help="The internal review it is about: its number as `requests show` prints it (#N).")
     @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
     @click.pass_context
     def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None,
@@ -270,8 +271,9 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
               help="What the answer was, for the statistics (with --review: upheld, partly_upheld, overturned).")
 @click.option("--exemption", "exemptions", multiple=True,
               help="An exemption or exception cited, e.g. s40(2) or 'reg 12(5)(a)' (repeat for each).")
-@click.option("--note", default="")
-@click.option("--review", "review_id", type=int)
+@click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
+@click.option("--review", "review_id", type=int,
+              help="The internal review it is about: its number as `requests show` prints it (#N).")
 @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
 @click.pass_context
 def requests_answer(ctx: click.Context, ref: str, on: datetime | None, outcome: str | None,

@@ -126,7 +126,7 @@ def retention_release(ctx: click.Context, ref: str, as_name: str | None) -> None
 
 @retention.command("log")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this day (default: everything).")
-@click.option("--csv", "as_csv", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True, help="The log as CSV on standard output.")
 @click.pass_context
 def retention_log(ctx: click.Context, since: datetime | None, as_csv: bool) -> None:
     """The disposal log: what kind of record went, under which rule, when, by which instance (no personal data)."""
