@@ -256,7 +256,7 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
     @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
     @click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
     @click.option("--review", "review_id", type=int,
-              help="The internal review it is about: its number as `requests show` prints it (#N).")
+                      help="The internal review it is about: its number as `requests show` prints it (#N).")
     @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
     @click.pass_context
     def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None,
