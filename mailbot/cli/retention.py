@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mailbot.cli import EXIT_CONFIG, _database, main, operator
 from mailbot.clock.workdays import LONDON
+
+if TYPE_CHECKING:
+    from mailbot.mailserver.imap import Credential
 
 COLUMNS = ("record", "label", "regime", "rule", "due", "status", "removes")
 
@@ -66,7 +70,12 @@ def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
 
     assert isinstance(runner, Retention)
     settings = runner.settings
-    password = settings.secret("imap_password")
+    try:
+        password = imap_credential(settings)
+    except ConfigError as exc:
+        click.echo(f"mailbot: {'; '.join(str(exc).splitlines())}: the server copies cannot be removed; nothing "
+                   "disposed", err=True)
+        ctx.exit(EXIT_CONFIG)
     if password is None:
         click.echo("mailbot: the IMAP password is not set (MAILBOT_IMAP_PASSWORD or its _FILE): the server copies "
                    "cannot be removed; nothing disposed", err=True)
@@ -79,6 +88,17 @@ def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
         ctx.exit(EXIT_CONFIG)
     gone = ", ".join(f"{n} {kind}" for kind, n in sorted(outcome.disposed.items())) or "nothing"
     click.echo(f"disposed of {gone}; {outcome.held} held; server copies removed for {outcome.server_copies}")
+
+
+def imap_credential(settings: Any) -> Credential | None:
+    """The IMAP login as the bot makes it: an OAuth mailbox's token source (ConfigError when its settings or
+    credential are missing), otherwise the password (None when not set)."""
+    from mailbot.mailserver.oauth import token_source
+
+    if settings.imap.auth == "oauth2":
+        return token_source(settings)
+    password: Credential | None = settings.secret("imap_password")
+    return password
 
 
 def _hold(ctx: click.Context, ref: str, reason: str | None, as_name: str | None) -> None:
