@@ -309,6 +309,8 @@ def test_staff_casework_moves_the_clock_and_is_audited(
     db.dispose()
     assert "2022-05-12 completed by bot" in shown
     assert "why this date:  40 working days after Thursday 12 May 2022" in shown
+    # every field labelled alike, and its state not in parentheses inside parentheses
+    assert "  clock from:     2022-05-12\n  due:            2022-07-11: answered" in shown and "((" not in shown
     refused = cli("record", "13931/2022", "answered", "--date", "2021-01-01")
     assert refused.exit_code == 1 and "before the request was received" in refused.stderr
 

@@ -146,16 +146,16 @@ def requests_show(ctx: click.Context, ref: str) -> None:
             click.echo(f"  held:           {', '.join(case.missing or [])} missing; no clock until it arrives")
         else:
             deadline = case_deadline(session, case, policy, today)
-            click.echo(f"  clock runs from {deadline.start or '-'}")
-            click.echo(f"  due:            {deadline.due or '-'}  ({staff_state(deadline, today, policy).text})")
+            click.echo(f"  clock from:     {deadline.start or '-'}")
+            click.echo(f"  due:            {deadline.due or '-'}: {staff_state(deadline, today, policy).text}")
             click.echo(f"  why this date:  {deadline.why}")
             click.echo(f"  calendar:       {deadline.calendar}")
         click.echo(f"  retention:      {_retention_line(session, case, settings, today)}")
         _show_events(session, case)
         for review in case.reviews:
             deadline = review_deadline(session, review, policy, today)
-            click.echo(f"  internal review #{review.id}: received {review.received}, due {deadline.due or '-'} "
-                       f"({staff_state(deadline, today, policy).text})")
+            click.echo(f"  internal review #{review.id}: received {review.received}, due {deadline.due or '-'}: "
+                       f"{staff_state(deadline, today, policy).text}")
             click.echo(f"      why this date: {deadline.why}")
         click.echo("  decisions:")
         for decision in case.decisions:
