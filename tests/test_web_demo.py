@@ -44,3 +44,23 @@ def test_demo_serve_prints_a_web_address_and_a_per_run_password_that_sign_in() -
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_a_kept_demo_directory_serves_again_with_a_new_admin_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`demo --serve --data-dir DIR` run twice: the second run's admin is the first's account, with a new password
+    (it stopped with a traceback: 'a user called admin already exists')."""
+    from sqlalchemy import func, select
+
+    from mailbot.demo.play import demo_admin
+    from mailbot.store.db import Database
+    from mailbot.store.models import User
+    from mailbot.web.passwords import hasher
+
+    db = Database(f"sqlite:///{tmp_path}/mailbot.db")
+    first, second = demo_admin(db), demo_admin(db)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+        admin = session.scalars(select(User)).one()
+        assert admin.role == "admin" and admin.active and not admin.must_change_password
+        assert first != second and hasher().verify(admin.password_hash, second)
+    db.dispose()

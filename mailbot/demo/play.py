@@ -20,7 +20,8 @@ import click
 from mailbot.config import Settings, settings_from_mapping
 from mailbot.demo.embedded import EmbeddedMailServers, SentMessage
 from mailbot.service import Bot
-from mailbot.store.accounts import add_user
+from mailbot.store.accounts import add_user, find_user
+from mailbot.store.db import Database
 from mailbot.store.models import Case
 from mailbot.store.queries import cases_for_listing
 from mailbot.web.passwords import hasher, one_time_password
@@ -55,14 +56,27 @@ def show_reply(sent: SentMessage) -> None:
 
 def show_requests(bot: Bot) -> None:
     click.echo("=" * 78)
-    click.echo(f"{'REFERENCE':<12} {'STATUS':<8} {'REGIME':<7} {'APPLICANT':<14} {'RECEIVED':<11} {'DUE':<11}")
+    click.echo(f"{'REFERENCE':<12} {'STATUS':<8} {'REGIME':<7} {'APPLICANT':<14} {'RECEIVED':<11} DUE")
     with bot.db.session() as session:
         cases: list[Case] = cases_for_listing(session, bot.settings.mailbox.address)
         for case in cases:
             click.echo(f"{case.reference or '#' + str(case.id):<12} {case.status:<8} {case.regime:<7} "
-                       f"{case.applicant_name or '-':<14} {case.received or '-'!s:<11} {case.due or '-'!s:<11}")
+                       f"{case.applicant_name or '-':<14} {case.received or '-'!s:<11} {case.due or '-'!s}")
             for review in case.reviews:
                 click.echo(f"{'':<12} internal review received {review.received}, due {review.due}")
+
+
+def demo_admin(db: Database) -> str:
+    """The demo's admin account with a password made for this run (returned); a kept --data-dir already has the
+    last run's account, which gets the new password rather than stopping the demo."""
+    password = one_time_password()
+    with db.session() as session:
+        admin = find_user(session, "admin")
+        if admin is None:
+            admin = add_user(session, "admin", "admin", None, display_name="Demo administrator")
+        admin.password_hash, admin.role, admin.active = hasher().hash(password), "admin", True
+        admin.must_change_password = False
+    return password
 
 
 def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
@@ -71,10 +85,7 @@ def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
     from mailbot.web.app import create_app
     from mailbot.web.serving import serve_in_thread
 
-    password = one_time_password()
-    with bot.db.session() as session:
-        admin = add_user(session, "admin", "admin", hasher().hash(password), display_name="Demo administrator")
-        admin.must_change_password = False
+    password = demo_admin(bot.db)
     served = serve_in_thread(create_app(settings, bot.db, secret_key=secrets.token_urlsafe(32)))
     return served.url + "/", password
 
