@@ -171,6 +171,10 @@ def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
     assert out.count("Auto-Submitted: auto-replied") == 3
     assert "Section 8" in out and "13th June 2022" in out and "19th July 2022" in out
     assert "13931/2022   open" in out
+    # what was kept can be looked at with the other commands, through the settings file the demo left beside it
+    assert f"mailbot --config {tmp_path / 'demo.toml'} requests list" in out
+    listed = shell("--config", str(tmp_path / "demo.toml"), "requests", "list")
+    assert listed.returncode == 0 and "13931/2022" in listed.stdout, listed.stderr
 
 
 def free_port() -> int:

@@ -98,12 +98,24 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None, imap_port: int
     """The seed exchange, then (with `serve`) the servers kept up for a mail client. The database goes in
     `data_dir`, or in a temporary directory that is removed at exit."""
     if data_dir:
-        return _play(Path(data_dir), serve, imap_port, smtp_port, password)
+        return _play(Path(data_dir), serve, imap_port, smtp_port, password, kept=True)
     with tempfile.TemporaryDirectory(prefix="mailbot-demo-") as workdir:
         return _play(Path(workdir), serve, imap_port, smtp_port, password)
 
 
-def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: str | None) -> int:
+def keep_settings(settings: Settings) -> Path:
+    """A settings file beside the kept database, so that every other command can look at what the demo did."""
+    path = Path(settings.data_dir) / "demo.toml"
+    path.write_text(f"# `mailbot --config {path} requests list` (or messages, digest, stats, web …) reads the demo's "
+                    f"database\ndata_dir = {json.dumps(str(Path(settings.data_dir).resolve()))}\n\n[mailbox]\n"
+                    f"address = {json.dumps(settings.mailbox.address)}\n"
+                    f"organisation = {json.dumps(settings.mailbox.organisation)}\n", encoding="utf-8")
+    path.chmod(0o600)  # as `mailbot doctor` asks of a settings file
+    return path
+
+
+def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: str | None,
+          kept: bool = False) -> int:
     scenario = json.loads((SEED / "scenario.json").read_text(encoding="utf-8"))
     password = password or secrets.token_urlsafe(12)
     with EmbeddedMailServers(password=password, user=scenario["mailbox"], imap_port=imap_port, smtp_port=smtp_port,
@@ -123,6 +135,10 @@ def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: 
                 show_reply(sent)
             shown = len(servers.sent)
         show_requests(bot)
+        if kept:
+            path = keep_settings(settings)
+            click.echo(f"The database is kept in {workdir}: look at it with `mailbot --config {path} requests list` "
+                       "(or any other command).")
         if not serve:
             bot.close()
             return 0
