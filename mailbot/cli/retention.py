@@ -58,9 +58,23 @@ def retention(ctx: click.Context, dry_run: bool, within: int, as_csv: bool, disp
         click.echo(f"{row['label']:<16} {row['rule']:<16} due {row['due'] or '—':<10}  {row['status']}")
     going = sum(1 for i in items if i.verdict.disposable(today))
     held = sum(1 for i in items if i.verdict.holds)
+    legal = _legal_holds(db, settings.mailbox.address)
     click.echo(f"{going} record{'s' if going != 1 else ''} would go today, {held} held"
                + (f", {len(items) - going - held} due in the next {within} days" if within else "")
+               + (f"; {legal} case{'s' if legal != 1 else ''} under a legal hold (nothing of "
+                  f"{'them' if legal != 1 else 'it'} goes until released)" if legal else "")
                + ("" if settings.retention.dispose else " (retention.dispose is false: nothing goes by itself)"))
+
+
+def _legal_holds(db: Any, mailbox: str) -> int:
+    """Cases an admin has put under a legal hold, due or not: an officer who has just set one sees it counted."""
+    from sqlalchemy import func, select
+
+    from mailbot.store.models import Case
+
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Case).where(
+            Case.mailbox == mailbox, Case.hold_reason.is_not(None))) or 0)
 
 
 def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
