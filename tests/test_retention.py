@@ -236,6 +236,8 @@ def test_the_dry_run_counts_a_legal_hold_on_a_case_not_yet_due(tmp_path) -> None
     listed = mailbot("--config", str(config), "retention", "--dry-run")
     assert listed.exit_code == 0, listed.output
     assert "0 records would go today, 0 held; 1 case under a legal hold" in listed.output
+    empty = mailbot("--config", str(config), "retention", "log")
+    assert empty.exit_code == 0 and empty.output == "nothing disposed of yet\n"  # said, not a blank screen
 
 
 def test_the_digest_lists_what_goes_in_the_next_30_days(db_url: str) -> None:

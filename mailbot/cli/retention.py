@@ -178,6 +178,8 @@ def retention_log(ctx: click.Context, since: datetime | None, as_csv: bool) -> N
         writer.writeheader()
         writer.writerows(rows)
         return
+    if not rows:
+        click.echo("nothing disposed of" + (f" since {since:%Y-%m-%d}" if since else " yet"))
     for row in rows:
         click.echo(f"{row['at']}  {row['record']:<11} {row['rule']:<15} {row['reference'] or row['record_id']}  "
                    f"by {row['instance']}")
