@@ -295,6 +295,7 @@ def test_staff_casework_moves_the_clock_and_is_audited(
     assert extended.exit_code == 0 and "due 2022-07-11" in extended.stdout
     refused = cli("answer", "13931/2022", "--outcome", "refused", "--date", "2022-07-01")
     assert refused.exit_code == 1 and "name the exemptions" in refused.stderr
+    assert "(--exemption s40(2), repeated for each)" in refused.stderr  # which option names them
     assert cli("answer", "13931/2022", "--date", "2022-07-01", "--outcome", "granted_in_part",
                "--exemption", "s40(2)", "--exemption", "section 31(1)(a)", "--as", "Dana Clerk").exit_code == 0
     listed = json.loads(cli("list", "--json").stdout)
