@@ -204,7 +204,7 @@ def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: 
         if outcome is not None:
             check_outcome(outcome, cited, review=review_id is not None)
     except OutcomeError as exc:
-        hint = " (--exemption s40(2), repeated for each)" if "exemptions" in str(exc) and not cited else ""
+        hint = " (--exemption s40(2), repeated for each)" if not exemptions else ""
         click.echo(f"mailbot: {exc}{hint}", err=True)
         ctx.exit(1)
     policy = settings.clock_policy()
