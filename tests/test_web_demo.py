@@ -26,6 +26,8 @@ def test_demo_serve_prints_a_web_address_and_a_per_run_password_that_sign_in() -
         match = re.fullmatch(r"Web: (http://127\.0\.0\.1:\d+/)  sign in as admin / (\S+)\n", line)
         assert match, f"no Web: line (last line {line!r})"
         url, password = match.groups()
+        hint = proc.stdout.readline()  # the seed is from 2022: where its figures are, not an empty Overview
+        assert f"{url}overview?quarter=2022Q2#quarter" in hint
         with httpx.Client(base_url=url) as client:
             token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
             assert token
@@ -35,6 +37,7 @@ def test_demo_serve_prints_a_web_address_and_a_per_run_password_that_sign_in() -
             page = client.get("/requests").text
             assert "13931/2022" in page and "Fred Wright" in page
             assert client.get("/healthz").json()["status"] == "ok"
+            assert '<th scope="row">received</th><td>1</td>' in client.get("/overview?quarter=2022Q2").text
         second = subprocess.run([sys.executable, "-m", "mailbot", "demo"], capture_output=True, text=True,
                                 timeout=180, env=env)
         assert password not in second.stdout  # made per run

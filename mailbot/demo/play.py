@@ -23,6 +23,7 @@ from mailbot.service import Bot
 from mailbot.store.accounts import add_user, find_user
 from mailbot.store.db import Database
 from mailbot.store.models import Case
+from mailbot.store.quarterly import quarter_of
 from mailbot.store.queries import cases_for_listing
 from mailbot.web.passwords import hasher, one_time_password
 
@@ -144,7 +145,8 @@ def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: 
             return 0
         # The web app first: mail that arrives while it starts must not be counted as handled below.
         web_url, web_password = serve_web(settings, bot)
-        show_how_to_connect(servers, settings, web_url, web_password)
+        seed_quarter = quarter_of(datetime.fromisoformat(scenario["steps"][0]["internaldate"]).date())
+        show_how_to_connect(servers, settings, web_url, web_password, seed_quarter)
         handled = len(servers.sent)
 
         def relay(_stats: object) -> None:
@@ -167,9 +169,12 @@ def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: 
     return 0
 
 
-def show_how_to_connect(servers: EmbeddedMailServers, settings: Settings, web_url: str, web_password: str) -> None:
+def show_how_to_connect(servers: EmbeddedMailServers, settings: Settings, web_url: str, web_password: str,
+                        seed_quarter: str) -> None:
     click.echo("=" * 78)
     click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
+    click.echo(f"(The seed exchange is from {seed_quarter[:4]}, before the Overview's twelve months: its statistics "
+               f"are at {web_url}overview?quarter={seed_quarter}#quarter)")
     click.echo("Serving. To write to the bot as a member of the public, set up a mail client with:")
     click.echo(f"  your address  {PUBLIC_USER}   password {servers.more_users[PUBLIC_USER]}")
     click.echo(f"  IMAP          {servers.imap_host} port {servers.imap_port}, no encryption, user {PUBLIC_USER}")
