@@ -38,6 +38,8 @@ def test_a_password_mailbox_passes_every_check_and_a_test_message_is_sent_only_w
     assert marks(result.stdout) == {name: "✔" for name in (
         "configuration", "secrets", "database", "templates", "calendar", "IMAP login", "SMTP login", "state")}
     assert f"✔ IMAP login: {dovecot.host}:{dovecot.port} (none) as {dovecot.user} by LOGIN" in result.stdout
+    # a first check on a new install makes the database, as run would, and says so (a mistyped path shows here)
+    assert f"✔ database: sqlite:///{tmp_path}/m.db; there was none: created here at schema" in result.stdout
     assert not smtp_sink.messages  # nothing sent by a plain check
     sent = mailbot("--config", str(config), "doctor", "--send-test", "it@council.example", env=env)
     assert sent.exit_code == 0 and "a test message went to it@council.example" in sent.stdout

@@ -245,7 +245,11 @@ def database(settings: Settings) -> tuple[Check, Database | None]:
         note = f"schema at {head}"
         if current != head:
             upgrade(db.engine)
-            note = f"schema upgraded from {current or 'empty'} to {head}"
+            # None: there was no database, and this check made it (as `run` would): say so where it is plain to
+            # see, so that a mistyped data_dir or database.url is noticed rather than reported as a pass.
+            note = (f"schema upgraded from {current} to {head}" if current else
+                    f"there was none: created here at schema {head}, as `mailbot run` would; if the bot's "
+                    "database is elsewhere, check data_dir / database.url")
     except (SQLAlchemyError, OSError) as exc:
         said = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
         return fail("database", f"{where}: {said}", "check database.url, that the server runs and that the bot's "
