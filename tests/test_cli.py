@@ -97,7 +97,10 @@ def test_missing_required_key_exits_2(tmp_path: Path) -> None:
     config = tmp_path / "m.toml"
     config.write_text('[mailbox]\naddress = "foi@council.example"\n')
     result = shell("--config", str(config), "run", "--once", env={"MAILBOT_IMAP_PASSWORD": "x"})
-    assert result.returncode == 2 and "mailbox.organisation: missing" in result.stderr
+    assert result.returncode == 2
+    # every key missing at once, each naming the file it belongs in
+    assert f"{config}: mailbox.organisation: missing" in result.stderr
+    assert f"{config}: imap.host: missing" in result.stderr and f"{config}: smtp.host: missing" in result.stderr
 
 
 def test_missing_password_exits_2(tmp_path: Path) -> None:
@@ -168,6 +171,10 @@ def test_demo_plays_the_seed_and_exits_0(tmp_path: Path) -> None:
     assert out.count("Auto-Submitted: auto-replied") == 3
     assert "Section 8" in out and "13th June 2022" in out and "19th July 2022" in out
     assert "13931/2022   open" in out
+    # what was kept can be looked at with the other commands, through the settings file the demo left beside it
+    assert f"mailbot --config {tmp_path / 'demo.toml'} requests list" in out
+    listed = shell("--config", str(tmp_path / "demo.toml"), "requests", "list")
+    assert listed.returncode == 0 and "13931/2022" in listed.stdout, listed.stderr
 
 
 def free_port() -> int:
@@ -288,6 +295,7 @@ def test_staff_casework_moves_the_clock_and_is_audited(
     assert extended.exit_code == 0 and "due 2022-07-11" in extended.stdout
     refused = cli("answer", "13931/2022", "--outcome", "refused", "--date", "2022-07-01")
     assert refused.exit_code == 1 and "name the exemptions" in refused.stderr
+    assert "(--exemption s40(2), repeated for each)" in refused.stderr  # which option names them
     assert cli("answer", "13931/2022", "--date", "2022-07-01", "--outcome", "granted_in_part",
                "--exemption", "s40(2)", "--exemption", "section 31(1)(a)", "--as", "Dana Clerk").exit_code == 0
     listed = json.loads(cli("list", "--json").stdout)
@@ -306,6 +314,8 @@ def test_staff_casework_moves_the_clock_and_is_audited(
     db.dispose()
     assert "2022-05-12 completed by bot" in shown
     assert "why this date:  40 working days after Thursday 12 May 2022" in shown
+    # every field labelled alike, and its state not in parentheses inside parentheses
+    assert "  clock from:     2022-05-12\n  due:            2022-07-11: answered" in shown and "((" not in shown
     refused = cli("record", "13931/2022", "answered", "--date", "2021-01-01")
     assert refused.exit_code == 1 and "before the request was received" in refused.stderr
 

@@ -214,3 +214,40 @@ def test_the_schema_head_read_from_the_files_is_alembics() -> None:
     from mailbot.store.db import alembic_config, head_revision
 
     assert [head_revision()] == ScriptDirectory.from_config(alembic_config(None)).get_heads()
+
+
+def test_config_show_flags_required_keys_left_at_the_demos_default_and_lists_an_oauth_mailboxs_credential(
+        tmp_path: Path) -> None:
+    config = tmp_path / "m.toml"
+    config.write_text('[mailbox]\naddress = "foi@council.example"\n[imap]\nauth = "oauth2"\n')
+    result = mailbot("config", "show", "--config", str(config), env={"MAILBOT_OAUTH2_CERTIFICATE": "pem"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split(" = ")[0]: line for line in result.output.splitlines() if " = " in line}
+    assert lines["mailbox.address"].endswith(f"# file {config}")
+    assert lines["mailbox.organisation"].endswith("# default: the demo's; set it (required to run)")
+    assert lines["imap.host"].endswith("(required to run)") and lines["imap.port"].endswith("# default")
+    assert "(not set)" in lines["oauth2.client_secret"]
+    assert lines["oauth2.certificate"].endswith("# environment MAILBOT_OAUTH2_CERTIFICATE")
+    assert "imap.password" not in lines  # not used by an OAuth login
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    """`mailbot COMMAND -h` is the reference an officer reads: no option without its line of help."""
+    import click
+
+    from mailbot.cli import main
+
+    context = click.Context(main)
+    silent: list[str] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), f"{path} {name}")  # type: ignore[arg-type]
+        silent.extend(f"{path} {'/'.join(param.opts)}" for param in command.params
+                      if isinstance(param, click.Option) and not param.help and not param.hidden)
+        if not (command.help or "").strip():
+            silent.append(path)
+
+    walk(main, "mailbot")
+    assert silent == []

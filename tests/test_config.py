@@ -169,3 +169,21 @@ def test_unreadable_and_non_utf8_files_are_named(tmp_path: Path) -> None:
         locked.chmod(0)
         with pytest.raises(ConfigError, match="not readable"):
             load_settings(locked)
+
+
+def test_secrets_in_the_file_are_reported_with_every_other_mistake_each_naming_its_variable() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from_mapping({"imap": {"password": "x", "port": "993"}, "web": {"secret": "y"},
+                               "mailboxes": {"north": {"mailbox": {"address": "north@council.example"},
+                                                       "smtp": {"password": "z"}}},
+                               "log_levl": "INFO"}, "m.toml")
+    lines = str(raised.value).splitlines()
+    assert "m.toml: imap.password: passwords are never read from the config file; set MAILBOT_IMAP_PASSWORD or " \
+           "MAILBOT_IMAP_PASSWORD_FILE" in lines
+    assert any(line.startswith("m.toml: web.secret:") and line.endswith("set MAILBOT_WEB_SECRET or "
+                                                                          "MAILBOT_WEB_SECRET_FILE") for line in lines)
+    assert any(line.startswith("m.toml: mailboxes.north.smtp.password:") and "MAILBOT_NORTH_SMTP_PASSWORD" in line
+               for line in lines)
+    assert any(line.startswith("m.toml: imap.port: must be an integer") for line in lines)
+    assert any(line.startswith("m.toml: log_levl: unknown key") for line in lines)
+    assert not any("password: unknown key" in line or "secret: unknown key" in line for line in lines)

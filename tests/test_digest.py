@@ -240,6 +240,9 @@ def test_the_digest_email_shows_every_section(db: Database) -> None:
     assert "<m" in text and "an out-of-office reply" in text and "ValueError: unreadable" in text
     assert "550 5.1.1 no such user" in text and "'x' is undefined" in text
     assert rendered.html and refs["long overdue"] in rendered.html and "50.0%" in rendered.html
+    # a command staff copy is never broken across two lines by the wrapping
+    assert [line for line in text.splitlines() if line.count("`") % 2] == []
+    assert "\n    mailbot requests show REF" in text
     with db.session() as session:  # a preview records nothing
         assert session.scalar(select(func.count()).select_from(DigestRecord)) == 0
 

@@ -38,6 +38,8 @@ def test_a_password_mailbox_passes_every_check_and_a_test_message_is_sent_only_w
     assert marks(result.stdout) == {name: "✔" for name in (
         "configuration", "secrets", "database", "templates", "calendar", "IMAP login", "SMTP login", "state")}
     assert f"✔ IMAP login: {dovecot.host}:{dovecot.port} (none) as {dovecot.user} by LOGIN" in result.stdout
+    # a first check on a new install makes the database, as run would, and says so (a mistyped path shows here)
+    assert f"✔ database: sqlite:///{tmp_path}/m.db; there was none: created here at schema" in result.stdout
     assert not smtp_sink.messages  # nothing sent by a plain check
     sent = mailbot("--config", str(config), "doctor", "--send-test", "it@council.example", env=env)
     assert sent.exit_code == 0 and "a test message went to it@council.example" in sent.stdout
@@ -99,3 +101,18 @@ def test_a_token_refused_for_an_expired_secret_is_one_failed_line_with_advice(
     if not offline:
         assert "✘ OAuth token: OAuth token refused by" in result.stdout
         assert "AADSTS7000222: the client secret has expired" in result.stdout
+
+
+def test_oauth2_without_its_settings_or_credential_names_each_once_where_it_belongs(tmp_path: Path) -> None:
+    """The [oauth2] keys under configuration, all at once; under secrets the variables to set, not the same keys."""
+    config = tmp_path / "m.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n[mailbox]\naddress = "foi@council.example"\norganisation = "C"\n'
+                      '[imap]\nhost = "imap.example"\nauth = "oauth2"\n[smtp]\nhost = "smtp.example"\n')
+    config.chmod(0o600)
+    result = mailbot("--config", str(config), "doctor", "--offline", env=NO_SECRETS)
+    assert result.exit_code == 1
+    lines = {line[2:].split(":")[0]: line for line in result.stdout.splitlines() if line[:2] in ("✔ ", "✘ ", "– ")}
+    assert "oauth2.client_id: missing" in lines["configuration"] and "oauth2.tenant_id: missing" in lines[
+        "configuration"] and f"add them to {config}" in lines["configuration"]
+    assert "MAILBOT_OAUTH2_CLIENT_SECRET" in lines["secrets"] and "MAILBOT_OAUTH2_CERTIFICATE" in lines["secrets"]
+    assert "client_id" not in lines["secrets"]

@@ -57,4 +57,7 @@ def test_export_then_erase_keeps_only_what_a_hold_keeps(tmp_path: Path, db_url: 
     assert logged.exit_code == 0 and logged.stdout.count(",erasure,") == len(log) and WHO not in logged.stdout
     again = json.loads(mailbot("--config", str(config), "person", "export", WHO).stdout)
     assert [c["reference"] for c in again["cases"]] == [refs[1]]  # only what the ICO complaint keeps
+    nobody = mailbot("--config", str(config), "person", "export", "jo.blogs@example.org")  # a typo, or no data
+    assert nobody.exit_code == 0 and json.loads(nobody.stdout)["cases"] == []  # still the file a SAR answer needs
+    assert "nothing is held about jo.blogs@example.org" in nobody.stderr
     db.dispose()

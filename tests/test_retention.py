@@ -219,7 +219,25 @@ def test_the_dry_run_lists_what_would_go_and_why_not(tmp_path) -> None:  # type:
     released = mailbot("--config", str(config), "retention", "release", labels[1], "--as", "admin")
     assert released.exit_code == 0 and "released" in released.output
     again = mailbot("--config", str(config), "retention", "--dry-run")
-    assert "2 records would go today, 0 held" in again.output
+    assert "2 records would go today, 0 held" in again.output and "legal hold" not in again.output
+
+
+def test_the_dry_run_counts_a_legal_hold_on_a_case_not_yet_due(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An officer who has just held an open case is not told '0 held'."""
+    from mailbot.testing.commands import mailbot
+
+    url = f"sqlite:///{tmp_path}/mailbot.db"
+    db = Database(url)
+    with db.session() as s:
+        casebook.case(s, POLICY, D(2026, 11, 2), hold="claim 99")  # open: nothing of it is due for years
+    db.dispose()
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[mailbox]\naddress = "{MAILBOX}"\n')
+    listed = mailbot("--config", str(config), "retention", "--dry-run")
+    assert listed.exit_code == 0, listed.output
+    assert "0 records would go today, 0 held; 1 case under a legal hold" in listed.output
+    empty = mailbot("--config", str(config), "retention", "log")
+    assert empty.exit_code == 0 and empty.output == "nothing disposed of yet\n"  # said, not a blank screen
 
 
 def test_the_digest_lists_what_goes_in_the_next_30_days(db_url: str) -> None:

@@ -85,3 +85,28 @@ def test_the_scheduler_runs_retention_daily_at_its_time(make_bot) -> None:  # ty
     job = bot.build_scheduler().get_job("retention")
     assert job is not None and "hour='3'" in str(job.trigger) and "minute='15'" in str(job.trigger)
     assert "day_of_week" not in str(job.trigger)  # every day: storage limitation keeps no weekends
+
+
+def test_an_oauth_mailboxs_disposal_logs_in_by_token_not_by_a_password_it_does_not_have(  # type: ignore[no-untyped-def]
+        dovecot_oauth, smtp_sink, idp, tmp_path) -> None:
+    from mailbot.store.db import Database
+    from mailbot.testing.bots import write_config
+    from mailbot.testing.commands import mailbot
+    from mailbot.testing.identity_provider import CLIENT_ID, TENANT
+
+    idp.register(CLIENT_ID, dovecot_oauth.user, secret="s3cret")
+    url = f"sqlite:///{tmp_path}/m.db"
+    Database(url).dispose()
+    config = write_config(tmp_path / "m.toml", dovecot_oauth, smtp_sink, url, {
+        "mailbox": {"address": dovecot_oauth.user}, "imap": {"auth": "oauth2"},
+        "oauth2": {"tenant_id": TENANT, "client_id": CLIENT_ID, "authority": idp.authority,
+                   "ca_file": str(idp.cafile)}})
+    no_password = {"MAILBOT_IMAP_PASSWORD": None, "MAILBOT_IMAP_PASSWORD_FILE": None}
+    done = mailbot("--config", str(config), "retention", "--dispose", "--as", "admin",
+                   env={**no_password, "MAILBOT_OAUTH2_CLIENT_SECRET": "s3cret"})
+    assert done.exit_code == 0, done.output
+    assert "disposed of nothing" in done.output and "password" not in done.output
+    refused = mailbot("--config", str(config), "retention", "--dispose", "--as", "admin",
+                      env={**no_password, "MAILBOT_OAUTH2_CLIENT_SECRET": None})
+    assert refused.exit_code == 2 and "MAILBOT_OAUTH2_CLIENT_SECRET" in refused.output
+    assert "nothing disposed" in refused.output

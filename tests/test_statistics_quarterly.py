@@ -135,3 +135,20 @@ def test_answering_a_review_at_the_cli_records_its_result_not_the_requests(tmp_p
         case = s.scalars(select(Case)).one()
         assert (case.outcome, s.get(Review, review_id).outcome) == ("refused", "overturned")
     db.dispose()
+
+
+def test_the_cli_table_keeps_its_figures_in_two_columns_under_their_headers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path}/mailbot.db"
+    db = Database(url)
+    fill(db)
+    db.dispose()
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[mailbox]\naddress = "foi@council.example"\n')
+    result = mailbot("--config", str(config), "stats", "--quarter", "2026Q3")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.splitlines()[1:]
+    assert header.split() == ["MEASURE", "RECEIVED", "ANSWERED"]
+    ends = {len(header)}  # every row's last figure ends where the header's last column does
+    assert {len(row.rstrip()) for row in rows} == ends
+    long = next(row for row in rows if "upheld in part (more released)" in row)
+    assert long.split()[-2:] == ["—", "1"]

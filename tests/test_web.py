@@ -324,6 +324,8 @@ def test_an_answer_needs_its_outcome_and_keeps_the_exemptions(site: tuple[TestCl
     with db.session() as session:
         case = session.get(Case, case_id)
         assert (case.status, case.outcome, case.exemptions) == ("answered", "refused", ["s40(2)", "s31(1)(a)"])
+    page = client.get(f"/requests/{case_id}").text  # its status said once, not "answered — answered"
+    assert re.search(r"<dt>Status</dt><dd><span class=\"badge [^\"]*\">answered</span></dd>", page)
 
 
 def test_a_request_answered_in_error_is_reopened_with_its_statutory_due_date(site: tuple[TestClient, Database]) -> None:

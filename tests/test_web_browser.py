@@ -178,6 +178,19 @@ def test_pages_reflow_at_200_percent_zoom(browser: Any, server: str) -> None:
     context.close()
 
 
+def test_an_admins_menu_wraps_on_a_phone_instead_of_running_off_the_screen(browser: Any, server: str) -> None:
+    """320 CSS pixels (WCAG 1.4.10's width): every menu link, the admin's longer menu included, is on screen."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    sign_in_by_keyboard(page, server, "root")
+    page.goto(f"{server}/requests")
+    outside = page.evaluate("[...document.querySelectorAll('.top nav a')].filter(a => "
+                            "a.getBoundingClientRect().right > document.documentElement.clientWidth).map(a => a.text)")
+    assert outside == []
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    context.close()
+
+
 def test_pages_run_under_the_csp_without_violations(browser: Any, server: str) -> None:
     context = browser.new_context()
     page = context.new_page()
@@ -187,6 +200,7 @@ def test_pages_run_under_the_csp_without_violations(browser: Any, server: str) -
     page.goto(f"{server}/requests")
     page.goto(f"{server}/requests?q=sam+smith")
     assert [e for e in errors if "Content Security Policy" in e] == []
+    assert errors == []  # nothing else either: the favicon a browser asks for of itself is there (it was a 404)
     assert page.evaluate("getComputedStyle(document.querySelector('.top')).display") == "flex"  # the CSS loaded
     context.close()
 

@@ -51,6 +51,11 @@ def test_the_overview_has_the_quarter_and_its_per_request_csv(site: tuple[TestCl
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["timeliness"] for r in rows] == ["within_20", "late"] and "@" not in exported.text
+    typed = client.get("/overview?today=2026-12-07&quarter=Q3+2026").text  # by hand: said, not silently swapped
+    assert "&#39;Q3 2026&#39; is not a quarter: write it as 2026Q3; these are the figures for 2026Q3" in typed
+    assert "statistics for 2026Q3" in typed
+    refused = client.get("/overview/requests.csv?quarter=Q3+2026")
+    assert refused.status_code == 400 and not refused.headers["content-type"].startswith("text/csv")
 
 
 def test_a_request_page_says_where_it_stands_in_the_schedule(site: tuple[TestClient, Database]) -> None:

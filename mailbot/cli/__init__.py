@@ -219,7 +219,12 @@ def run(ctx: click.Context, once: bool) -> None:
     try:
         mailboxes = [settings.for_mailbox(chosen)] if chosen else settings.all_mailboxes()
         for mailbox in mailboxes:
-            require_for_run(mailbox)
+            try:
+                require_for_run(mailbox)
+            except ConfigError as exc:  # keys of the file: name it (and the mailbox), as a loading error does
+                where = ctx.obj["config_path"] + (f" [mailboxes.{mailbox.mailbox_name}]"
+                                                   if mailbox.mailbox_name != "default" else "")
+                raise ConfigError("\n".join(f"{where}: {line}" for line in str(exc).splitlines())) from None
         db = Database(settings.database_url)  # one database, shared by every mailbox
         bots = [Bot(mailbox, db=db) for mailbox in mailboxes]
     except ConfigError as exc:

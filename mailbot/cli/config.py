@@ -75,7 +75,7 @@ def _lines(values: dict[str, Any], given: dict[str, Any], prefix: str, origin: s
 def _secret_rows(settings: Any) -> list[tuple[str, str, str]]:
     rows = []
     names = [f"{settings.mailbox_name.replace('-', '_')}_" if settings.mailbox_name != "default" else "", ""]
-    for shown, key in SECRETS:
+    for shown, key in _needed_secrets(settings):
         for prefix in dict.fromkeys(names):
             variable = f"MAILBOT_{prefix}{key}".upper()
             if os.environ.get(variable):
@@ -87,6 +87,26 @@ def _secret_rows(settings: Any) -> list[tuple[str, str, str]]:
         else:
             rows.append((shown, "(not set)", f"MAILBOT_{key.upper()} or MAILBOT_{key.upper()}_FILE"))
     return rows
+
+
+def _needed_secrets(settings: Any) -> tuple[tuple[str, str], ...]:
+    """The secrets this mailbox's settings use: an OAuth mailbox's credential instead of its IMAP password."""
+    from mailbot.mailserver.oauth import SECRETS as OAUTH_SECRETS
+
+    oauth = tuple((f"oauth2.{key.removeprefix('oauth2_')}", key) for key in OAUTH_SECRETS[settings.oauth2.provider]) \
+        if settings.uses_oauth2 else ()
+    plain = tuple((shown, key) for shown, key in SECRETS
+                  if not (shown == "imap.password" and settings.imap.auth == "oauth2")
+                  and not (shown == "smtp.password" and settings.smtp.auth == "oauth2"))
+    return oauth + plain
+
+
+def _flag_required(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A key `mailbot run` needs the file to state, left at the demo's default, says so (doctor fails on it)."""
+    from mailbot.config.settings import REQUIRED_TO_RUN
+
+    return [(key, value, "default: the demo's; set it (required to run)" if source == "default"
+             and key in REQUIRED_TO_RUN else source) for key, value, source in rows]
 
 
 @config_group.command("show")
@@ -112,7 +132,7 @@ def config_show(ctx: click.Context) -> None:
     click.echo(f"# settings: {path} (from {via})" if path else "# settings: none given; every value is the default")
     if settings.mailbox_name != "default":
         click.echo(f"# mailbox: {settings.mailbox_name}")
-    rows = _lines(settings.model_dump(mode="json"), given, "", "file") + _secret_rows(settings)
+    rows = _flag_required(_lines(settings.model_dump(mode="json"), given, "", "file")) + _secret_rows(settings)
     width = min(max(len(key) + len(value) + 3 for key, value, _ in rows), 56)
     for key, value, source in rows:
         line = f"{key} = {value}"

@@ -24,11 +24,13 @@ def messages() -> None:
 @click.option("--unanswered", is_flag=True, help="Only mail the bot did not answer (robots, staff review, "
               "quarantined, failed replies); a person's mail that may be a request shows the due date it would "
               "have.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per message.")
 @click.pass_context
 def messages_list(ctx: click.Context, unanswered: bool, as_json: bool) -> None:
-    """Streamed in batches from one statement that reads columns only, never the raw mail: memory stays the same
-    whatever the archive's size."""
+    """Every inbound message: when it came, its status, what the bot decided and whether its reply went.
+
+    (Streamed in batches from one statement that reads columns only, never the raw mail: memory stays the same
+    whatever the archive's size.)"""
     from mailbot.clock.deadlines import compute_deadline
     from mailbot.runners.unanswered import could_be_request
     from mailbot.store.models import Case, Decision, InboundMessage, OutboxMessage

@@ -34,6 +34,10 @@ def person_export(ctx: click.Context, address: str, output: str | None, as_name:
         record_action(session, operator(as_name), "person_export", via="cli", cases=len(found["cases"]),
                       messages=len(found["messages"]), replies=len(found["replies"]))
     text = json.dumps(found, ensure_ascii=False, indent=2)
+    if not (found["cases"] or found["messages"] or found["replies"]):
+        # A true answer to a subject access request, or a mistyped address: the officer should know which to check.
+        click.echo(f"mailbot: nothing is held about {address} in {settings.mailbox.address} (check the address: "
+                   "the whole address is matched, in any case)", err=True)
     if output:
         with open(output, "w", encoding="utf-8", opener=lambda p, f: os.open(p, f, 0o600)) as file:
             file.write(text + "\n")

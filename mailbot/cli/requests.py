@@ -105,7 +105,7 @@ def _row(case: Any, standings: Standings, policy: Any, today: date) -> dict[str,
 
 
 @requests.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per request.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge states as of this date.")
 @click.pass_context
 def requests_list(ctx: click.Context, as_json: bool, today: datetime | None) -> None:
@@ -146,16 +146,16 @@ def requests_show(ctx: click.Context, ref: str) -> None:
             click.echo(f"  held:           {', '.join(case.missing or [])} missing; no clock until it arrives")
         else:
             deadline = case_deadline(session, case, policy, today)
-            click.echo(f"  clock runs from {deadline.start or '-'}")
-            click.echo(f"  due:            {deadline.due or '-'}  ({staff_state(deadline, today, policy).text})")
+            click.echo(f"  clock from:     {deadline.start or '-'}")
+            click.echo(f"  due:            {deadline.due or '-'}: {staff_state(deadline, today, policy).text}")
             click.echo(f"  why this date:  {deadline.why}")
             click.echo(f"  calendar:       {deadline.calendar}")
         click.echo(f"  retention:      {_retention_line(session, case, settings, today)}")
         _show_events(session, case)
         for review in case.reviews:
             deadline = review_deadline(session, review, policy, today)
-            click.echo(f"  internal review #{review.id}: received {review.received}, due {deadline.due or '-'} "
-                       f"({staff_state(deadline, today, policy).text})")
+            click.echo(f"  internal review #{review.id}: received {review.received}, due {deadline.due or '-'}: "
+                       f"{staff_state(deadline, today, policy).text}")
             click.echo(f"      why this date: {deadline.why}")
         click.echo("  decisions:")
         for decision in case.decisions:
@@ -204,7 +204,8 @@ def _record(ctx: click.Context, ref: str, kind: str, on: datetime | None, note: 
         if outcome is not None:
             check_outcome(outcome, cited, review=review_id is not None)
     except OutcomeError as exc:
-        click.echo(f"mailbot: {exc}", err=True)
+        hint = " (--exemption s40(2), repeated for each)" if not exemptions else ""
+        click.echo(f"mailbot: {exc}{hint}", err=True)
         ctx.exit(1)
     policy = settings.clock_policy()
     day = on.date() if on else today_in_london()
@@ -254,8 +255,9 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
     @requests.command(name, help=help_text)
     @click.argument("ref")
     @click.option("--date", "on", type=_DATE, help="When (default: today, Europe/London).")
-    @click.option("--note", default="")
-    @click.option("--review", "review_id", type=int)
+    @click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
+    @click.option("--review", "review_id", type=int,
+                      help="The internal review it is about: its number as `requests show` prints it (#N).")
     @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
     @click.pass_context
     def command(ctx: click.Context, ref: str, on: datetime | None, note: str, review_id: int | None,
@@ -270,8 +272,9 @@ def _shortcut(name: str, kind: str, help_text: str) -> None:
               help="What the answer was, for the statistics (with --review: upheld, partly_upheld, overturned).")
 @click.option("--exemption", "exemptions", multiple=True,
               help="An exemption or exception cited, e.g. s40(2) or 'reg 12(5)(a)' (repeat for each).")
-@click.option("--note", default="")
-@click.option("--review", "review_id", type=int)
+@click.option("--note", default="", help="A short note for the audit trail (no personal data needed).")
+@click.option("--review", "review_id", type=int,
+              help="The internal review it is about: its number as `requests show` prints it (#N).")
 @click.option("--as", "as_name", help="Who is recording it, for the audit trail (default: your system user name).")
 @click.pass_context
 def requests_answer(ctx: click.Context, ref: str, on: datetime | None, outcome: str | None,

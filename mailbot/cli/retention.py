@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mailbot.cli import EXIT_CONFIG, _database, main, operator
 from mailbot.clock.workdays import LONDON
+
+if TYPE_CHECKING:
+    from mailbot.mailserver.imap import Credential
 
 COLUMNS = ("record", "label", "regime", "rule", "due", "status", "removes")
 
@@ -54,9 +58,23 @@ def retention(ctx: click.Context, dry_run: bool, within: int, as_csv: bool, disp
         click.echo(f"{row['label']:<16} {row['rule']:<16} due {row['due'] or '—':<10}  {row['status']}")
     going = sum(1 for i in items if i.verdict.disposable(today))
     held = sum(1 for i in items if i.verdict.holds)
+    legal = _legal_holds(db, settings.mailbox.address)
     click.echo(f"{going} record{'s' if going != 1 else ''} would go today, {held} held"
                + (f", {len(items) - going - held} due in the next {within} days" if within else "")
+               + (f"; {legal} case{'s' if legal != 1 else ''} under a legal hold (nothing of "
+                  f"{'them' if legal != 1 else 'it'} goes until released)" if legal else "")
                + ("" if settings.retention.dispose else " (retention.dispose is false: nothing goes by itself)"))
+
+
+def _legal_holds(db: Any, mailbox: str) -> int:
+    """Cases an admin has put under a legal hold, due or not: an officer who has just set one sees it counted."""
+    from sqlalchemy import func, select
+
+    from mailbot.store.models import Case
+
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Case).where(
+            Case.mailbox == mailbox, Case.hold_reason.is_not(None))) or 0)
 
 
 def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
@@ -66,7 +84,12 @@ def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
 
     assert isinstance(runner, Retention)
     settings = runner.settings
-    password = settings.secret("imap_password")
+    try:
+        password = imap_credential(settings)
+    except ConfigError as exc:
+        click.echo(f"mailbot: {'; '.join(str(exc).splitlines())}: the server copies cannot be removed; nothing "
+                   "disposed", err=True)
+        ctx.exit(EXIT_CONFIG)
     if password is None:
         click.echo("mailbot: the IMAP password is not set (MAILBOT_IMAP_PASSWORD or its _FILE): the server copies "
                    "cannot be removed; nothing disposed", err=True)
@@ -79,6 +102,17 @@ def _dispose(ctx: click.Context, runner: object, now: datetime) -> None:
         ctx.exit(EXIT_CONFIG)
     gone = ", ".join(f"{n} {kind}" for kind, n in sorted(outcome.disposed.items())) or "nothing"
     click.echo(f"disposed of {gone}; {outcome.held} held; server copies removed for {outcome.server_copies}")
+
+
+def imap_credential(settings: Any) -> Credential | None:
+    """The IMAP login as the bot makes it: an OAuth mailbox's token source (ConfigError when its settings or
+    credential are missing), otherwise the password (None when not set)."""
+    from mailbot.mailserver.oauth import token_source
+
+    if settings.imap.auth == "oauth2":
+        return token_source(settings)
+    password: Credential | None = settings.secret("imap_password")
+    return password
 
 
 def _hold(ctx: click.Context, ref: str, reason: str | None, as_name: str | None) -> None:
@@ -126,7 +160,7 @@ def retention_release(ctx: click.Context, ref: str, as_name: str | None) -> None
 
 @retention.command("log")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this day (default: everything).")
-@click.option("--csv", "as_csv", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True, help="The log as CSV on standard output.")
 @click.pass_context
 def retention_log(ctx: click.Context, since: datetime | None, as_csv: bool) -> None:
     """The disposal log: what kind of record went, under which rule, when, by which instance (no personal data)."""
@@ -144,6 +178,8 @@ def retention_log(ctx: click.Context, since: datetime | None, as_csv: bool) -> N
         writer.writeheader()
         writer.writerows(rows)
         return
+    if not rows:
+        click.echo("nothing disposed of" + (f" since {since:%Y-%m-%d}" if since else " yet"))
     for row in rows:
         click.echo(f"{row['at']}  {row['record']:<11} {row['rule']:<15} {row['reference'] or row['record_id']}  "
                    f"by {row['instance']}")

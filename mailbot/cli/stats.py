@@ -42,9 +42,14 @@ def stats(ctx: click.Context, quarter: str, as_csv: bool, per_request: bool) -> 
         out.writerow(["measure", f"received in {figures.quarter}", f"answered in {figures.quarter}"])
         out.writerows(lines)
         return
-    click.echo(f"FOI and EIR requests, {figures.quarter} (as at {today}): by quarter received | by quarter answered")
+    click.echo(f"FOI and EIR requests, {figures.quarter} (as at {today}): counted by the quarter a request was "
+               f"received, and by the quarter it was answered")
+    received, answered = "RECEIVED", "ANSWERED"
+    width = max(len(measure) for measure, _, _ in lines)  # the longest label sets the column, so figures line up
+    click.echo(f"  {'MEASURE':<{width}}  {received}  {answered}")
     for measure, by_received, by_answered in lines:
-        click.echo(f"  {measure:<58} {by_received or '—':>6} {by_answered or '—':>6}")
+        figures_at = f"{by_received or '—':>{len(received)}}  {by_answered or '—':>{len(answered)}}"
+        click.echo(f"  {measure:<{width}}  {figures_at}")
 
 
 __all__ = ["stats"]

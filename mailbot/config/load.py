@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mailbot.config.secrets import _find_secret_keys
+from mailbot.config.secrets import _find_secret_keys, _without_keys, secret_variable
 from mailbot.config.sections import ConfigError
 from mailbot.config.settings import Settings
 from mailbot.config.types import type_problems
@@ -64,17 +64,15 @@ def _drop_retired(data: dict[str, Any], source: str, prefix: str = "") -> dict[s
 
 def settings_from_mapping(data: dict[str, Any], source: str = "configuration") -> Settings:
     data = _drop_retired(data, source)
-    secret_key = _find_secret_keys(data)
-    if secret_key:
-        section = secret_key.split(".")[0].upper()
-        variable = (f"MAILBOT_OAUTH2_{secret_key.split('.')[-1].upper()}" if section == "OAUTH2"
-                    else f"MAILBOT_{section}_OIDC_SECRET" if "oidc" in secret_key or "client_secret" in secret_key
-                    else f"MAILBOT_{section}_PASSWORD")
-        raise ConfigError(
-            f"{source}: {secret_key}: passwords are never read from the config file; "
-            f"set {variable} or {variable}_FILE"
-        )
-    problems = type_problems(Settings, data)
+    problems = []
+    secret_keys = _find_secret_keys(data)
+    for secret_key in secret_keys:
+        variable = secret_variable(secret_key)
+        problems.append(f"{secret_key}: passwords are never read from the config file; "
+                        + (f"set {variable} or {variable}_FILE" if variable else
+                           "remove it (secrets come from the environment: see `mailbot config example`)"))
+    data = _without_keys(data, secret_keys)
+    problems += type_problems(Settings, data)
     mailboxes = data.get("mailboxes")
     for name, override in (mailboxes.items() if isinstance(mailboxes, dict) else ()):
         if isinstance(override, dict):

@@ -47,13 +47,47 @@ def secret(name: str, environ: dict[str, str] | None = None) -> Secret | None:
     return None
 
 
-def _find_secret_keys(data: dict[str, Any], prefix: str = "") -> str | None:
+def _find_secret_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every key in the file that would hold a secret (dotted), so that all of them are named at once."""
+    found: list[str] = []
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if key.lower() in SECRET_KEYS:
-            return dotted
-        if isinstance(value, dict):
-            found = _find_secret_keys(value, dotted + ".")
-            if found:
-                return found
-    return None
+            found.append(dotted)
+        elif isinstance(value, dict):
+            found += _find_secret_keys(value, dotted + ".")
+    return found
+
+
+def _without_keys(data: dict[str, Any], dotted_keys: list[str]) -> dict[str, Any]:
+    """The data with those keys left out (each already reported), so they are not reported again as unknown."""
+    out = dict(data)
+    for dotted in dotted_keys:
+        table, *path, last = [out, *dotted.split(".")]
+        for part in path:
+            table[part] = dict(table[part])
+            table = table[part]
+        table.pop(last, None)
+    return out
+
+
+def secret_variable(dotted: str) -> str | None:
+    """The environment variable that holds the secret a file tried to set at `dotted`, or None if there is none
+    (a key such as `database.password`: the secret belongs in the URL's own mechanisms, not here)."""
+    parts = dotted.lower().split(".")
+    prefix = ""
+    if parts[0] == "mailboxes" and len(parts) >= 3:
+        prefix, parts = parts[1].replace("-", "_").upper() + "_", parts[2:]
+    if len(parts) != 2:
+        return None
+    section, key = parts
+    if section in ("imap", "smtp"):
+        name = f"{section}_password"
+    elif section == "oauth2":
+        name = {"certificate": "oauth2_certificate", "private_key": "oauth2_certificate",
+                "service_account": "oauth2_service_account"}.get(key, "oauth2_client_secret")
+    elif section == "web":
+        name = "web_oidc_secret" if "oidc" in key or "client" in key else "web_secret"
+    else:
+        return None
+    return f"MAILBOT_{prefix}{name.upper()}"

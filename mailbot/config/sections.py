@@ -427,20 +427,24 @@ class OAuth2Settings(_Section):
         return self.authority or f"https://login.microsoftonline.com/{self.tenant_id}"
 
     def missing(self) -> str | None:
-        """What an oauth2 login cannot do without, phrased for the admin; None when complete."""
+        """What an oauth2 login cannot do without, phrased for the admin, one line each (every one at once); None
+        when complete."""
+        problems: list[str] = []
         if self.provider == "microsoft":
             if not self.client_id:
-                return "oauth2.client_id: missing (the app registration's Application (client) ID)"
+                problems.append("oauth2.client_id: missing (the app registration's Application (client) ID)")
             if not (self.tenant_id or self.authority):
-                return "oauth2.tenant_id: missing (the Directory (tenant) ID of your Microsoft 365 organisation)"
+                problems.append("oauth2.tenant_id: missing (the Directory (tenant) ID of your Microsoft 365 "
+                                "organisation)")
             if self.tenant_id and not GUID.match(self.tenant_id) and "." not in self.tenant_id:
-                return ("oauth2.tenant_id: must be your tenant's GUID or its domain (e.g. council.onmicrosoft.com); "
-                        "'common' or 'organizations' cannot be used with an app's own permissions")
+                problems.append("oauth2.tenant_id: must be your tenant's GUID or its domain (e.g. "
+                                "council.onmicrosoft.com); 'common' or 'organizations' cannot be used with an app's "
+                                "own permissions")
         if self.provider == "generic":
             if not self.token_url:
-                return "oauth2.token_url: missing (the provider's token endpoint)"
+                problems.append("oauth2.token_url: missing (the provider's token endpoint)")
             if not self.client_id:
-                return "oauth2.client_id: missing"
+                problems.append("oauth2.client_id: missing")
             if not self.scopes:
-                return "oauth2.scope: missing (the provider gives no default; its documentation names it)"
-        return None
+                problems.append("oauth2.scope: missing (the provider gives no default; its documentation names it)")
+        return "\n".join(problems) or None

@@ -181,15 +181,19 @@ REQUIRED_TO_RUN = ("mailbox.address", "mailbox.organisation", "imap.host", "smtp
 
 
 def require_for_run(settings: Settings) -> None:
-    """The keys a real deployment must state: the embedded defaults describe the demo authority, not yours."""
+    """The keys a real deployment must state: the embedded defaults describe the demo authority, not yours. Every
+    one missing is named at once, one line each."""
+    problems = []
     for dotted in REQUIRED_TO_RUN:
         section, key = dotted.split(".")
         if section not in settings.model_fields_set or key not in getattr(settings, section).model_fields_set:
-            raise ConfigError(f"{dotted}: missing (required to run; see config/mailbot.example.toml)")
+            problems.append(f"{dotted}: missing (required to run; see config/mailbot.example.toml)")
     if settings.uses_oauth2:
         missing = settings.oauth2.missing()
         if missing:
-            raise ConfigError(missing)
+            problems.append(missing)
     if settings.templates.dir and not Path(settings.templates.dir).is_dir():
         # A mistyped path would mean the admin's wording is silently never used.
-        raise ConfigError(f"templates.dir: {settings.templates.dir} is not a directory")
+        problems.append(f"templates.dir: {settings.templates.dir} is not a directory")
+    if problems:
+        raise ConfigError("\n".join(problems))

@@ -20,8 +20,10 @@ import click
 from mailbot.config import Settings, settings_from_mapping
 from mailbot.demo.embedded import EmbeddedMailServers, SentMessage
 from mailbot.service import Bot
-from mailbot.store.accounts import add_user
+from mailbot.store.accounts import add_user, find_user
+from mailbot.store.db import Database
 from mailbot.store.models import Case
+from mailbot.store.quarterly import quarter_of
 from mailbot.store.queries import cases_for_listing
 from mailbot.web.passwords import hasher, one_time_password
 
@@ -55,14 +57,27 @@ def show_reply(sent: SentMessage) -> None:
 
 def show_requests(bot: Bot) -> None:
     click.echo("=" * 78)
-    click.echo(f"{'REFERENCE':<12} {'STATUS':<8} {'REGIME':<7} {'APPLICANT':<14} {'RECEIVED':<11} {'DUE':<11}")
+    click.echo(f"{'REFERENCE':<12} {'STATUS':<8} {'REGIME':<7} {'APPLICANT':<14} {'RECEIVED':<11} DUE")
     with bot.db.session() as session:
         cases: list[Case] = cases_for_listing(session, bot.settings.mailbox.address)
         for case in cases:
             click.echo(f"{case.reference or '#' + str(case.id):<12} {case.status:<8} {case.regime:<7} "
-                       f"{case.applicant_name or '-':<14} {case.received or '-'!s:<11} {case.due or '-'!s:<11}")
+                       f"{case.applicant_name or '-':<14} {case.received or '-'!s:<11} {case.due or '-'!s}")
             for review in case.reviews:
                 click.echo(f"{'':<12} internal review received {review.received}, due {review.due}")
+
+
+def demo_admin(db: Database) -> str:
+    """The demo's admin account with a password made for this run (returned); a kept --data-dir already has the
+    last run's account, which gets the new password rather than stopping the demo."""
+    password = one_time_password()
+    with db.session() as session:
+        admin = find_user(session, "admin")
+        if admin is None:
+            admin = add_user(session, "admin", "admin", None, display_name="Demo administrator")
+        admin.password_hash, admin.role, admin.active = hasher().hash(password), "admin", True
+        admin.must_change_password = False
+    return password
 
 
 def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
@@ -71,10 +86,7 @@ def serve_web(settings: Settings, bot: Bot) -> tuple[str, str]:
     from mailbot.web.app import create_app
     from mailbot.web.serving import serve_in_thread
 
-    password = one_time_password()
-    with bot.db.session() as session:
-        admin = add_user(session, "admin", "admin", hasher().hash(password), display_name="Demo administrator")
-        admin.must_change_password = False
+    password = demo_admin(bot.db)
     served = serve_in_thread(create_app(settings, bot.db, secret_key=secrets.token_urlsafe(32)))
     return served.url + "/", password
 
@@ -87,12 +99,24 @@ def run_demo(*, serve: bool = False, data_dir: str | None = None, imap_port: int
     """The seed exchange, then (with `serve`) the servers kept up for a mail client. The database goes in
     `data_dir`, or in a temporary directory that is removed at exit."""
     if data_dir:
-        return _play(Path(data_dir), serve, imap_port, smtp_port, password)
+        return _play(Path(data_dir), serve, imap_port, smtp_port, password, kept=True)
     with tempfile.TemporaryDirectory(prefix="mailbot-demo-") as workdir:
         return _play(Path(workdir), serve, imap_port, smtp_port, password)
 
 
-def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: str | None) -> int:
+def keep_settings(settings: Settings) -> Path:
+    """A settings file beside the kept database, so that every other command can look at what the demo did."""
+    path = Path(settings.data_dir) / "demo.toml"
+    path.write_text(f"# `mailbot --config {path} requests list` (or messages, digest, stats, web …) reads the demo's "
+                    f"database\ndata_dir = {json.dumps(str(Path(settings.data_dir).resolve()))}\n\n[mailbox]\n"
+                    f"address = {json.dumps(settings.mailbox.address)}\n"
+                    f"organisation = {json.dumps(settings.mailbox.organisation)}\n", encoding="utf-8")
+    path.chmod(0o600)  # as `mailbot doctor` asks of a settings file
+    return path
+
+
+def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: str | None,
+          kept: bool = False) -> int:
     scenario = json.loads((SEED / "scenario.json").read_text(encoding="utf-8"))
     password = password or secrets.token_urlsafe(12)
     with EmbeddedMailServers(password=password, user=scenario["mailbox"], imap_port=imap_port, smtp_port=smtp_port,
@@ -112,12 +136,17 @@ def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: 
                 show_reply(sent)
             shown = len(servers.sent)
         show_requests(bot)
+        if kept:
+            path = keep_settings(settings)
+            click.echo(f"The database is kept in {workdir}: look at it with `mailbot --config {path} requests list` "
+                       "(or any other command).")
         if not serve:
             bot.close()
             return 0
         # The web app first: mail that arrives while it starts must not be counted as handled below.
         web_url, web_password = serve_web(settings, bot)
-        show_how_to_connect(servers, settings, web_url, web_password)
+        seed_quarter = quarter_of(datetime.fromisoformat(scenario["steps"][0]["internaldate"]).date())
+        show_how_to_connect(servers, settings, web_url, web_password, seed_quarter)
         handled = len(servers.sent)
 
         def relay(_stats: object) -> None:
@@ -140,9 +169,12 @@ def _play(workdir: Path, serve: bool, imap_port: int, smtp_port: int, password: 
     return 0
 
 
-def show_how_to_connect(servers: EmbeddedMailServers, settings: Settings, web_url: str, web_password: str) -> None:
+def show_how_to_connect(servers: EmbeddedMailServers, settings: Settings, web_url: str, web_password: str,
+                        seed_quarter: str) -> None:
     click.echo("=" * 78)
     click.echo(f"Web: {web_url}  sign in as admin / {web_password}")
+    click.echo(f"(The seed exchange is from {seed_quarter[:4]}, before the Overview's twelve months: its statistics "
+               f"are at {web_url}overview?quarter={seed_quarter}#quarter)")
     click.echo("Serving. To write to the bot as a member of the public, set up a mail client with:")
     click.echo(f"  your address  {PUBLIC_USER}   password {servers.more_users[PUBLIC_USER]}")
     click.echo(f"  IMAP          {servers.imap_host} port {servers.imap_port}, no encryption, user {PUBLIC_USER}")

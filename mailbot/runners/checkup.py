@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from mailbot.config import ConfigError, Settings, require_for_run
 from mailbot.mailserver.imap import Credential, ImapConnection
+from mailbot.mailserver.oauth import SECRETS as OAUTH_SECRETS
 from mailbot.mailserver.oauth import TokenSource, secret_names, token_source
 from mailbot.store.db import Database, alembic_config, upgrade
 
@@ -61,7 +62,8 @@ def configuration(settings: Settings, path: str | None) -> Check:
     try:
         require_for_run(settings)
     except ConfigError as exc:
-        return fail("configuration", str(exc), "add it to " + path)
+        lines = str(exc).splitlines()
+        return fail("configuration", "; ".join(lines), ("add them to " if len(lines) > 1 else "add it to ") + path)
     auth = f"IMAP by {settings.imap.auth}, SMTP by {settings.smtp.auth if settings.smtp_username else 'no AUTH'}"
     return ok("configuration", f"{path} loads; mailbox {settings.mailbox.address}; {auth}")
 
@@ -79,7 +81,11 @@ def secrets(settings: Settings, found: Credentials) -> Check:
     """Every secret the configuration needs is set and readable (filled into `found` for the checks after)."""
     missing: list[str] = []
     try:
-        if settings.uses_oauth2:
+        if settings.uses_oauth2 and settings.oauth2.missing():
+            # The [oauth2] settings are reported under configuration; here only whether a credential is set.
+            if all(settings.secret(name) is None for name in OAUTH_SECRETS[settings.oauth2.provider]):
+                missing.append(f"oauth2 ({settings.oauth2.provider}): set {' or '.join(secret_names(settings))}")
+        elif settings.uses_oauth2:
             found.tokens = token_source(settings)
     except ConfigError as exc:
         missing.append(str(exc))
@@ -239,7 +245,11 @@ def database(settings: Settings) -> tuple[Check, Database | None]:
         note = f"schema at {head}"
         if current != head:
             upgrade(db.engine)
-            note = f"schema upgraded from {current or 'empty'} to {head}"
+            # None: there was no database, and this check made it (as `run` would): say so where it is plain to
+            # see, so that a mistyped data_dir or database.url is noticed rather than reported as a pass.
+            note = (f"schema upgraded from {current} to {head}" if current else
+                    f"there was none: created here at schema {head}, as `mailbot run` would; if the bot's "
+                    "database is elsewhere, check data_dir / database.url")
     except (SQLAlchemyError, OSError) as exc:
         said = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
         return fail("database", f"{where}: {said}", "check database.url, that the server runs and that the bot's "

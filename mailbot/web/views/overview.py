@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -74,6 +75,18 @@ def chosen_quarter(request: Request, today: date) -> str:
         return quarter_of(date.fromordinal(start.toordinal() - 1))
 
 
+def quarter_problem(request: Request) -> str | None:
+    """What is wrong with a `?quarter=` given by hand (the form's own pattern stops a browser sending one), said
+    rather than silently answered with another quarter's figures."""
+    given = request.query_params.get("quarter", "")
+    try:
+        if given:
+            quarter_span(given)
+    except QuarterError as exc:
+        return str(exc)
+    return None
+
+
 async def overview_page(request: Request) -> Response:
     web = web_context(request)
     user = require_user(request)
@@ -86,7 +99,7 @@ async def overview_page(request: Request) -> Response:
     on_time = sum(m.on_time for m in months)
     return web.render(request, "overview.html", months=months, chart=chart(months), width=WIDTH, height=HEIGHT,
                       left=LEFT, bottom=BOTTOM, top=TOP, answered=answered, on_time=on_time, quarter=quarter,
-                      quarter_rows=summary(figures))
+                      quarter_rows=summary(figures), quarter_error=quarter_problem(request))
 
 
 async def quarter_csv(request: Request) -> Response:
@@ -94,6 +107,9 @@ async def quarter_csv(request: Request) -> Response:
     web = web_context(request)
     user = require_user(request)
     today = today_for(request)
+    problem = quarter_problem(request)
+    if problem:  # a file named for one quarter must not hold another's rows
+        raise HTTPException(400, problem)
     quarter = chosen_quarter(request, today)
     with web.session() as session:
         _figures, rows = quarter_stats(session, quarter, web.settings.clock_policy(), today, list(user.mailboxes))
