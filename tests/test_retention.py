@@ -261,3 +261,15 @@ def test_the_digest_lists_what_goes_in_the_next_30_days(db_url: str) -> None:
     text = Templates().render("digest", digest_context(digest, settings), max_chars=10**6).text
     assert "TO BE DISPOSED OF IN THE NEXT 30 DAYS" in text and label in text
     db.dispose()
+
+
+def test_add_years_is_add_months_of_twelve_including_29_february() -> None:
+    from mailbot.clock.retention import add_years
+    from mailbot.clock.workdays import add_months
+
+    day = date(2019, 1, 1)
+    while day < date(2030, 1, 1):
+        for years in (-3, 1, 3, 6):
+            assert add_years(day, years) == add_months(day, 12 * years), (day, years)
+        day += timedelta(days=1)
+    assert add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
