@@ -24,6 +24,7 @@ from mailbot.judging.rules import (
     acknowledges_receipt,
     address,
     answers_our_receipt,
+    asks_about_address,
     asks_action,
     asks_information,
     asks_review,
@@ -40,6 +41,7 @@ from mailbot.judging.rules import (
     daily_cap,
     delivery_report,
     fails_authentication,
+    for_constituent,
     foreign_loop,
     form_response,
     forwarded,
@@ -356,6 +358,24 @@ HITS: list[tuple[ModuleType, Build, str]] = [
         "requests did the council receive in 2025?"))),
      "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
      "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
+    (for_constituent, lambda: make_facts(request(name="Cllr Bethan Lloyd", body=(
+        "A constituent of mine has asked me to find out how many street lights were repaired in 2025."))),
+     "an elected member writes for a constituent (\"A constituent of mine\"): a member's enquiry or an FOI request, "
+     "and whose, is for staff to decide"),
+    (asks_about_address, lambda: make_facts(request(body=(
+        "Could you confirm that foi@council.example is still the right address for FOI requests?")),
+        settings=JudgeSettings(mailbox="foi@council.example")),
+     "asks about our own address (\"Could you confirm that foi@council.example is still the right address for FOI "
+     "requests?\"): how to reach us, not recorded information"),
+    (list_software, lambda: make_facts(request(sender="LISTSERV@lists.example.ac.uk", body="Digest of the list.")),
+     "sent by the list manager itself (listserv@…)"),
+    (bounce_sender, lambda: make_facts(request(
+        name="Microsoft Outlook", sender="MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.fr",
+        subject="Non remis : Request 1", body="Votre message n'a pas pu être remis.")),
+     "bounce from microsoftexchange…"),
+    (system_notice, lambda: make_facts(request(sender="noreply@email.teams.example.com", body=(
+        "Dylan mentioned you.\n\nYou're receiving this email because you have unread activity."))),
+     "a system's notice in its own words (\"You're receiving this email because\")"),
     (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
                                               body="Please send me all the personal data you hold about me.")),
      "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
@@ -540,6 +560,17 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a question about the writer's own data"),
     (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
      "statistics about subject access, not subject access"),
+    (for_constituent, lambda: make_facts(request(name="Cllr Anita Desai", body=(
+        "Under the Freedom of Information Act, please provide the council's spend on consultants."))),
+     "a councillor asking for themselves says nothing of a constituent"),
+    (for_constituent, lambda: make_facts(request(body="How many constituency offices does the MP rent from you?")),
+     "a request about constituencies"),
+    (asks_about_address, lambda: make_facts(request(body=(
+        "I sent my request to foi@council.example last week. How many parking fines were issued in 2025?")),
+        settings=JudgeSettings(mailbox="foi@council.example")),
+     "our address mentioned, not asked about"),
+    (asks_about_address, lambda: make_facts(request(body="Is foi@council.example the right address?")),
+     "no mailbox set"),
     (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
      "the data subject writes for themselves"),
     (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",

@@ -15,6 +15,7 @@ from mailbot.judging.rules import (
     acknowledges_receipt,
     address,
     answers_our_receipt,
+    asks_about_address,
     asks_action,
     asks_information,
     asks_review,
@@ -31,6 +32,7 @@ from mailbot.judging.rules import (
     daily_cap,
     delivery_report,
     fails_authentication,
+    for_constituent,
     foreign_loop,
     form_response,
     forwarded,
@@ -102,9 +104,11 @@ RULES: tuple[Rule, ...] = (
     system_notice, fails_authentication, forwarded_by_rule, response_suppressed, phishing, sales_pitch, relayed_form,
     forwarded, forwarded_for_another, sent_before, own_domain, daily_cap, hourly_cap, threaded, answers_our_receipt,
     acknowledges_receipt, held_case, supplies_missing, asks_review, clarification_reply, looks_like_reply, asks_action,
+    asks_about_address,
     calendar_invitation, recall, regulator_casework, secure_message, form_response, test_message, bare_attachment,
     request_attached, asks_information, regime, address, no_address, full_name, name_not_required, missing_name,
-    name_conflict, pseudonym, third_party_data, two_laws, sar_by_agent, reads_like_request, missing_description,
+    name_conflict, pseudonym, third_party_data, two_laws, sar_by_agent, for_constituent,
+    reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
