@@ -37,11 +37,11 @@ from mailbot.judging.rules import (
     campaign_headers,
     challenge_response,
     clarification_reply,
+    copied_to_us,
     daemon_envelope,
     daily_cap,
     delivery_report,
     fails_authentication,
-    for_constituent,
     foreign_loop,
     form_response,
     forwarded,
@@ -54,6 +54,7 @@ from mailbot.judging.rules import (
     list_software,
     looks_like_reply,
     loop_token,
+    member_enquiry,
     missing_description,
     missing_name,
     name_conflict,
@@ -358,10 +359,10 @@ HITS: list[tuple[ModuleType, Build, str]] = [
         "requests did the council receive in 2025?"))),
      "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
      "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
-    (for_constituent, lambda: make_facts(request(name="Cllr Bethan Lloyd", body=(
+    (member_enquiry, lambda: make_facts(request(name="Cllr Bethan Lloyd", body=(
         "A constituent of mine has asked me to find out how many street lights were repaired in 2025."))),
-     "an elected member writes for a constituent (\"A constituent of mine\"): a member's enquiry or an FOI request, "
-     "and whose, is for staff to decide"),
+     "an elected member writes for a constituent or in the role (\"A constituent of mine\"): a member's enquiry or "
+     "an FOI request, and whose, is for staff to decide"),
     (asks_about_address, lambda: make_facts(request(body=(
         "Could you confirm that foi@council.example is still the right address for FOI requests?")),
         settings=JudgeSettings(mailbox="foi@council.example")),
@@ -376,6 +377,14 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (system_notice, lambda: make_facts(request(sender="noreply@email.teams.example.com", body=(
         "Dylan mentioned you.\n\nYou're receiving this email because you have unread activity."))),
      "a system's notice in its own words (\"You're receiving this email because\")"),
+    (member_enquiry, lambda: make_facts(request(name="Cllr Marcus Reed", body=(
+        "As ward councillor for Westfield I would like to know how much of the highways budget went to my ward."))),
+     "an elected member writes for a constituent or in the role (\"As ward councillor\"): a member's enquiry or an "
+     "FOI request, and whose, is for staff to decide"),
+    (copied_to_us, lambda: make_facts(request(to="housing@council.example", headers={"Cc": "foi@council.example"},
+                                              body="The damp is back. How many damp complaints were there in 2025?"),
+                                      settings=JudgeSettings(mailbox="foi@council.example")),
+     "addressed to another mailbox (To), ours only in Cc: the mail is someone else's business"),
     (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
                                               body="Please send me all the personal data you hold about me.")),
      "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
@@ -560,16 +569,23 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a question about the writer's own data"),
     (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
      "statistics about subject access, not subject access"),
-    (for_constituent, lambda: make_facts(request(name="Cllr Anita Desai", body=(
+    (member_enquiry, lambda: make_facts(request(name="Cllr Anita Desai", body=(
         "Under the Freedom of Information Act, please provide the council's spend on consultants."))),
      "a councillor asking for themselves says nothing of a constituent"),
-    (for_constituent, lambda: make_facts(request(body="How many constituency offices does the MP rent from you?")),
+    (member_enquiry, lambda: make_facts(request(body="How many constituency offices does the MP rent from you?")),
      "a request about constituencies"),
     (asks_about_address, lambda: make_facts(request(body=(
         "I sent my request to foi@council.example last week. How many parking fines were issued in 2025?")),
         settings=JudgeSettings(mailbox="foi@council.example")),
      "our address mentioned, not asked about"),
     (asks_about_address, lambda: make_facts(request(body="Is foi@council.example the right address?")),
+     "no mailbox set"),
+    (member_enquiry, lambda: make_facts(request(body="As Ms Smith said, how many bins were collected in 2025?")),
+     "a title in a sentence is not a member's role"),
+    (copied_to_us, lambda: make_facts(request(headers={"Cc": "housing@council.example"}),
+                                      settings=JudgeSettings(mailbox="foi@council.example")),
+     "written to us, another team copied"),
+    (copied_to_us, lambda: make_facts(request(to="housing@council.example", headers={"Cc": "foi@council.example"})),
      "no mailbox set"),
     (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
      "the data subject writes for themselves"),

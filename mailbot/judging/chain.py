@@ -198,9 +198,13 @@ CHAIN: tuple[Link, ...] = (
                "split it, with the due date of the subject access part")),
     Link("sar-by-agent", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("sar-by-agent"),
          note="subject access sent by an agent: staff check the authority to act before any reply to the agent"),
-    Link("for-constituent", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("for-constituent"),
+    Link("member-enquiry", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("member-enquiry"),
          note=("an elected member asks for a constituent: a member's enquiry or an FOI request, and whose, is the "
                "authority's call; staff decide, with the due date an FOI request would have")),
+    Link("copied-to-us", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED,
+         all_of=_s("copied-to-us", "asks-for-information"),
+         note=("a request in mail addressed to someone else, our mailbox only copied: staff read the whole and split "
+               "it, with the due date a request would have")),
     Link("no-request-seen", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
          none_of=_s("asks-for-information", "missing-description"),
          note=("it says something, but asks for nothing the bot recognises as recorded information: staff read it "

@@ -83,6 +83,9 @@ _ACTION = phrases(
     r"(?:get|have) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|removed|collected|replaced)",
     r"i (?:want|need|expect) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|dealt with)",
     r"(?:nobody|no one|no-one) (?:has|have|had) (?:cleared|fixed|repaired|collected|emptied|cleaned|come)",
+    r"nothing (?:has|have|had) (?:yet )?been done",
+    r"(?:still )?(?:not|never) been (?:fixed|repaired|sorted|dealt with)",
+    r"(?:has|have) (?:now )?been reported (?:\w+ ){0,2}times",
     r"(?:come|came|coming|been) (?:out |round )?to (?:fix|repair|mend|look at|sort out|collect|inspect) (?:my|our|the)",
     r"i (?:want|need|expect) (?:someone|somebody|an officer|a repair|an engineer)(?: to come)? (?:here|out|round|to)",
     r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
