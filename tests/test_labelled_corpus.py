@@ -88,8 +88,10 @@ KNOWN_FAILURES = frozenset({
     "rare_robots/groupwise-away-no-headers.eml",
     "rare_robots/ico-newsletter.eml",
     "rare_robots/mailchimp-confirm-subscription.eml",
+    # judging3 hold-out 2, before its fixes
+    "odd_requests/request-in-google-doc-link.eml",
+    "rare_robots/spanish-ooo-no-headers.eml",
 })
-
 def _params() -> list[object]:
     params = []
     for entry in ENTRIES:
