@@ -89,7 +89,6 @@ KNOWN_FAILURES = frozenset({
     "rare_robots/ico-newsletter.eml",
     "rare_robots/mailchimp-confirm-subscription.eml",
     # judging3 hold-out 2, before its fixes
-    "odd_requests/request-in-google-doc-link.eml",
     "rare_robots/spanish-ooo-no-headers.eml",
 })
 def _params() -> list[object]:

@@ -354,6 +354,10 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (request_attached, lambda: with_files(request(subject="FOI request", body="Please see attached request.",
                                                   sign_off=""), PDF),
      "the request is in an attached file (letter.pdf): \"Please see attached request.\""),
+    (request_attached, lambda: make_facts(request(subject="FOI", sign_off="Oscar Lindqvist", body=(
+        "Hi, here is my FOI request: https://docs.google.com/document/d/1aB2cD3/edit?usp=sharing"))),
+     "the request is in a file behind a link: \"Hi, here is my FOI request: "
+     "https://docs.google.com/document/d/1aB2cD3/edit?usp=\""),
     (two_laws, lambda: make_facts(request(body=(
         "Please send me a copy of all the personal data you hold about me. Separately, how many subject access "
         "requests did the council receive in 2025?"))),
@@ -565,6 +569,9 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (request_attached, lambda: with_files(request(subject="FOI request", body=(
         "Please find attached my request. In short, I am asking for the number of CCTV cameras the council runs."),
         sign_off=""), PDF), "the cover note describes the information itself"),
+    (request_attached, lambda: make_facts(request(subject="FOI request", body=(
+        "How many CCTV cameras does the council run? The 2024 figures are at https://drive.google.com/file/d/9x/view"))),
+     "a link beside a request written out"),
     (two_laws, lambda: make_facts(request(body="Please tell me how many times my data was shared with the police.")),
      "a question about the writer's own data"),
     (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
