@@ -30,6 +30,7 @@ from mailbot.judging.rules import (
     asks_review,
     auto_submitted,
     autoreply_headers,
+    away_text,
     bare_attachment,
     bounce_sender,
     bulk_precedence,
@@ -389,6 +390,12 @@ HITS: list[tuple[ModuleType, Build, str]] = [
                                               body="The damp is back. How many damp complaints were there in 2025?"),
                                       settings=JudgeSettings(mailbox="foi@council.example")),
      "addressed to another mailbox (To), ours only in Cc: the mail is someone else's business"),
+    (away_text, lambda: make_facts(request(subject="Re: Request 1", sign_off="Brian", body=(
+        "I am away from the office until Wednesday 16 December with no access to email."))),
+     "a short away message (\"I am away\"), typed as a reply"),
+    (away_text, lambda: make_facts(request(subject="RE: Request 1", sign_off="", body=(
+        "Estaré fuera de la oficina hasta el 11 de diciembre sin acceso al correo."))),
+     "a short away message (\"Estaré fuera de la oficina\"), typed as a reply"),
     (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
                                               body="Please send me all the personal data you hold about me.")),
      "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
@@ -594,6 +601,11 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "written to us, another team copied"),
     (copied_to_us, lambda: make_facts(request(to="housing@council.example", headers={"Cc": "foi@council.example"})),
      "no mailbox set"),
+    (away_text, lambda: make_facts(request(body="How many days was the Mayor away from the office in 2025?")),
+     "a request about absence"),
+    (away_text, lambda: make_facts(request(body="I am away until Monday. " + "Please send me the gritting budget "
+                                                "for each year from 2015 to 2025, by ward and by route. " * 4)),
+     "a long text that happens to open with absence"),
     (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
      "the data subject writes for themselves"),
     (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",
