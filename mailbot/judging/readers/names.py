@@ -96,6 +96,7 @@ def clean_name(raw: str) -> str:
     # service's "via DocuSign" or "via Google Groups" (the person is the one before "via").
     name = _ADDED.sub("", name).strip().strip("\"'<>()[]").strip()
     name = re.sub(r"\s+", " ", name).strip(" ,;:-")
+    name = _POST_NOMINALS.sub("", name) if len(_POST_NOMINALS.sub("", name).split()) >= 2 else name
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
         if surname and given and " " not in surname and not _is_suffix(given):
@@ -127,6 +128,11 @@ def _caps_surname_last(name: str) -> str:
     surname.capitalize(force=True)
     return " ".join([*mixed, str(surname) or caps[0].title()])
 
+
+# Letters after a name — an office (MP, MS, MSP, MLA, MEP) or an honour or degree (OBE, KC, PhD) — say what the
+# person is, not who: "Sarah Mensah MP" and "Ann Lee, MBE" are Sarah Mensah and Ann Lee. In capitals only, so a
+# surname such as "Ms" or "Am" is never taken for one.
+_POST_NOMINALS = re.compile(r"(?:,?\s+(?:MP|MS|MSP|MLA|MEP|AM|QC|KC|OBE|MBE|CBE|KBE|DBE|JP|DL|PhD|FRS|Esq\.?))+$")
 
 _ADDED = re.compile(r"(?:\s*[(\[][^()\[\]]{1,40}[)\]])+\s*$|\s+via\s+[\w .&'-]{2,40}$", re.I)
 
