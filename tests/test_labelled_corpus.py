@@ -73,15 +73,16 @@ KNOWN_FAILURES = frozenset({
     # unseen mail (judging2): action right (staff review), kind request where correspondence is right
     "vendor_robots/docusign-envelope.eml",
     "not_request/foi-officer-job-enquiry.eml",
-    # unseen mail (judging3): action right (staff review) but another field wrong, or (Gaelic, a name in two
-    # scripts) a reply withheld that the law allows
+    # unseen mail (judging3): action right but another field wrong; Gaelic and a name in two scripts (a reply the
+    # law allows, withheld for staff); WhatDoTheyKnow's note from postmaster@ (recorded as a bounce, not for staff)
     "name_forms/chinese-display-latin-signoff.eml",
     "odd_requests/complaint-with-foi-sentence.eml",
     "odd_requests/foi-word-in-subject-complaint-body.eml",
     "odd_requests/gaelic-request.eml",
     "rare_robots/wdtk-admin-address-check.eml",
     "rare_robots/wdtk-admin-hidden-request.eml",
-    # unseen mail (judging3 hold-out, written after the round's fixes): replies withheld or robots sent to staff
+    # unseen mail (judging3 hold-outs, written after the round's fixes): a name in two scripts (reply withheld),
+    # a handle taken for a name (the notice is right), robots sent to staff instead of recorded
     "name_forms/hebrew-signature-latin-display.eml",
     "on_behalf/journalist-handle-only.eml",
     "rare_robots/ico-newsletter.eml",

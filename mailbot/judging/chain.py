@@ -118,8 +118,9 @@ CHAIN: tuple[Link, ...] = (
          note="only acknowledges receipt: recorded on its case, never answered (two mailboxes cannot loop)"),
     _robot("receipt-acknowledgement", Kind.AUTO_REPLY, any_of=_s("acknowledges-receipt"),
            note="another system's acknowledgement of receipt: recorded, never answered (two mailboxes cannot loop)"),
-    _robot("away-text", Kind.AUTO_REPLY, any_of=_s("away-text"), none_of=_s("reads-like-request"),
-           note="an away message without robot headers: recorded (on its case, when it names one), never answered"),
+    # Threaded, it is an answer to our receipt, recorded on its case by the links below.
+    _robot("away-text", Kind.AUTO_REPLY, any_of=_s("away-text"), none_of=_s("reads-like-request", "threaded"),
+           note="an away message without robot headers: recorded, never answered"),
     Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NO_REPLY_SIGNS,
          all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded", "system-notice"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
