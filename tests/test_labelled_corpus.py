@@ -41,6 +41,10 @@ FAMILIES = {
                       "GovDelivery, DSAR portals), and a person's mail behind a robot-like notice"),
     "welsh": "requests and auto-replies in Welsh",
     "attachment_only": "a request that is only in an attached file: staff read it; a request described in the body is acknowledged",
+    "on_behalf": "requests by councillors, MPs, solicitors and journalists, for themselves or for another: staff decide who asks",
+    "odd_requests": "requests in odd shapes (the question in the subject only, a complaint with an FOI sentence, Gaelic, scans)",
+    "name_forms": "names as address books and other alphabets write them ('Surname, Forename', titles, Cyrillic, Greek)",
+    "rare_robots": "robot mail from less common systems (Zimbra, Domino, Exim, NDRs in other languages, digests, Teams, the ICO)",
 }
 
 # Judged wrongly by the code of today (main at 64b543a); take an id out when its fix lands.
@@ -69,9 +73,21 @@ KNOWN_FAILURES = frozenset({
     # unseen mail (judging2): action right (staff review), kind request where correspondence is right
     "vendor_robots/docusign-envelope.eml",
     "not_request/foi-officer-job-enquiry.eml",
+    # unseen mail (judging3): action right but another field wrong; Gaelic and a name in two scripts (a reply the
+    # law allows, withheld for staff); WhatDoTheyKnow's note from postmaster@ (recorded as a bounce, not for staff)
+    "name_forms/chinese-display-latin-signoff.eml",
+    "odd_requests/complaint-with-foi-sentence.eml",
+    "odd_requests/foi-word-in-subject-complaint-body.eml",
+    "odd_requests/gaelic-request.eml",
+    "rare_robots/wdtk-admin-address-check.eml",
+    "rare_robots/wdtk-admin-hidden-request.eml",
+    # unseen mail (judging3 hold-outs, written after the round's fixes): a name in two scripts (reply withheld),
+    # a handle taken for a name (the notice is right), robots sent to staff instead of recorded
+    "name_forms/hebrew-signature-latin-display.eml",
+    "on_behalf/journalist-handle-only.eml",
+    "rare_robots/ico-newsletter.eml",
+    "rare_robots/mailchimp-confirm-subscription.eml",
 })
-
-
 def _params() -> list[object]:
     params = []
     for entry in ENTRIES:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from mailbot.judging.readers.display_names import unquoted_surname_first
 from mailbot.judging.readers.names import best_name, clean_name, conflicting, find_names, judge_full_name
 
 
@@ -26,6 +27,25 @@ def test_surname_only_follows_its_setting() -> None:
 
 def test_display_name_surname_first_is_turned_round() -> None:
     assert clean_name("WRIGHT, Fred") == "Fred Wright"
+
+
+@pytest.mark.parametrize(("written", "name"), [("DUBOIS Marie", "Marie Dubois"), ("Marie DUBOIS", "Marie Dubois"),
+                                              ("BBC News", "BBC News"), ("Sarah Mensah MP", "Sarah Mensah"),
+                                              ("Ann Lee, MBE", "Ann Lee"), ("Jo MP", "Jo MP")])
+def test_capitalised_surnames_and_letters_after_a_name(written: str, name: str) -> None:
+    """A surname in capitals is the surname wherever it stands; an office or honour after a name is not the name."""
+    assert clean_name(written) == name
+
+
+def test_unquoted_surname_comma_forename_from_header_keeps_the_whole_name() -> None:
+    assert unquoted_surname_first("OKAFOR, Chidi <chidi.okafor@example.com>") == "OKAFOR, Chidi"
+    assert unquoted_surname_first('"Marsh, Dr Helen" <h.marsh@example.ac.uk>') is None  # quoted: the parser's
+    assert unquoted_surname_first("Ann Lee <a@example.org>, Bob Roe <b@example.org>") is None
+
+
+@pytest.mark.parametrize("name", ["Press Office", "Media Relations"])
+def test_press_desks_are_not_organisations(name: str) -> None:
+    assert not judge_full_name(name).full
 
 
 def test_explicit_statement_beats_sign_off_and_display_name() -> None:

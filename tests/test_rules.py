@@ -24,11 +24,13 @@ from mailbot.judging.rules import (
     acknowledges_receipt,
     address,
     answers_our_receipt,
+    asks_about_address,
     asks_action,
     asks_information,
     asks_review,
     auto_submitted,
     autoreply_headers,
+    away_text,
     bare_attachment,
     bounce_sender,
     bulk_precedence,
@@ -36,6 +38,7 @@ from mailbot.judging.rules import (
     campaign_headers,
     challenge_response,
     clarification_reply,
+    copied_to_us,
     daemon_envelope,
     daily_cap,
     delivery_report,
@@ -52,6 +55,7 @@ from mailbot.judging.rules import (
     list_software,
     looks_like_reply,
     loop_token,
+    member_enquiry,
     missing_description,
     missing_name,
     name_conflict,
@@ -351,11 +355,47 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (request_attached, lambda: with_files(request(subject="FOI request", body="Please see attached request.",
                                                   sign_off=""), PDF),
      "the request is in an attached file (letter.pdf): \"Please see attached request.\""),
+    (request_attached, lambda: make_facts(request(subject="FOI", sign_off="Oscar Lindqvist", body=(
+        "Hi, here is my FOI request: https://docs.google.com/document/d/1aB2cD3/edit?usp=sharing"))),
+     "the request is in a file behind a link: \"Hi, here is my FOI request: "
+     "https://docs.google.com/document/d/1aB2cD3/edit?usp=\""),
     (two_laws, lambda: make_facts(request(body=(
         "Please send me a copy of all the personal data you hold about me. Separately, how many subject access "
         "requests did the council receive in 2025?"))),
      "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
      "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
+    (member_enquiry, lambda: make_facts(request(name="Cllr Bethan Lloyd", body=(
+        "A constituent of mine has asked me to find out how many street lights were repaired in 2025."))),
+     "an elected member writes for a constituent or in the role (\"A constituent of mine\"): a member's enquiry or "
+     "an FOI request, and whose, is for staff to decide"),
+    (asks_about_address, lambda: make_facts(request(body=(
+        "Could you confirm that foi@council.example is still the right address for FOI requests?")),
+        settings=JudgeSettings(mailbox="foi@council.example")),
+     "asks about our own address (\"Could you confirm that foi@council.example is still the right address for FOI "
+     "requests?\"): how to reach us, not recorded information"),
+    (list_software, lambda: make_facts(request(sender="LISTSERV@lists.example.ac.uk", body="Digest of the list.")),
+     "sent by the list manager itself (listserv@…)"),
+    (bounce_sender, lambda: make_facts(request(
+        name="Microsoft Outlook", sender="MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.fr",
+        subject="Non remis : Request 1", body="Votre message n'a pas pu être remis.")),
+     "bounce from microsoftexchange…"),
+    (system_notice, lambda: make_facts(request(sender="noreply@email.teams.example.com", body=(
+        "Dylan mentioned you.\n\nYou're receiving this email because you have unread activity."))),
+     "a system's notice in its own words (\"You're receiving this email because\")"),
+    (member_enquiry, lambda: make_facts(request(name="Cllr Marcus Reed", body=(
+        "As ward councillor for Westfield I would like to know how much of the highways budget went to my ward."))),
+     "an elected member writes for a constituent or in the role (\"As ward councillor\"): a member's enquiry or an "
+     "FOI request, and whose, is for staff to decide"),
+    (copied_to_us, lambda: make_facts(request(to="housing@council.example", headers={"Cc": "foi@council.example"},
+                                              body="The damp is back. How many damp complaints were there in 2025?"),
+                                      settings=JudgeSettings(mailbox="foi@council.example")),
+     "addressed to another mailbox (To), ours only in Cc: the mail is someone else's business"),
+    (away_text, lambda: make_facts(request(subject="Re: Request 1", sign_off="Brian", body=(
+        "I am away from the office until Wednesday 16 December with no access to email."))),
+     "a short away message (\"I am away\"), typed as a reply"),
+    (away_text, lambda: make_facts(request(subject="RE: Request 1", sign_off="", body=(
+        "Estaré fuera de la oficina hasta el 11 de diciembre sin acceso al correo."))),
+     "a short away message (\"Estaré fuera de la oficina\"), typed as a reply"),
     (sar_by_agent, lambda: make_facts(request(name="RightsPortal on behalf of Laura Finch",
                                               body="Please send me all the personal data you hold about me.")),
      "sent for the data subject by someone else (From: 'RightsPortal on behalf of Laura Finch'): staff check the "
@@ -536,10 +576,36 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (request_attached, lambda: with_files(request(subject="FOI request", body=(
         "Please find attached my request. In short, I am asking for the number of CCTV cameras the council runs."),
         sign_off=""), PDF), "the cover note describes the information itself"),
+    (request_attached, lambda: make_facts(request(subject="FOI request", body=(
+        "How many CCTV cameras does the council run? The 2024 figures are at https://drive.google.com/file/d/9x/view"))),
+     "a link beside a request written out"),
     (two_laws, lambda: make_facts(request(body="Please tell me how many times my data was shared with the police.")),
      "a question about the writer's own data"),
     (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
      "statistics about subject access, not subject access"),
+    (member_enquiry, lambda: make_facts(request(name="Cllr Anita Desai", body=(
+        "Under the Freedom of Information Act, please provide the council's spend on consultants."))),
+     "a councillor asking for themselves says nothing of a constituent"),
+    (member_enquiry, lambda: make_facts(request(body="How many constituency offices does the MP rent from you?")),
+     "a request about constituencies"),
+    (asks_about_address, lambda: make_facts(request(body=(
+        "I sent my request to foi@council.example last week. How many parking fines were issued in 2025?")),
+        settings=JudgeSettings(mailbox="foi@council.example")),
+     "our address mentioned, not asked about"),
+    (asks_about_address, lambda: make_facts(request(body="Is foi@council.example the right address?")),
+     "no mailbox set"),
+    (member_enquiry, lambda: make_facts(request(body="As Ms Smith said, how many bins were collected in 2025?")),
+     "a title in a sentence is not a member's role"),
+    (copied_to_us, lambda: make_facts(request(headers={"Cc": "housing@council.example"}),
+                                      settings=JudgeSettings(mailbox="foi@council.example")),
+     "written to us, another team copied"),
+    (copied_to_us, lambda: make_facts(request(to="housing@council.example", headers={"Cc": "foi@council.example"})),
+     "no mailbox set"),
+    (away_text, lambda: make_facts(request(body="How many days was the Mayor away from the office in 2025?")),
+     "a request about absence"),
+    (away_text, lambda: make_facts(request(body="I am away until Monday. " + "Please send me the gritting budget "
+                                                "for each year from 2015 to 2025, by ward and by route. " * 4)),
+     "a long text that happens to open with absence"),
     (sar_by_agent, lambda: make_facts(request(body="Please send me all the personal data you hold about me.")),
      "the data subject writes for themselves"),
     (sar_by_agent, lambda: make_facts(request(name="Ann Lee via Neighbours Group",

@@ -85,7 +85,8 @@ BULK_SIGNS = _s("list-headers", "list-software", "campaign-headers", "bulk-prece
 NO_REPLY_SIGNS = _s("robot-sender", "null-sender", "system-name")
 SPAM_SIGNS = _s("phishing", "sales-pitch")
 # A person's mail that asks for something other than recorded information (its rule says what).
-NOT_A_REQUEST = _s("asks-for-action", "calendar-invitation", "test-message", "bare-attachment")
+NOT_A_REQUEST = _s("asks-for-action", "calendar-invitation", "test-message", "bare-attachment",
+                   "asks-about-our-address")
 ASKED: Final = From.COMPLETENESS  # shorthand for the table: a request is valid when nothing is missing
 CHAIN: tuple[Link, ...] = (
     _robot("loop", Kind.LOOP, any_of=_s("own-mailbox", "loop-token"), note="our own mail: never answered"),
@@ -117,6 +118,9 @@ CHAIN: tuple[Link, ...] = (
          note="only acknowledges receipt: recorded on its case, never answered (two mailboxes cannot loop)"),
     _robot("receipt-acknowledgement", Kind.AUTO_REPLY, any_of=_s("acknowledges-receipt"),
            note="another system's acknowledgement of receipt: recorded, never answered (two mailboxes cannot loop)"),
+    # Threaded, it is an answer to our receipt, recorded on its case by the links below.
+    _robot("away-text", Kind.AUTO_REPLY, any_of=_s("away-text"), none_of=_s("reads-like-request", "threaded"),
+           note="an away message without robot headers: recorded, never answered"),
     Link("no-reply-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=NO_REPLY_SIGNS,
          all_of=_s("reads-like-request"), none_of=PERSON_SIGNS | _s("threaded", "system-notice"),
          note="a request with nobody to write to (FOIA s8(1)(b)): staff decide"),
@@ -197,6 +201,13 @@ CHAIN: tuple[Link, ...] = (
                "split it, with the due date of the subject access part")),
     Link("sar-by-agent", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("sar-by-agent"),
          note="subject access sent by an agent: staff check the authority to act before any reply to the agent"),
+    Link("member-enquiry", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("member-enquiry"),
+         note=("an elected member asks for a constituent: a member's enquiry or an FOI request, and whose, is the "
+               "authority's call; staff decide, with the due date an FOI request would have")),
+    Link("copied-to-us", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED,
+         all_of=_s("copied-to-us", "asks-for-information"),
+         note=("a request in mail addressed to someone else, our mailbox only copied: staff read the whole and split "
+               "it, with the due date a request would have")),
     Link("no-request-seen", Kind.CORRESPONDENCE, Action.STAFF_REVIEW, valid=None, missing=None,
          none_of=_s("asks-for-information", "missing-description"),
          note=("it says something, but asks for nothing the bot recognises as recorded information: staff read it "

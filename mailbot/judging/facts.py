@@ -13,6 +13,7 @@ from email.utils import getaddresses
 from mailbot.judging.decision import CaseRef
 from mailbot.judging.readers.authentication import SenderAuthentication, sender_authentication
 from mailbot.judging.readers.description import description_words as body_description_words
+from mailbot.judging.readers.display_names import unquoted_surname_first
 from mailbot.judging.readers.forwards import OWN_REQUEST, ForwardedOriginal, find_forwarded, same_person
 from mailbot.judging.readers.keywords import keyword_hits
 from mailbot.judging.readers.name_words import is_system_name
@@ -145,8 +146,9 @@ def gather_facts(msg: InboundMessage, index: ThreadIndex, settings: JudgeSetting
     # A display name on a robot's address is the system's ("Planning Portal"), unless a person's Reply-To says
     # whose mail it carries ("Lina Farouk" <no-reply@sharepointonline.com>, Reply-To: Lina's own address).
     robot_display = address_source == "sender" and robot_local(msg.sender) is not None
-    display = (None if settings.name_must_be_in_body or is_system_name(msg.display_name) or robot_display
-               else msg.display_name)
+    display_name = unquoted_surname_first(msg.header("from")) or msg.display_name
+    display = (None if settings.name_must_be_in_body or is_system_name(display_name) or robot_display
+               else display_name)
     findings = find_names(own, display, accept_surname_only=settings.accept_surname_only,
                           pseudonyms=settings.pseudonyms)
     if forward is not None:  # the applicant is the original's author: their name, not the forwarder's

@@ -70,8 +70,8 @@ _ACTION = phrases(
     r" (?:a|an|my) (?:formal )?complaint",
     r"(?:would like|'d like|wish|want|am writing|'m writing|need) to complain", r"i(?: am|'m) complaining",
     r"this is a (?:formal )?complaint", r"(?:make|making|raise|lodge) a (?:formal )?complaint (?:about|against)",
-    r"i(?: am|'m) (?:very |extremely |really |so )?(?:unhappy|disappointed|disgusted|appalled|fed up) (?:with|about|by"
-    r"|that)",
+    r"i(?: am|'m) (?:very |extremely |really |so )?(?:unhappy|disappointed|disgusted|appalled|fed up)"
+    r"(?: (?:with|about|by|that)|[.!])",
     # reports of crimes and faults
     r"i (?:would like|'d like|wish|want|need) to report (?:a|an|the|my|that)",
     r"to report (?:a|an) (?:crime|incident|theft|burglary|assault|accident|pothole|problem|fault|missed)",
@@ -83,6 +83,9 @@ _ACTION = phrases(
     r"(?:get|have) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|removed|collected|replaced)",
     r"i (?:want|need|expect) (?:it|this|them|these|that) (?:fixed|repaired|sorted|mended|cleared|dealt with)",
     r"(?:nobody|no one|no-one) (?:has|have|had) (?:cleared|fixed|repaired|collected|emptied|cleaned|come)",
+    r"nothing (?:has|have|had) (?:yet )?been done",
+    r"(?:still )?(?:not|never) been (?:fixed|repaired|sorted|dealt with)",
+    r"(?:has|have) (?:now )?been reported (?:\w+ ){0,2}times",
     r"(?:come|came|coming|been) (?:out |round )?to (?:fix|repair|mend|look at|sort out|collect|inspect) (?:my|our|the)",
     r"i (?:want|need|expect) (?:someone|somebody|an officer|a repair|an engineer)(?: to come)? (?:here|out|round|to)",
     r"(?:can|could|would|will) (?:you|someone|somebody) (?:please )?(?:fix|repair|mend|sort out|collect|empty"
@@ -149,6 +152,13 @@ _THANKED = re.compile(r"\bthank(?:s|\s+you)\b[^.?!\n]{0,60}\bfor\b[^.?!\n]{0,40}
 _GIVEN = re.compile(r"^[^.?!\n]{0,30}?\b(?:that\s+|which\s+)?(?:you|your\s+\w+|the\s+council)\s+(?:have\s+|had\s+)?"
                     r"(?:sent|provided|supplied|gave|given|shared|released|disclosed|published|forwarded)\b", re.I)
 
+# A request promised or threatened, not made: "If this is not sorted out I will be making a Freedom of Information
+# request", "I may have to submit an FOI". The Act is named, but nothing is asked for yet.
+_INTENDED = re.compile(r"\b(?:i|we)(?:'ll|\s+will|\s+shall|\s+may|\s+might|\s+am\s+going\s+to|'m\s+going\s+to"
+                       r"|\s+intend\s+to|\s+plan\s+to)(?:\s+(?:have|need)\s+to)?(?:\s+be)?\s+(?:make|making|submit"
+                       r"|submitting|send|sending|put(?:ting)?\s+in|lodg(?:e|ing)|fil(?:e|ing)|raise|raising)"
+                       r"\s+(?:a|an|another)(?:\s+formal)?\s*$", re.I)
+
 # ... unless the same sentence asks for it ("Could I have a copy of the report you published in 2020?").
 _ASKING_BEFORE = re.compile(r"\b(?:please|could|can|would|may|might|i\s+want|i\s+need|i'd\s+like|request|send|"
                             r"provide|share|let\s+me)\b", re.I)
@@ -160,7 +170,8 @@ def information_asked(text: str) -> str | None:
     for match in _INFORMATION.finditer(text):
         before, after = text[max(0, match.start() - 120):match.start()], text[match.end():match.end() + 60]
         asking = _ASKING_BEFORE.search(re.split(r"[.?!\n]", before)[-1])
-        if _THANKED.search(before) or (_GIVEN.match(after) and not asking):
+        sentence = re.split(r"[.?!\n]", before)[-1]
+        if _THANKED.search(before) or _INTENDED.search(sentence) or (_GIVEN.match(after) and not asking):
             continue
         return " ".join(match.group(0).lower().split())
     return None

@@ -75,7 +75,7 @@ TEAM_PARTS = frozenset({
     "office", "unit", "department", "dept", "help", "contact", "centre", "center", "feedback", "complaints",
     "updates", "news", "report", "reports", "calendar", "monitor", "general", "info", "privacy",
     "disclosure", "disclosures", "requests", "request", "officer", "mail", "email", "online", "web", "website",
-    "casework", "caseworkers",
+    "casework", "caseworkers", "press", "media", "relations", "public",
 })
 
 # Common English short forms of given names that share no first three letters with the full form.

@@ -41,6 +41,7 @@ TITLES = {
     "reverend", "cllr", "councillor", "capt", "captain", "major", "col", "colonel", "fr", "father", "sister",
 }
 ORGANISATION_WORDS = {
+    "cymru",
     "ltd", "limited", "plc", "llp", "inc", "llc", "cic", "company", "association", "society", "trust", "council",
     "group", "campaign", "network", "union", "partnership", "foundation", "charity", "club", "committee", "news",
     "newspaper", "magazine", "press", "media", "party", "university", "college", "school", "solicitors", "services",
@@ -95,6 +96,7 @@ def clean_name(raw: str) -> str:
     # service's "via DocuSign" or "via Google Groups" (the person is the one before "via").
     name = _ADDED.sub("", name).strip().strip("\"'<>()[]").strip()
     name = re.sub(r"\s+", " ", name).strip(" ,;:-")
+    name = _POST_NOMINALS.sub("", name) if len(_POST_NOMINALS.sub("", name).split()) >= 2 else name
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
         if surname and given and " " not in surname and not _is_suffix(given):
@@ -103,12 +105,34 @@ def clean_name(raw: str) -> str:
                 capitalised.capitalize(force=True)
                 surname = str(capitalised) or surname.title()
             name = f"{given} {surname}"
+    name = _caps_surname_last(name)
     if name and (name.isupper() or name.islower()) and _LETTERS.search(name) and not _CJK.match(name):
         human = HumanName(name)
         human.capitalize(force=True)
         name = str(human) or name
     return name.strip(" ,.;:-") if not name.endswith(".") or len(name) < 3 else name.rstrip(" ,;:-")
 
+
+def _caps_surname_last(name: str) -> str:
+    """"DUBOIS Marie" and "Marie DUBOIS" are Marie Dubois: French, Belgian and many European forms write the surname
+    in capitals, first or last, in a name otherwise in mixed case. Only one capitalised word of four or more
+    letters (not an acronym: "BBC News"), beside words in mixed case and no organisation's word, is read so;
+    "J SMITH", "ANN LEE" and "Ann Lee" are left as they are."""
+    words = name.split()
+    caps = [w for w in words if len(w.strip(".-'")) >= 4 and w.isupper()]  # not BBC, NHS, ITV
+    mixed = [w for w in words if not w.isupper()]
+    if (len(words) < 2 or len(caps) != 1 or len(mixed) != len(words) - 1 or not all(w[:1].isupper() for w in mixed)
+            or {w.lower() for w in words} & ORGANISATION_WORDS):
+        return name
+    surname = HumanName(caps[0])
+    surname.capitalize(force=True)
+    return " ".join([*mixed, str(surname) or caps[0].title()])
+
+
+# Letters after a name — an office (MP, MS, MSP, MLA, MEP) or an honour or degree (OBE, KC, PhD) — say what the
+# person is, not who: "Sarah Mensah MP" and "Ann Lee, MBE" are Sarah Mensah and Ann Lee. In capitals only, so a
+# surname such as "Ms" or "Am" is never taken for one.
+_POST_NOMINALS = re.compile(r"(?:,?\s+(?:MP|MS|MSP|MLA|MEP|AM|QC|KC|OBE|MBE|CBE|KBE|DBE|JP|DL|PhD|FRS|Esq\.?))+$")
 
 _ADDED = re.compile(r"(?:\s*[(\[][^()\[\]]{1,40}[)\]])+\s*$|\s+via\s+[\w .&'-]{2,40}$", re.I)
 

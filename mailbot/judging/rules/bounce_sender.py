@@ -1,6 +1,10 @@
 """MAILER-DAEMON or postmaster in From, Exchange's NDR marker, or a delivery-failure subject from the null sender.
 
 `From: MAILER-DAEMON <>` (an empty address, as some MTAs write it) counts as well as `From: MAILER-DAEMON@host`.
+Exchange sends its non-delivery reports from its system mailbox, `MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@`
+(the same GUID in every organisation), under the display name "Microsoft Outlook": that address is a robot's
+however a relay has flattened the report. Outlook's NDR subjects in other languages ("Non remis :", "Unzustellbar:",
+"Niedostarczalne:", "Onbestelbaar:", "No se puede entregar:") count as the English "Undeliverable:".
 An envelope (Return-Path) of MAILER-DAEMON is the daemon-envelope rule's: relays that forward auto-replies give
 them that envelope too.
 """
@@ -20,7 +24,9 @@ ROBOT = True
 
 BOUNCE_SUBJECT = re.compile(
     r"^\s*(undeliver(able|ed)|mail delivery (failed|failure|subsystem)|delivery status notification"
-    r"|returned mail|failure notice|delivery failure|non-delivery)",
+    r"|returned mail|failure notice|delivery failure|non-delivery"
+    r"|non remis|unzustellbar|niedostarczalne|onbestelbaar|no se puede entregar|non recapitabile|ej levererbart"
+    r"|kan ikke leveres|nedoručitelné|kézbesíthetetlen)",
     re.I,
 )
 
@@ -31,7 +37,7 @@ FAILURE_TEXT = re.compile(
     re.I,
 )
 
-_DAEMON = re.compile(r"^(mailer[-_]?daemon|post[-_]?master)$", re.I)
+_DAEMON = re.compile(r"^(mailer[-_]?daemon|post[-_]?master|microsoftexchange[0-9a-f]{32})$", re.I)
 _DAEMON_NAME = re.compile(r"^\s*\"?(mailer[-_]?daemon|post[-_]?master)\b", re.I)
 
 
@@ -44,7 +50,7 @@ def check(facts: Facts) -> str | None:
     msg = facts.msg
     local = daemon(msg.sender)
     if local:
-        return f"bounce from {local}"
+        return f"bounce from {local if len(local) < 20 else local[:17] + '…'}"
     if msg.has_header("x-ms-exchange-message-is-ndr"):
         return "Exchange non-delivery report (X-MS-Exchange-Message-Is-Ndr)"
     if msg.sender is None and _DAEMON_NAME.match(msg.header("from") or ""):

@@ -2,7 +2,9 @@
 
 Old Mailman 2 and ezmlm installations, majordomo, fml, Sympa and Google Groups mark list posts with their own
 headers: `X-Mailman-Version`, `X-BeenThere` (Mailman's loop guard), `Mailing-List:` (ezmlm), `X-Mailing-List`,
-`X-ML-Name` (fml), `X-Google-Group-Id`. A list post is addressed to everyone on the list, not to us.
+`X-ML-Name` (fml), `X-Google-Group-Id`. A list post is addressed to everyone on the list, not to us. A list
+manager's own address as the sender (`LISTSERV@`, `majordomo@`, `sympa@`: LISTSERV's digests carry no List-*
+header) says the same: those local parts are the software's, never a person's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ HEADERS = ("x-mailman-version", "x-beenthere", "mailing-list", "x-mailing-list",
            "x-google-group-id", "x-list", "x-listname", "x-list-administrivia", "x-ezmlm-version")
 
 
+LIST_MANAGERS = frozenset({"listserv", "majordomo", "sympa", "lyris", "ecartis", "smartlist", "listproc",
+                           "mailman"})
+
+
 def check(facts: Facts) -> str | None:
+    local = (facts.msg.sender or "").rsplit("@", 1)[0].lower()
+    if local in LIST_MANAGERS:
+        return f"sent by the list manager itself ({local}@…)"
     for name in HEADERS:
         value = facts.msg.header(name)
         if value is not None:

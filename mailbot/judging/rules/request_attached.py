@@ -31,14 +31,18 @@ _DOCUMENT_TYPES = re.compile(
 _DOCUMENT_FILES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".jpg", ".jpeg", ".png", ".tif", ".tiff",
                    ".heic")
 _POINTS_TO_FILE = re.compile(r"\b(?:attached|attachment|enclosed|herewith)\b", re.I)
-# Content that is not in the mail at all: a file shared by link (SharePoint, OneDrive, Google Drive, Dropbox) or a
-# message held by a secure-mail service (secure_message.py).
+# Content that is not in the mail at all: a file shared by link (SharePoint, OneDrive, Google Drive, Dropbox: the
+# service's notice, or the writer's own pasted link) or a message held by a secure-mail service (secure_message.py).
 _ELSEWHERE = re.compile(
     r"\bshared\s+(?:(?:a|the|this|an?\s+\w+)?\s*(?:file|document|folder|item)s?\s+)?with\s+you\b"
     r"|\binvited\s+you\s+to\s+(?:view|edit|access)\b"
     r"|\b(?:you\s+have|you've)\s+received\s+an?\s+(?:new\s+)?(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
     r"|\bsent\s+you\s+an?\s+(?:secure|encrypted|protected|confidential)\s+(?:e-?mail|message)"
-    r"|\bnew\s+(?:response|submission|entry)\s+(?:to|for)\s+(?:your\s+|the\s+)?form\b", re.I)
+    r"|\bnew\s+(?:response|submission|entry)\s+(?:to|for)\s+(?:your\s+|the\s+)?form\b"
+    # a link the writer pasted to a document on a file-sharing service ("here is my FOI request: https://docs…")
+    r"|\bhttps?://(?:docs\.google\.com/(?:document|spreadsheets)|drive\.google\.com|[\w-]+\.sharepoint\.com"
+    r"|onedrive\.live\.com|1drv\.ms|(?:www\.)?dropbox\.com|(?:app\.)?box\.com|wetransfer\.com|we\.tl"
+    r"|icloud\.com/iclouddrive)/\S*", re.I)
 # What such a notice says besides: its buttons and its maker's small print, which describe nothing asked for.
 _SERVICE_WORDS = re.compile(
     r"^.*(?:privacy|statement|corporation|open|view|read|sign in|link|secure|encrypted|protect|powered by|this "
