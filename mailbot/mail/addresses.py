@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import email.utils
+import itertools
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address, HeaderRegistry
 
 from mailbot.mail.headers import Headers, decode_header_value, unescape_header_bytes, unfold
 from mailbot.mail.ids import ANGLE_ID
 from mailbot.mail.mailparser_view import MAX_MAILPARSER_HEADER, MailParserView
 
-__all__ = ["address_tuple", "loose_addresses", "return_path", "sendable", "sender"]
+__all__ = ["address_tuple", "loose_addresses", "return_path", "sendable", "sender", "unquoted_surnames"]
 
 _ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
 # What may stand in the local part of an address we send to: printable ASCII without space or angle brackets.
 _LOCAL_PART = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+")
+# Longer address headers are not one person's From; the structural reading that restores names stays off them.
+_MAX_FOLDED_HEADER = 4096
+_REGISTRY = HeaderRegistry()
 
 
 def sender(headers: Headers, view: MailParserView | None) -> tuple[str | None, str | None]:
@@ -44,7 +50,35 @@ def _address_pairs(headers: Headers, view: MailParserView | None, name: str) -> 
     else:
         candidates = email.utils.getaddresses([unfold(unescape_header_bytes(raw))])
     pairs = [(_clean_name(n), a.strip()) for n, a in candidates if _is_address(a)]
+    if pairs and "," in raw:
+        surnames = unquoted_surnames(raw)
+        pairs = [(f"{surnames[a.lower()]}, {n}" if n and a.lower() in surnames else n, a) for n, a in pairs]
     return pairs or loose_addresses(value)
+
+
+def unquoted_surnames(raw: str) -> dict[str, str]:
+    """Address (lower case) -> the "Surname" an unquoted "Surname, Forename <address>" put before its comma.
+
+    Address books write people as "OKAFOR, Chidi"; Outlook and some gateways send that without the quotes RFC 5322
+    asks for, so every parser takes the comma for an address separator: the stdlib and mail-parser keep "Chidi"
+    as the display name (a Section 8 notice would ask Chidi for a full name they gave), and "OKAFOR" becomes an
+    address without a domain, dropped. email.headerregistry keeps that word whole (several words, encoded words
+    decoded) as a mailbox with no domain; a nameless one straight before a named address is its surname.
+    """
+    text = unfold(unescape_header_bytes(raw))
+    if len(text) > _MAX_FOLDED_HEADER:
+        return {}
+    try:
+        mailboxes: tuple[Address, ...] = _REGISTRY("from", text).addresses
+    except (HeaderParseError, IndexError, ValueError, TypeError, AttributeError):  # hostile input: no names
+        return {}
+    found: dict[str, str] = {}
+    for fragment, mailbox in itertools.pairwise(mailboxes):
+        surname = decode_header_value(fragment.username) if not fragment.domain else ""
+        if (surname and not fragment.display_name and any(c.isalpha() for c in surname) and "@" not in surname
+                and mailbox.domain and mailbox.display_name):
+            found.setdefault(mailbox.addr_spec.lower(), surname)
+    return found
 
 
 def _is_address(address: object) -> bool:
@@ -52,8 +86,15 @@ def _is_address(address: object) -> bool:
 
 
 def _clean_name(name: object) -> str:
-    """Display names may still hold quoted encoded words, which real clients decode anyway."""
-    return decode_header_value(name) if isinstance(name, str) else ""
+    """Display names may still hold quoted encoded words, which real clients decode anyway; a sender that encoded
+    the quoted-string whole ('=?utf-8?b?IlPDuGxsaSwgTWFya3VzIg==?=' is '"Sølli, Markus"') meant the quotes as
+    quoting, not as part of the name."""
+    if not isinstance(name, str):
+        return ""
+    decoded = decode_header_value(name)
+    if len(decoded) > 1 and decoded[0] == decoded[-1] == '"' and '"' not in decoded[1:-1]:
+        return decoded[1:-1].strip()
+    return decoded
 
 
 def loose_addresses(value: str) -> list[tuple[str, str]]:
