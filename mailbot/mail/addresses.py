@@ -6,7 +6,7 @@ import email.utils
 import itertools
 import re
 from email.errors import HeaderParseError
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
 
 from mailbot.mail.headers import Headers, decode_header_value, unescape_header_bytes, unfold
 from mailbot.mail.ids import ANGLE_ID
@@ -69,7 +69,8 @@ def unquoted_surnames(raw: str) -> dict[str, str]:
     if len(text) > _MAX_FOLDED_HEADER:
         return {}
     try:
-        mailboxes: tuple[Address, ...] = _REGISTRY("from", text).addresses
+        header = _REGISTRY("from", text)
+        mailboxes: tuple[Address, ...] = header.addresses if isinstance(header, AddressHeader) else ()
     except (HeaderParseError, IndexError, ValueError, TypeError, AttributeError):  # hostile input: no names
         return {}
     found: dict[str, str] = {}
