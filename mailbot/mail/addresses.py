@@ -133,8 +133,10 @@ def sendable(address: str) -> str:
     that no server will take and that would stop the outbox.
     """
     local, at, domain = address.rpartition("@")
-    if not (at and _LOCAL_PART.fullmatch(local) and domain and len(address) <= 254):
-        raise ValueError("an address that cannot be sent to (RFC 5321 with ASCII local part)")
+    if not (at and _LOCAL_PART.fullmatch(local) and "@" not in local and domain and len(address) <= 254):
+        raise ValueError("an address that cannot be sent to (RFC 5321 with ASCII local part and one @)")
+    if domain.endswith(".") and not domain.endswith(".."):
+        domain = domain[:-1]  # "example.org." is the same host written fully qualified; RFC 5321 has no root dot
     if not domain.isascii():
         try:
             domain = domain.encode("idna").decode("ascii")
