@@ -12,7 +12,9 @@ from mailbot.mail.headers import Headers, decode_header_value, unescape_header_b
 from mailbot.mail.ids import ANGLE_ID
 from mailbot.mail.mailparser_view import MAX_MAILPARSER_HEADER, MailParserView
 
-__all__ = ["address_tuple", "loose_addresses", "return_path", "sendable", "sender", "unquoted_surnames"]
+__all__ = [
+    "address_tuple", "header_addresses", "loose_addresses", "return_path", "sendable", "sender", "unquoted_surnames",
+]
 
 _ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
 # What may stand in the local part of an address we send to: printable ASCII without space or angle brackets.
@@ -49,11 +51,20 @@ def _address_pairs(headers: Headers, view: MailParserView | None, name: str) -> 
         candidates = view.addresses[name]
     else:
         candidates = email.utils.getaddresses([unfold(unescape_header_bytes(raw))])
+    return _named(candidates, raw) or loose_addresses(value)
+
+
+def header_addresses(raw: str) -> list[tuple[str, str]]:
+    """(display name, address) of every address in one raw header value, read as the parser reads an 8-bit one."""
+    return _named(email.utils.getaddresses([unfold(unescape_header_bytes(raw))]), raw)
+
+
+def _named(candidates: list[tuple[str, str]], raw: str) -> list[tuple[str, str]]:
     pairs = [(_clean_name(n), a.strip()) for n, a in candidates if _is_address(a)]
     if pairs and "," in raw:
         surnames = unquoted_surnames(raw)
         pairs = [(f"{surnames[a.lower()]}, {n}" if n and a.lower() in surnames else n, a) for n, a in pairs]
-    return pairs or loose_addresses(value)
+    return pairs
 
 
 def unquoted_surnames(raw: str) -> dict[str, str]:
