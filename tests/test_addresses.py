@@ -149,3 +149,11 @@ def test_a_long_hostile_header_is_not_read_structurally_twice() -> None:
     header = ", ".join(f"w{i}" for i in range(5000)) + ", Jane <jane@example.org>"
     assert unquoted_surnames(header) == {}
     assert read(header)[1] == "jane@example.org"
+
+
+@pytest.mark.parametrize("header", ["(" * 4000 + ", J <j@example.org>", '"' * 4000 + ",", "\\" * 2000 + ",",
+                                    "<" * 4000 + ",", "@," * 2000, ":" * 2000 + ",", "[," * 2000, '"a,' * 1300])
+def test_hostile_headers_give_no_surname_and_no_error(header: str) -> None:
+    """email.headerregistry recurses once per nested comment: a RecursionError is no name, not a crash."""
+    assert unquoted_surnames(header) == {}
+    parse_message(message(header))
