@@ -45,6 +45,11 @@ FAMILIES = {
     "odd_requests": "requests in odd shapes (the question in the subject only, a complaint with an FOI sentence, Gaelic, scans)",
     "name_forms": "names as address books and other alphabets write them ('Surname, Forename', titles, Cyrillic, Greek)",
     "rare_robots": "robot mail from less common systems (Zimbra, Domino, Exim, NDRs in other languages, digests, Teams, the ICO)",
+    "senders": ("who writes: shared info@/office@ mailboxes, companies and charities, another council, the police, "
+                "researchers, initials and surnames, a dead relative's records beside the writer's own"),
+    "quoting_robots": ("robot mail that quotes a request (bounces, auto-replies, ticket receipts), recalls and read "
+                       "receipts in other languages, vCard or .ics only, HTML newsletters, Welsh spam, FOI phishing"),
+    "shapes": "several questions in one message, colleagues answering our digest, EIR in everyday words",
 }
 
 # Judged wrongly by the code of today (main at 64b543a); take an id out when its fix lands.
@@ -87,6 +92,29 @@ KNOWN_FAILURES = frozenset({
     "on_behalf/journalist-handle-only.eml",
     "rare_robots/ico-newsletter.eml",
     "rare_robots/mailchimp-confirm-subscription.eml",
+    # quoting_robots (judging4 round, measured before its fixes)
+    "quoting_robots/dsn-quotes-our-ack-and-request.eml",
+    "quoting_robots/html-newsletter-reply-to-this.eml",
+    "quoting_robots/html-newsletter-survey-question.eml",
+    "quoting_robots/mdn-french.eml",
+    "quoting_robots/mdn-german.eml",
+    "quoting_robots/mdn-spanish.eml",
+    "quoting_robots/phishing-foi-document-link.eml",
+    "quoting_robots/phishing-foi-invoice-signin.eml",
+    "quoting_robots/read-receipt-dutch-plain.eml",
+    "quoting_robots/welsh-phishing-mailbox-full.eml",
+    "quoting_robots/welsh-spam-prize.eml",
+    # senders (judging4 round, measured before its fixes)
+    "senders/own-data-and-late-mother.eml",
+    "senders/police-cctv-disclosure.eml",
+    # shapes (judging4 round, measured before its fixes)
+    "shapes/eir-air-tube-lamp-post.eml",
+    "shapes/eir-field-behind-house.eml",
+    "shapes/eir-old-garage-land-first-name.eml",
+    "shapes/eir-pub-noise-readings.eml",
+    "shapes/eir-smell-waste-plant.eml",
+    "shapes/eir-tree-cut-down.eml",
+    "shapes/questions-in-prose-no-list.eml",
 })
 def _params() -> list[object]:
     params = []
