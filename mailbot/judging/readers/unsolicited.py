@@ -95,10 +95,17 @@ def phishing(text: str) -> str | None:
     return _evidence(_PHISHING_STRONG, _PHISHING_WEAK, text)
 
 
+# "How many staff fell for the email asking them to sign in with…" asks about phishing, not for a sign-in.
+_ABOUT_PHISHING = re.compile(r"\b(?:how many|number of|statistics|figures|whether|phishing|scam)\b[^.?!]*$", re.I)
+
+
 def credentials_asked(text: str) -> str | None:
     """The words asking the reader to sign in with, or give, their own mail credentials; or None."""
-    match = _CREDENTIALS.search(text.replace("\u2019", "'"))
-    return " ".join(match.group(0).lower().split()) if match else None
+    text = text.replace("\u2019", "'")
+    for match in _CREDENTIALS.finditer(text):
+        if not _ABOUT_PHISHING.search(text[max(0, match.start() - 120):match.start()]):
+            return " ".join(match.group(0).lower().split())
+    return None
 
 
 def is_test_message(subject: str, body: str, sender_words: frozenset[str] = frozenset()) -> bool:

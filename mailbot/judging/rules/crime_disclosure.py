@@ -28,9 +28,13 @@ _CITED = re.compile(
     re.I | re.S)
 
 
+# "How many requests under Schedule 2… did the police make?" asks about such requests: an FOI question.
+_ABOUT_SUCH_REQUESTS = re.compile(r"\b(?:how many|number of|statistics|figures|breakdown)\b[^.?!]*$", re.I)
+
+
 def check(facts: Facts) -> str | None:
     found = _CITED.search(facts.body)
-    if not found:
+    if not found or _ABOUT_SUCH_REQUESTS.search(facts.body[max(0, found.start() - 120):found.start()]):
         return None
     words = " ".join(found.group(0).split())[:100]
     return (f"asks for disclosure under the Data Protection Act's crime exemption (\"{words}\"), not under FOIA: "
