@@ -97,11 +97,8 @@ KNOWN_FAILURES = frozenset({
     # shapes (judging4 round): "fines for dropping litter" reads as EIR (waste) in a list of FOIA questions
     "shapes/questions-in-prose-no-list.eml",
     # judging4 hold-out (12 messages written after the round's fixes, measured before its own)
-    "quoting_robots/helpdesk-heres-what-you-wrote.eml",
-    "quoting_robots/welsh-newsletter-subscriber.eml",
     "senders/charity-volunteer-coordinator-no-name.eml",
     "senders/parish-clerk-organisation.eml",
-    "shapes/bonfire-smoke-allotments.eml",
 })
 def _params() -> list[object]:
     params = []

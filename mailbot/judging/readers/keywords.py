@@ -33,7 +33,7 @@ DEFAULT_EIR_KEYWORDS = (
     "fertiliser", "energy", "electricity", "renewable", "solar panel", "wind turbine", "wind farm", "heat pump",
     "fuel consumption",
     "electricity consumption", "gas consumption", "noise", "vibration", "light pollution", "odour", "smell",
-    "stench", "fumes", "radiation",
+    "stench", "fumes", "smoke", "bonfire", "radiation",
     "radioactive", "radon", "nuclear", "waste", "recycling", "landfill", "incinerator", "incineration",
     "fly-tipping", "fly tipping", "litter", "refuse collection", "bin collection", "asbestos", "japanese knotweed",
     "invasive species",

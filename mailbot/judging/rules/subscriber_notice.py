@@ -24,7 +24,9 @@ _SUBSCRIBER = re.compile(
     r"(?:signed\s+up|subscribed|registered|opted\s+in|joined|are\s+(?:a\s+)?(?:member|subscriber))"
     r"|\bto\s+(?:stop\s+receiving|no\s+longer\s+receive|unsubscribe\s+from)\s+(?:these|this|our)\s+"
     r"(?:e-?mails?|messages|newsletters?|bulletins?|updates|mailings?)\b"
-    r"|\byou\s+(?:signed\s+up|subscribed)\s+to\s+(?:this|our)\s+(?:newsletter|bulletin|mailing\s+list|updates)\b",
+    r"|\byou\s+(?:signed\s+up|subscribed)\s+to\s+(?:this|our)\s+(?:newsletter|bulletin|mailing\s+list|updates)\b"
+    # Welsh: "you are receiving this e-mail because you registered / you are a member"
+    r"|\brydych\s+(?:chi\s+)?yn\s+derbyn\s+(?:yr?\s+)?(?:e-?bost|neges|cylchlythyr)\s+(?:hwn|hon)\s+oherwydd\b",
     re.I)
 
 
