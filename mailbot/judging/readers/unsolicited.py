@@ -40,7 +40,7 @@ _PHISHING_STRONG = phrases(
     r"your password (?:will|is going to|is due to|has) (?:expire|expired)",
     r"click (?:here|below|the link|on the link) to (?:verify|validate|confirm|upgrade|restore|keep|retain|unlock"
     r"|reactivate|increase|update|release)",
-    r"claim your (?:prize|reward|winnings|refund)",
+    r"claim your (?:prize|reward|winnings)",
     # Welsh: "verify your account", "your mailbox is full / has reached its limit", "claim your prize"
     r"dilys(?:wch|u) eich (?:cyfrif|blwch post|cyfrinair)", r"(?:mae )?eich blwch post (?:yn llawn|wedi cyrraedd)",
     r"hawlio eich gwobr",
