@@ -45,6 +45,11 @@ FAMILIES = {
     "odd_requests": "requests in odd shapes (the question in the subject only, a complaint with an FOI sentence, Gaelic, scans)",
     "name_forms": "names as address books and other alphabets write them ('Surname, Forename', titles, Cyrillic, Greek)",
     "rare_robots": "robot mail from less common systems (Zimbra, Domino, Exim, NDRs in other languages, digests, Teams, the ICO)",
+    "senders": ("who writes: shared info@/office@ mailboxes, companies and charities, another council, the police, "
+                "researchers, initials and surnames, a dead relative's records beside the writer's own"),
+    "quoting_robots": ("robot mail that quotes a request (bounces, auto-replies, ticket receipts), recalls and read "
+                       "receipts in other languages, vCard or .ics only, HTML newsletters, Welsh spam, FOI phishing"),
+    "shapes": "several questions in one message, colleagues answering our digest, EIR in everyday words",
 }
 
 # Judged wrongly by the code of today (main at 64b543a); take an id out when its fix lands.
@@ -87,6 +92,13 @@ KNOWN_FAILURES = frozenset({
     "on_behalf/journalist-handle-only.eml",
     "rare_robots/ico-newsletter.eml",
     "rare_robots/mailchimp-confirm-subscription.eml",
+    # quoting_robots (judging4 round): the references of a DSN are only in its attached message/rfc822
+    "quoting_robots/dsn-quotes-our-ack-and-request.eml",
+    # shapes (judging4 round): "fines for dropping litter" reads as EIR (waste) in a list of FOIA questions
+    "shapes/questions-in-prose-no-list.eml",
+    # judging4 hold-out (12 messages written after the round's fixes, measured before its own)
+    "senders/charity-volunteer-coordinator-no-name.eml",
+    "senders/parish-clerk-organisation.eml",
 })
 def _params() -> list[object]:
     params = []

@@ -26,6 +26,7 @@ from mailbot.judging.rules import (
     answers_our_receipt,
     asks_about_address,
     asks_action,
+    asks_for_credentials,
     asks_information,
     asks_review,
     auto_submitted,
@@ -39,6 +40,7 @@ from mailbot.judging.rules import (
     challenge_response,
     clarification_reply,
     copied_to_us,
+    crime_disclosure,
     daemon_envelope,
     daily_cap,
     delivery_report,
@@ -84,6 +86,7 @@ from mailbot.judging.rules import (
     ses_bounce,
     ses_notification,
     spam_verdict,
+    subscriber_notice,
     supplies_missing,
     system_name,
     system_notice,
@@ -362,8 +365,14 @@ HITS: list[tuple[ModuleType, Build, str]] = [
     (two_laws, lambda: make_facts(request(body=(
         "Please send me a copy of all the personal data you hold about me. Separately, how many subject access "
         "requests did the council receive in 2025?"))),
-     "asks for the writer's own data (UK GDPR Art 15) and also for facts at large (\"Separately, how many subject "
-     "access requests did the council receive in 2025?\"), which FOIA covers: two requests with two due dates"),
+     "asks for the writer's own data (UK GDPR Art 15) and also for information FOIA covers (facts at large, or a "
+     "dead person's records: \"Separately, how many subject access requests did the council receive in 2025?\"): "
+     "two requests with two due dates"),
+    (two_laws, lambda: make_facts(request(body=(
+        "My mother died in August. I would like a copy of her council tax account history, and also a copy of all "
+        "the personal information you hold about me."))),
+     "asks for the writer's own data (UK GDPR Art 15) and also for information FOIA covers (facts at large, or a "
+     "dead person's records: \"her council tax account history\"): two requests with two due dates"),
     (member_enquiry, lambda: make_facts(request(name="Cllr Bethan Lloyd", body=(
         "A constituent of mine has asked me to find out how many street lights were repaired in 2025."))),
      "an elected member writes for a constituent or in the role (\"A constituent of mine\"): a member's enquiry or "
@@ -435,6 +444,18 @@ HITS: list[tuple[ModuleType, Build, str]] = [
      "from the authority's own domain council.example: a colleague's mail goes to staff, never an automatic reply"),
     (own_domain, lambda: make_facts(request(sender="Anna.Smith@Planning.Council.Gov.UK"), settings=OWN),
      "from the authority's own domain council.gov.uk: a colleague's mail goes to staff, never an automatic reply"),
+    (subscriber_notice, lambda: make_facts(request(body=(
+        "Want to know how many trees we planted in your ward? Reply to this email!\n\nYou are receiving this because "
+        "you signed up at our open day."))),
+     "a mailing speaks to its subscriber (\"You are receiving this because you signed up\"): bulk mail, never answered"),
+    (crime_disclosure, lambda: make_facts(request(body=(
+        "Please provide CCTV of Market Street on 2 December. This request is made under Schedule 2, Part 1, "
+        "paragraph 2 of the Data Protection Act 2018."))),
+     "asks for disclosure under the Data Protection Act's crime exemption (\"Schedule 2, Part 1, paragraph 2\"), not "
+     "under FOIA: staff or the data protection officer decide"),
+    (asks_for_credentials, lambda: make_facts(request(body=(
+        "A Freedom of Information request has been submitted. Please verify your email account by signing in below."))),
+     "asks the reader for their own sign-in (\"verify your email account by signing in\"): phishing, never answered"),
 ]
 
 # (rule, facts, why it must stay silent)
@@ -581,6 +602,9 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
      "a link beside a request written out"),
     (two_laws, lambda: make_facts(request(body="Please tell me how many times my data was shared with the police.")),
      "a question about the writer's own data"),
+    (two_laws, lambda: make_facts(request(body=(
+        "Since my mum passed away I keep receiving letters addressed to her. Separately, please send me all the "
+        "information you hold about me."))), "a death mentioned as context: only the writer's own data is asked for"),
     (two_laws, lambda: make_facts(request(body="How many subject access requests did you receive in 2025?")),
      "statistics about subject access, not subject access"),
     (member_enquiry, lambda: make_facts(request(name="Cllr Anita Desai", body=(
@@ -640,6 +664,15 @@ MISSES: list[tuple[ModuleType, Build, str]] = [
     (own_domain, lambda: make_facts(request(sender="forms@council.example", headers={"Reply-To": "jo@example.org"}),
                                     settings=OWN), "relays an outsider who is answered at their own address"),
     (own_domain, lambda: make_facts(request(sender="jo@council.example")), "no own domains set"),
+    (subscriber_notice, lambda: make_facts(request(body=(
+        "How many people unsubscribed from the council's newsletter in 2025?\n\nUnsubscribe | Manage preferences"))),
+     "a question about a newsletter, and a bare unsubscribe line (a campaign tool's request has one too)"),
+    (crime_disclosure, lambda: make_facts(request(body=(
+        "How many requests under Schedule 2, Part 1, paragraph 2 of the Data Protection Act 2018 did the police "
+        "make to you in 2025?"))), "asks how many such requests were made: an FOI question"),
+    (asks_for_credentials, lambda: make_facts(request(body=(
+        "How many staff fell for the phishing email asking them to sign in with your Microsoft password?"))),
+     "a question about phishing, not the ask itself"),
 ]
 
 

@@ -135,6 +135,9 @@ def test_the_same_person_by_address_or_by_full_name() -> None:
     ("Neges awtomatig yw hon.", ""),
     ("Thank you for contacting us. Your case number is 12345678.", ""),
     ("We have logged your complaint under reference 2023/44.", "Complaint logged"),
+    # a helpdesk's copy of what it received: the copied request's questions are not the robot asking
+    ("Your ticket #20931 has been created and our team will get back to you soon.\n\nHere's what you wrote:\n\n"
+     "Please send me the number of charging points. How many were installed?", "Ticket received: FOI"),
 ])
 def test_acknowledgements_are_recognised(text: str, subject: str) -> None:
     assert acknowledges_receipt(text, subject)
@@ -147,6 +150,9 @@ def test_acknowledgements_are_recognised(text: str, subject: str) -> None:
     "Thank you for your email. Could you tell me when the figures will be ready?",
     "We have received your leaflet. How many were printed?",
     "Thank you for your reply.",  # one kind of sign alone is not enough
+    # a person asking above a copy of an earlier mail still asks
+    "Your request has been received, you said, and we will respond within 20 working days. How many staff read it?"
+    "\n\nYou wrote:\n\nPlease send me the figures.",
 ])
 def test_a_person_asking_or_thanking_once_is_not_an_acknowledgement(text: str) -> None:
     assert acknowledges_receipt(text, "Budget") is None

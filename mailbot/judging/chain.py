@@ -106,8 +106,15 @@ CHAIN: tuple[Link, ...] = (
          all_of=_s("auto-submitted", "forwarded", "reads-like-request"),
          note="marked auto-generated, but it is a person forwarding a request: staff decide"),
     _robot("auto-submitted", Kind.AUTO_REPLY, any_of=_s("auto-submitted")),
+    # Asking for the reader's own sign-in outweighs a request's words: phishing dressed as an FOI request.
+    _robot("credential-phishing", Kind.SPAM, any_of=_s("asks-for-credentials"), none_of=_s("threaded", "forwarded"),
+           note="phishing is recorded and never answered (its link never followed)"),
     _robot("spam-content", Kind.SPAM, any_of=SPAM_SIGNS, none_of=_s("asks-for-information"),
            note="spam or phishing is recorded and never answered"),
+    # Before a bulk tool's request: a mailing that tells its reader it subscribed is nobody's request, whatever its
+    # copy asks ("Want to know how many trees we planted? Reply to this email").
+    _robot("newsletter", Kind.BULK, any_of=_s("subscriber-notice"), none_of=_s("threaded", "forwarded"),
+           note="a mailing to its subscribers is recorded for staff and never answered"),
     Link("bulk-request", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, any_of=BULK_SIGNS,
          all_of=_s("asks-for-information"), none_of=SPAM_SIGNS | _s("list-software"),  # a list post: discussion
          note=("a request sent through a bulk or campaign tool (a round-robin request is valid, ICO): no automatic "
@@ -204,6 +211,9 @@ CHAIN: tuple[Link, ...] = (
     Link("member-enquiry", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("member-enquiry"),
          note=("an elected member asks for a constituent: a member's enquiry or an FOI request, and whose, is the "
                "authority's call; staff decide, with the due date an FOI request would have")),
+    Link("crime-disclosure", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED, all_of=_s("crime-disclosure"),
+         note=("a request for personal data under the Data Protection Act's crime exemption, not FOIA: staff or the "
+               "data protection officer decide; no acknowledgement with an FOIA due date")),
     Link("copied-to-us", Kind.REQUEST, Action.STAFF_REVIEW, valid=ASKED,
          all_of=_s("copied-to-us", "asks-for-information"),
          note=("a request in mail addressed to someone else, our mailbox only copied: staff read the whole and split "

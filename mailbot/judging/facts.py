@@ -105,7 +105,7 @@ class Facts:
     regime: Regime
     regime_note: str
     third_party: bool  # asks for another living person's personal data (regime_reading.py)
-    other_law: str | None  # a subject access request's sentence asking for facts at large (FOIA): its words
+    other_law: str | None  # a subject access request's part FOIA covers (facts at large, the dead's records): its words
     review_words: tuple[str, ...]
     replies_today: int  # automatic replies to the mailbox of `address` (sub-addresses, case folded) today
     replies_this_hour: int  # automatic replies from our mailbox, to anyone, in the last hour

@@ -56,6 +56,10 @@ _INFORMATION = phrases(
     r"(?:i'd|i would|we'd|we would) be (?:grateful|obliged|pleased) (?:for|if|to (?:receive|have|know|see))",
     r"(?:which|what) [\w-]+(?: [\w-]+){0,3} (?:did|does|do|has|have|is|are|was|were) (?:the|your|you|this|that)",
     r"(?:total|overall|annual|monthly|average) (?:number|amount|cost|spend|value) of", r"breakdown (?:by|of)",
+    # "Could I see the readings?", "What monitoring results and reports do you have for the site?"
+    r"(?:can|could|may) (?:i|we) (?:please )?(?:see|have|get|obtain|view|inspect)(?: a copy of)? (?:the|any|all|your"
+    r"|copies|his|her|their|those|these)",
+    r"what [\w-]+(?: [\w-]+){0,6} (?:do|does|did) (?:you|the council|your \w+) (?:have|hold|keep|record)",
     # the same in Welsh: "would you be so good as to provide", "I would like to have", "how many/much", "send me"
     r"a fyddech(?: chi)? (?:cystal|mor garedig)", r"hoffwn (?:gael|wybod|weld|dderbyn|ofyn am)",
     r"faint (?:o|a|y|yw|oedd|sydd)", r"anfonwch (?:ataf|ata i|gopi|gop[iï]au|y|yr|fanylion)",

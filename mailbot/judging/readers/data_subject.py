@@ -128,6 +128,7 @@ class DataSubject:
     other: str | None = None  # another living person's data
     dead: str | None = None  # a dead person's records
     on_behalf: str | None = None  # someone acting for the data subject with their authority
+    dead_records: str | None = None  # with `dead`: the records of that person asked for ("her council tax account")
 
 
 def normalise(text: str) -> str:
@@ -163,10 +164,14 @@ def read_data_subject(text: str) -> DataSubject:
     other = (_first((_ABOUT_OTHER, _HAS_RECORD), text)
              or (_first((_ABOUT_PRONOUN,), text) if _ON_BEHALF.search(text) else None))
     behalf = _ON_BEHALF.search(text)
+    dead = _first(_DEAD, text)
     return DataSubject(
         own=_first(_OWN, text) or _my_record(text),
         child=_first((_ABOUT_CHILD,), text),
         other=other,
-        dead=_first(_DEAD, text),
+        dead=dead,
         on_behalf=behalf.group(0) if behalf else None,
+        # "My mother died in August. I would like her council tax account history": the dead person's records
+        # asked for by name of relation or by pronoun (a death mentioned only as context asks for none).
+        dead_records=_first((_ABOUT_OTHER, _ABOUT_PRONOUN), text) if dead else None,
     )

@@ -23,13 +23,17 @@ DEFAULT_EIR_KEYWORDS = (
     "habitat", "nature reserve", "site of special scientific interest", "sssi", "local wildlife site", "biodiversity",
     "wildlife", "protected species", "badger", "bats", "trees", "tree preservation order", "hedgerow", "woodland",
     "genetically modified", "gmo",
+    # the same in everyday words: "is the land contaminated", "the tree survey", "the tube on the lamp post"
+    "contaminated", "tree survey", "felled", "oak tree", "diffusion tube",
+    "the air on", "the air in", "the air around",
     # (b) factors: substances, energy, noise, radiation, waste, emissions, discharges and other releases
     "pollution", "pollutant", "emissions", "carbon dioxide", "carbon emissions", "carbon footprint", "greenhouse gas",
     "methane", "discharges", "sewage", "effluent", "spillage", "hazardous substance", "dangerous substance",
     "chemical spill", "pesticide", "herbicide", "insecticide", "glyphosate", "weedkiller", "weed killer",
     "fertiliser", "energy", "electricity", "renewable", "solar panel", "wind turbine", "wind farm", "heat pump",
     "fuel consumption",
-    "electricity consumption", "gas consumption", "noise", "vibration", "light pollution", "odour", "radiation",
+    "electricity consumption", "gas consumption", "noise", "vibration", "light pollution", "odour", "smell",
+    "stench", "fumes", "smoke", "bonfire", "radiation",
     "radioactive", "radon", "nuclear", "waste", "recycling", "landfill", "incinerator", "incineration",
     "fly-tipping", "fly tipping", "litter", "refuse collection", "bin collection", "asbestos", "japanese knotweed",
     "invasive species",
@@ -39,7 +43,7 @@ DEFAULT_EIR_KEYWORDS = (
     "environmental impact assessment", "environmental permit", "low traffic neighbourhood", "clean air zone",
     "low emission zone", "ultra low emission zone", "ulez", "traffic emissions", "road scheme", "bypass",
     "energy consumption", "energy efficiency", "fracking", "quarry", "mining",
-    "pre-application", "site allocation",
+    "pre-application", "site allocation", "being built", "to be built", "plans or permissions", "diggers",
     # (d), (e) reports on implementation; cost-benefit and economic analyses of such measures (found with (c))
     # (f) human health and safety, the food chain, conditions of life, cultural sites and built structures as affected
     "food chain", "contamination", "listed building", "conservation area", "scheduled monument",

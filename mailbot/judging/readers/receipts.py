@@ -100,12 +100,24 @@ def acknowledgement_signs(text: str, subject: str = "") -> tuple[str, ...]:
     return tuple(found)
 
 
+# A helpdesk's or auto-responder's copy of what it received ("Here's what you wrote:", "Your message was:"): the
+# copy is the request we sent or were sent, not the robot asking, so its questions are not read as asking.
+_COPY_INTRO = re.compile(
+    r"^\W*(?:here(?:'s|\s+is)\s+what\s+you\s+(?:wrote|sent)|you\s+wrote|your\s+(?:original\s+)?message(?:\s+was)?"
+    r"|(?:below\s+is\s+)?a\s+copy\s+of\s+your\s+(?:message|e-?mail|enquiry|request)(?:\s+is\s+below)?"
+    r"|eich\s+neges(?:\s+oedd)?)\s*[:.]?\s*-*\s*$",
+    re.I | re.M)
+
+
 def acknowledges_receipt(text: str, subject: str = "") -> tuple[str, ...] | None:
     """The signs, when the author's own words only acknowledge receipt; None otherwise."""
+    text = text.replace("\u2019", "'")
     signs = acknowledgement_signs(text, subject)
     if "automated" in signs:
         return signs
-    if len(signs) >= 2 and not ASKS.search(text[:_READ]):
+    copy = _COPY_INTRO.search(text)
+    own = text[:copy.start()] if copy and copy.start() > 0 else text
+    if len(signs) >= 2 and not ASKS.search(own[:_READ]):
         return signs
     return None
 

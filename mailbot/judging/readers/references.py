@@ -13,7 +13,9 @@ from dataclasses import dataclass
 DEFAULT_FORMAT = "{seq}/{year}"
 
 _CONTEXT = (r"(?:enquiry|inquiry|request|case|foi|eir|sar|our|your|ref(?:erence)?(?:\s+(?:no|number))?|"
-            r"cyf(?:eirnod)?|ymholiad|rhif)\.?")  # Welsh: cyfeirnod (reference), ymholiad (enquiry), rhif (number)
+            r"cyf(?:eirnod)?|ymholiad|rhif|"  # Welsh: cyfeirnod (reference), ymholiad (enquiry), rhif (number)
+            # "reference" as read receipts and auto-replies in other languages quote our subject back
+            r"referenz|r[ée]f[ée]rence|referencia|referentie|riferimento|refer[êe]ncia|referencyjny)\.?")
 # A reference after a context word: "Ref 13931/2022", "Enquiry Reference: 13931-22", "FOI 13931/22".
 _WITH_CONTEXT = re.compile(
     rf"\b{_CONTEXT}(?:\s*{_CONTEXT})*\s*[:#.]?\s*(?:no\.?\s*)?(?P<seq>\d{{1,7}})(?:\s*[/\-]\s*(?P<year>\d{{4}}|\d{{2}}))?\b",

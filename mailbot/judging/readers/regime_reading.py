@@ -58,7 +58,7 @@ def read_regime(subject: str, body: str, *, sar_keywords: Sequence[str],
         if public:
             also += f"; it also asks for information about the authority at large (\"{public}\"): FOIA"
         return RegimeReading(Regime.SAR, f"asks for the sender's own personal data ({who.own}): subject access{also}",
-                             also_foi=public)
+                             also_foi=public or who.dead_records)
     if who.child and not who.dead:
         return RegimeReading(Regime.SAR, (
             f"a parent asks for their child's personal data ({who.child}): subject access, the child's right "

@@ -40,6 +40,10 @@ _PHISHING_STRONG = phrases(
     r"your password (?:will|is going to|is due to|has) (?:expire|expired)",
     r"click (?:here|below|the link|on the link) to (?:verify|validate|confirm|upgrade|restore|keep|retain|unlock"
     r"|reactivate|increase|update|release)",
+    r"claim your (?:prize|reward|winnings)",
+    # Welsh: "verify your account", "your mailbox is full / has reached its limit", "claim your prize"
+    r"dilys(?:wch|u) eich (?:cyfrif|blwch post|cyfrinair)", r"(?:mae )?eich blwch post (?:yn llawn|wedi cyrraedd)",
+    r"hawlio eich gwobr",
 )
 _PHISHING_WEAK = phrases(
     r"(?:it|ict|i\.t\.) (?:service|help) ?desk", r"system administrator", r"webmail (?:team|admin)",
@@ -50,6 +54,19 @@ _PHISHING_WEAK = phrases(
     r"click (?:here|below|the link)", r"log ?in (?:now|below|here)",
     r"(?:process|make|arrange|authori[sz]e) (?:the )?payment (?:today|now|immediately|urgently)",
     r"(?:overdue|outstanding|unpaid) invoice", r"to avoid (?:late (?:fees|charges)|suspension|legal action)",
+    r"(?:you(?:'ve| have) won|(?:administrative|admin|processing|release) fee)", r"(?:link|offer|document) will expire",
+    # Welsh: "click", "within 24 hours", "you have won", "an administrative fee", "will be suspended"
+    r"cliciwch", r"o fewn 24 awr", r"rydych wedi ennill", r"ffi weinyddol", r"yn cael ei atal",
+)
+
+# The reader is asked to give a password or sign in with their own mail account to see something: no person asking
+# the authority for information does that, so it outweighs any words about a "request" or a "document" in the mail.
+_CREDENTIALS = phrases(
+    r"sign ?in (?:with|using) your (?:[\w-]+ ){0,3}(?:e-?mail|account|credentials|password|login)",
+    r"(?:log ?in|sign ?in) (?:with|using) your (?:e-?mail address|email) and password",
+    r"(?:verify|confirm|validate) your (?:e-?mail )?account by (?:signing|logging) in",
+    r"enter your (?:e-?mail )?(?:password|credentials)",
+    r"dilys(?:wch|u) eich (?:cyfrif|blwch post|cyfrinair)",
 )
 
 _TEST_WORDS = frozenset((
@@ -76,6 +93,19 @@ def sales_pitch(text: str) -> str | None:
 
 def phishing(text: str) -> str | None:
     return _evidence(_PHISHING_STRONG, _PHISHING_WEAK, text)
+
+
+# "How many staff fell for the email asking them to sign in with…" asks about phishing, not for a sign-in.
+_ABOUT_PHISHING = re.compile(r"\b(?:how many|number of|statistics|figures|whether|phishing|scam)\b[^.?!]*$", re.I)
+
+
+def credentials_asked(text: str) -> str | None:
+    """The words asking the reader to sign in with, or give, their own mail credentials; or None."""
+    text = text.replace("\u2019", "'")
+    for match in _CREDENTIALS.finditer(text):
+        if not _ABOUT_PHISHING.search(text[max(0, match.start() - 120):match.start()]):
+            return " ".join(match.group(0).lower().split())
+    return None
 
 
 def is_test_message(subject: str, body: str, sender_words: frozenset[str] = frozenset()) -> bool:

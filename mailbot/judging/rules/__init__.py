@@ -17,6 +17,7 @@ from mailbot.judging.rules import (
     answers_our_receipt,
     asks_about_address,
     asks_action,
+    asks_for_credentials,
     asks_information,
     asks_review,
     auto_submitted,
@@ -30,6 +31,7 @@ from mailbot.judging.rules import (
     challenge_response,
     clarification_reply,
     copied_to_us,
+    crime_disclosure,
     daemon_envelope,
     daily_cap,
     delivery_report,
@@ -75,6 +77,7 @@ from mailbot.judging.rules import (
     ses_bounce,
     ses_notification,
     spam_verdict,
+    subscriber_notice,
     supplies_missing,
     system_name,
     system_notice,
@@ -100,17 +103,17 @@ class Rule(Protocol):
 
 # Order is the order reasons are listed in: robots first, then threading, then the request itself.
 RULES: tuple[Rule, ...] = (
-    own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender,
-    report_type, quarantine_digest, auto_submitted, autoreply_headers, oof_subject, away_text, challenge_response,
-    foreign_loop, list_headers, list_software, campaign_headers, bulk_precedence, daemon_envelope, null_sender,
-    robot_sender, system_name, system_notice, fails_authentication, forwarded_by_rule, response_suppressed,
-    phishing, sales_pitch, relayed_form, forwarded, forwarded_for_another, sent_before, own_domain, daily_cap,
-    hourly_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case, supplies_missing, asks_review,
-    clarification_reply, looks_like_reply, asks_action, asks_about_address, calendar_invitation, recall,
+    own_mailbox, loop_token, spam_verdict, ses_bounce, ses_notification, delivery_report, bounce_sender, report_type,
+    quarantine_digest, auto_submitted, autoreply_headers, oof_subject, away_text, challenge_response, foreign_loop,
+    list_headers, list_software, campaign_headers, bulk_precedence, subscriber_notice, daemon_envelope, null_sender,
+    robot_sender, system_name, system_notice, fails_authentication, forwarded_by_rule, response_suppressed, phishing,
+    asks_for_credentials, sales_pitch, relayed_form, forwarded, forwarded_for_another, sent_before, own_domain,
+    daily_cap, hourly_cap, threaded, answers_our_receipt, acknowledges_receipt, held_case, supplies_missing,
+    asks_review, clarification_reply, looks_like_reply, asks_action, asks_about_address, calendar_invitation, recall,
     regulator_casework, secure_message, form_response, test_message, bare_attachment, request_attached,
     asks_information, regime, address, no_address, full_name, name_not_required, missing_name, name_conflict,
-    pseudonym, third_party_data, two_laws, sar_by_agent, member_enquiry, copied_to_us, reads_like_request,
-    missing_description,
+    pseudonym, third_party_data, two_laws, sar_by_agent, member_enquiry, crime_disclosure, copied_to_us,
+    reads_like_request, missing_description,
 )
 BY_NAME: dict[str, Rule] = {rule.NAME: rule for rule in RULES}
 # The only reasons worth listing for mail nobody will answer, as each rule declares.
