@@ -21,12 +21,11 @@ from sqlalchemy.engine import make_url
 
 from mailbot.config import ConfigError, Settings, require_for_run
 from mailbot.mailserver.imap import Credential, ImapConnection
+from mailbot.mailserver.oauth import EXPIRY_WARNING_DAYS, TokenSource, secret_names, token_source
 from mailbot.mailserver.oauth import SECRETS as OAUTH_SECRETS
-from mailbot.mailserver.oauth import TokenSource, secret_names, token_source
 from mailbot.store.db import Database, alembic_config, upgrade
 
 Status = Literal["ok", "fail", "skip"]
-EXPIRY_WARNING_DAYS = 30  # a credential expiring within this many days is a problem now, not on the day
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,11 @@ from mailbot.replies.digest_model import (
     AlertLine,
     CaseLine,
     Digest,
-    DisposalLine,
     MessageLine,
     OnTimeRate,
     Section,
 )
+from mailbot.runners.digest_ahead import credential_warnings, disposals
 from mailbot.runners.unanswered import could_be_request
 from mailbot.store.casework import case_deadline
 from mailbot.store.models import (
@@ -49,7 +49,6 @@ from mailbot.store.models import (
     Review,
     StaffAlert,
 )
-from mailbot.store.retention import plan
 from mailbot.store.standings import read_standings
 
 ON_HOLD_SINCE = {"awaiting_clarification": "clarification_asked", "awaiting_fee": "fees_notice",
@@ -234,53 +233,6 @@ def _alerts(session: Session, settings: Settings, start: datetime, end: datetime
     return [AlertLine(row.detail, row.day, row.occurrences) for row in rows]
 
 
-EXPIRY_WARNING_DAYS = 30  # the OAuth credential's expiry is in every digest from this many days before it
-
-
-def _credential_warnings(settings: Settings, today: date) -> list[AlertLine]:
-    """The OAuth secret or certificate expires within EXPIRY_WARNING_DAYS (or has): renewing it takes an admin of
-    the tenant, so staff hear of it while there is time to find one. Said in every digest until it is renewed."""
-    from mailbot.mailserver.oauth import credential_expiry
-
-    try:
-        found = credential_expiry(settings)
-    except Exception:  # noqa: BLE001 - an unreadable secret is `mailbot doctor`'s to report; the digest goes out
-        return []
-    if found is None:
-        return []
-    what, expires = found
-    left = (expires - today).days
-    if left > EXPIRY_WARNING_DAYS:
-        return []
-    doc = "docs/google.md" if settings.oauth2.provider == "google" else "docs/microsoft365.md"
-    when = (f"expired on {expires:%d %B %Y}: mailbot cannot read or send mail" if left < 0
-            else f"expires on {expires:%d %B %Y}, in {left} day{'s' if left != 1 else ''}: after that mailbot "
-                 "cannot read or send mail")
-    return [AlertLine(f"The OAuth {what} that mailbot logs in to {settings.mailbox.address} with {when}. Ask your "
-                      f"Microsoft 365 / Google administrator to make a new one before then ({doc}, \"Rotating the "
-                      "secret\").", today, 1)]
-
-
-def _disposals(session: Session, settings: Settings, today: date) -> list[DisposalLine]:
-    """What the retention schedule will dispose of in the next `notice_days` and nothing holds: each case by its
-    reference, other records counted per rule (a robot's mail is not worth a line each)."""
-    days = settings.retention.notice_days
-    items = [i for i in plan(session, settings.mailbox.address, settings.retention_policy(), today,
-                             horizon_days=days) if not i.verdict.holds and i.verdict.due is not None]
-    lines = [DisposalLine(i.label, i.verdict.rule, max(i.verdict.due, today), i.removes)
-             for i in items if i.record == "case" and i.verdict.due is not None]
-    counted: dict[str, list[date]] = {}
-    for item in items:
-        if item.record != "case" and item.verdict.due is not None:
-            counted.setdefault(item.verdict.rule, []).append(max(item.verdict.due, today))
-    for rule, dues in sorted(counted.items()):
-        plural = "s" if len(dues) != 1 else ""
-        what = "staff mail" if rule == "staff_mail" else f"message{plural}"
-        lines.append(DisposalLine(f"{len(dues)} {what}", rule, min(dues), next(i.removes for i in items
-                                                                                 if i.verdict.rule == rule)))
-    return sorted(lines, key=lambda line: (line.due, line.label))
-
-
 def on_time_rate(session: Session, settings: Settings, year: int, policy: ClockPolicy) -> OnTimeRate:
     """Answered on or before the due date / answered, over enquiries answered in `year` (clock events "answered").
 
@@ -332,8 +284,8 @@ def gather(session: Session, settings: Settings, start: datetime, end: datetime)
         robots=Section.of(robots),
         quarantined=Section.of(_quarantined(session, settings)),
         failed_replies=Section.of(_failed_replies(session, settings)),
-        alerts=Section.of(_credential_warnings(settings, today) + _alerts(session, settings, start_utc, end_utc)),
+        alerts=Section.of(credential_warnings(settings, today) + _alerts(session, settings, start_utc, end_utc)),
         on_time=on_time_rate(session, settings, today.year, policy),
-        disposals=Section.of(_disposals(session, settings, today)),
+        disposals=Section.of(disposals(session, settings, today)),
         disposal_days=settings.retention.notice_days,
     )

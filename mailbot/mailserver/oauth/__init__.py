@@ -59,6 +59,9 @@ def token_source(settings: Settings) -> TokenSource:
     raise ConfigError(f"oauth2 ({oauth2.provider}): set {' or '.join(secret_names(settings))}")
 
 
+EXPIRY_WARNING_DAYS = 30  # a credential expiring within this many days: the digest warns, `mailbot doctor` fails
+
+
 def credential_expiry(settings: Settings) -> tuple[str, date] | None:
     """Which OAuth credential expires and when, where that is known without asking the provider: a certificate's
     notAfter (read from MAILBOT_OAUTH2_CERTIFICATE) or oauth2.client_secret_expires. None when not known (or no
@@ -81,6 +84,6 @@ def credential_expiry(settings: Settings) -> tuple[str, date] | None:
 
 
 __all__ = [
-    "SECRETS", "Token", "TokenRefused", "TokenSource", "TokenUnavailable", "credential_expiry", "secret_names",
-    "token_source",
+    "EXPIRY_WARNING_DAYS", "SECRETS", "Token", "TokenRefused", "TokenSource", "TokenUnavailable", "credential_expiry",
+    "secret_names", "token_source",
 ]
