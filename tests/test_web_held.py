@@ -153,3 +153,20 @@ def test_actions_need_the_csrf_token(site: tuple[TestClient, Database]) -> None:
     refused = client.post(f"/requests/{case.id}/held/remind", data={}, follow_redirects=False)
     assert refused.status_code == 403
     assert len(replies(db, case.id)) == 1
+
+
+def test_release_takes_todays_date_in_london_after_midnight_bst(tmp_path: Path, db_url: str) -> None:
+    # 23:30 UTC on 12 May 2022 is 00:30 on 13 May in London: 13 May is today, not a date in the future.
+    from mailbot.replies.templates import Templates
+    from mailbot.runners.held import HeldRequests
+
+    settings = web_settings(tmp_path)
+    db = Database(db_url)
+    seed_requests(db, settings)
+    held = HeldRequests(settings, Templates())
+    with db.session() as session:
+        case = session.scalars(select(Case).where(Case.status == "held")).one()
+        done = held.release(session, case.id, on=date(2022, 5, 13), applicant_name="Fred Wright", acknowledge=False,
+                            actor="alice", now=datetime(2022, 5, 12, 23, 30, tzinfo=UTC))
+        assert done.reference and case.received == date(2022, 5, 13)
+    db.dispose()

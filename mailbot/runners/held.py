@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailbot.clock.workdays import receipt_date
 from mailbot.config import Settings
 from mailbot.judging.decision import Decision as Judgement
 from mailbot.judging.values import Action, CaseStatus, Kind, Regime
@@ -70,7 +71,7 @@ class HeldRequests:
     def release(self, session: Session, case_id: int, *, on: date, applicant_name: str, acknowledge: bool,
                 actor: str, now: datetime) -> Done:
         case, row = self._held(session, case_id)
-        if on < case.first_received or on > now.date():
+        if on < case.first_received or on > receipt_date(now):  # today in London, as staff and dates count it
             raise HeldError(f"The complete request was received between {case.first_received.isoformat()} and "
                             "today: give a date in that range.")
         if applicant_name.strip():
@@ -98,7 +99,7 @@ class HeldRequests:
 
     def close(self, session: Session, case_id: int, *, note: str, actor: str, now: datetime) -> Done:
         case, _ = self._held(session, case_id)
-        record_event(session, case, "closed", max(now.date(), case.first_received), self.policy, source="staff",
+        record_event(session, case, "closed", max(receipt_date(now), case.first_received), self.policy, source="staff",
                      actor=actor, note=(note.strip() or "the requester did not complete it")[:500])
         record_action(session, actor, "held_closed", via=self.via, case_id=case.id)
         return Done()

@@ -15,7 +15,7 @@ from mailbot.runners.held import HeldError, HeldRequests
 from mailbot.store.models import Case
 from mailbot.web.context import web_context
 from mailbot.web.security import checked_form, form_text, may_see_mailbox, require_user
-from mailbot.web.views.requests import render_case
+from mailbot.web.views.requests import HELD_DONE, render_case
 
 
 async def held_action(request: Request) -> Response:
@@ -23,7 +23,7 @@ async def held_action(request: Request) -> Response:
     user = require_user(request)
     form = await checked_form(request)
     action = request.path_params["action"]
-    if action not in ("remind", "release", "close"):
+    if action not in HELD_DONE:
         raise HTTPException(404, "There is no such action.")
     now = datetime.now(UTC)
     try:
